@@ -1,0 +1,78 @@
+# fdleak - file-descriptor leak tracer. GNU make; `make V=1` shows commands.
+#   make            build ./fdleak and the test programs
+#   make check      unit + integration tests          (ASAN=1: under ASan+UBSan)
+#   make bench      benchmark (never part of check)
+#   make example    run fdleak on the bundled leaky example
+
+PKGS	:= libunwind-generic libdw libelf
+CC	?= cc
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter \
+	   -Iinclude $(shell pkg-config --cflags $(PKGS))
+LDLIBS	+= $(shell pkg-config --libs $(PKGS))
+
+ifeq ($(ASAN),1)
+B	:= build/asan
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+else
+B	:= build
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+SRCS	:= $(wildcard src/*.c)
+LIBOBJS	:= $(patsubst src/%.c,$(B)/%.o,$(filter-out src/main.c,$(SRCS)))
+UNIT	:= $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
+# Victims are the traced programs of the integration tests: no sanitizer, -O0 -g
+# so the stacks the tests expect are the ones in the source.
+VICTIMS	:= $(patsubst tests/victims/%.c,build/victims/%,$(wildcard tests/victims/*.c))
+FDLEAK	:= $(if $(filter 1,$(ASAN)),$(B)/fdleak,fdleak)
+
+all: $(FDLEAK) victims
+
+$(FDLEAK): $(B)/main.o $(B)/libfdleak.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libfdleak.a: $(LIBOBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: src/%.c $(wildcard include/*.h) src/syscalls.def | $(B)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B) $(B)/unit build/victims:
+	$(Q)mkdir -p $@
+
+$(B)/unit/%: tests/unit/%.c $(B)/libfdleak.a | $(B)/unit
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfdleak.a $(LDLIBS) -lcmocka
+
+victims: $(VICTIMS)
+
+build/victims/%: tests/victims/%.c | build/victims
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=gnu11 -O0 -g -fno-omit-frame-pointer -Wall -Wextra -pthread -o $@ $<
+
+unit: $(UNIT)
+
+check: all unit
+	@set -e; for t in $(UNIT); do echo "== $$t"; $$t; done
+	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/run.py
+
+example: $(FDLEAK) build/victims/example
+	./$(FDLEAK) -- build/victims/example
+
+bench: $(FDLEAK) victims
+	$(Q)python3 tests/bench/bench.py
+
+clean:
+	rm -rf build fdleak
+
+.PHONY: all victims unit check example bench clean
+.SECONDARY:

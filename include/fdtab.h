@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fdtab.h - the model: fd -> record of how it was made, one table per
+ * kernel fd table (threads share one; fork copies it).
+ */
+#ifndef FDLEAK_FDTAB_H
+#define FDLEAK_FDTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fdkind.h"
+
+#define FDREC_BASELINE		0x01	/* open before tracing began: never a leak */
+#define FDREC_ACROSS_EXEC	0x02	/* survived an execve into a new image */
+#define FDREC_UNKNOWN_ORIGIN	0x04	/* found in the kernel, no syscall seen */
+#define FDREC_CLOEXEC		0x08	/* created close-on-exec (as far as known) */
+
+struct fd_record {
+	int fd;
+	uint32_t stack;		/* stack id (stack.h); 0 = no stack */
+	int tid;		/* thread that made it */
+	int16_t nr;		/* syscall that made it */
+	uint8_t kind;		/* enum fd_kind, hint from the syscall */
+	uint8_t flags;		/* FDREC_* */
+	uint64_t serial;	/* global creation order */
+	uint64_t time_ns;	/* creation time, now_ns() */
+};
+
+struct fdtab;
+
+/* An empty table with one user. */
+struct fdtab *fdtab_new(void);
+/* A copy of t (fork without CLONE_FILES), with one user. */
+struct fdtab *fdtab_copy(const struct fdtab *t);
+/* One more task uses t (CLONE_FILES). Returns t. */
+struct fdtab *fdtab_ref(struct fdtab *t);
+/* One task fewer; frees t with its last user. NULL is fine. */
+void fdtab_unref(struct fdtab *t);
+/* Number of tasks using t. */
+unsigned fdtab_users(const struct fdtab *t);
+
+/* Record rec at rec->fd, replacing what was there (an implicit close). */
+void fdtab_add(struct fdtab *t, const struct fd_record *rec);
+/* Forget fd; returns true if it was recorded. */
+bool fdtab_close(struct fdtab *t, int fd);
+/* Forget every fd in [lo, hi]; returns how many were recorded. */
+size_t fdtab_close_range(struct fdtab *t, unsigned lo, unsigned hi);
+/* The record for fd, borrowed until the next change of t; NULL if none. */
+struct fd_record *fdtab_lookup(struct fdtab *t, int fd);
+/*
+ * After execve: open[] (sorted or not) lists the fds the kernel kept.
+ * Records not in open[] vanish (close-on-exec); kept ones are marked
+ * FDREC_ACROSS_EXEC unless baseline; fds in open[] without a record are
+ * added with `missing_flags` (FDREC_BASELINE at the first exec,
+ * FDREC_UNKNOWN_ORIGIN later).
+ */
+void fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_flags);
+size_t fdtab_count(const struct fdtab *t);
+
+/*
+ * Iterate: start with *pos = 0; returns the next record (borrowed) or
+ * NULL at the end. The table must not change during iteration.
+ */
+struct fd_record *fdtab_next(struct fdtab *t, size_t *pos);
+
+#endif

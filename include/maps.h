@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* maps.h - a cached view of one process's /proc/PID/maps. */
+#ifndef FDLEAK_MAPS_H
+#define FDLEAK_MAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct mapping {
+	uint64_t start, end;	/* [start, end) in the tracee */
+	uint64_t offset;	/* file offset of start */
+	uint32_t module;	/* module_intern(path), 0 for anonymous memory */
+	bool exec;		/* mapped executable */
+};
+
+struct maps;
+
+/* An empty cache for pid; nothing is read until the first lookup. */
+struct maps *maps_new(pid_t pid);
+/* NULL is fine. */
+void maps_free(struct maps *m);
+/*
+ * The mapping that holds addr, or NULL. A miss re-reads /proc/PID/maps,
+ * at most once per maps_generation tick so a bad pc costs one read.
+ * Borrowed until the next re-read.
+ */
+const struct mapping *maps_find(struct maps *m, uint64_t addr);
+/* Start a new lookup batch (one per captured stack): allows one re-read. */
+void maps_tick(struct maps *m);
+/* Forget everything (after execve); the next lookup re-reads. */
+void maps_invalidate(struct maps *m);
+/* Count of re-reads so far (for tests and the benchmark). */
+unsigned maps_reads(const struct maps *m);
+
+/*
+ * Parse one line of /proc/PID/maps. On success fills *out (module left 0)
+ * and points *path at the pathname inside line (or NULL), returns 0;
+ * returns -1 on a malformed line. Pure: used by the fuzzer.
+ */
+int maps_parse_line(char *line, struct mapping *out, char **path);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.h - the results: per traced process, the fds it leaked. Built by
+ * the tracer, written by report-text.c and report-json.c.
+ */
+#ifndef FDLEAK_REPORT_H
+#define FDLEAK_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fdkind.h"
+
+struct leak {
+	int fd;
+	enum fd_kind kind;
+	char *target;		/* owned; NULL when unknown */
+	int nr;			/* syscall that made it; -1 if unknown origin */
+	int tid;
+	bool cloexec;
+	bool across_exec;
+	bool unknown_origin;	/* the kernel had it, no syscall was seen */
+	uint32_t stack;		/* stack id, 0 = none */
+	uint64_t serial;	/* creation order */
+};
+
+struct proc_report {
+	int pid, ppid;
+	char *command;		/* owned; executable at exit */
+	bool exited;		/* exit_code is valid */
+	int exit_code;
+	int exit_signal;	/* 0 unless killed by a signal */
+	struct leak *leaks;	/* owned array, sorted by fd */
+	size_t nleaks;
+};
+
+struct report_opts {
+	unsigned depth;		/* frames printed at most */
+	bool color;		/* reserved for the text writer */
+};
+
+struct report {
+	struct proc_report *procs;	/* owned array, in order of exit */
+	size_t nprocs;
+	struct report_opts opts;
+};
+
+/* Append an empty process record; borrowed pointer valid until the next append. */
+struct proc_report *report_add_process(struct report *r);
+/* Append a leak to p; the leak (and its target) now belong to p. */
+void report_add_leak(struct proc_report *p, const struct leak *l);
+/* Sort p's leaks by fd. */
+void report_sort_leaks(struct proc_report *p);
+size_t report_total_leaks(const struct report *r);
+/* Free everything r owns (not r itself). */
+void report_free(struct report *r);
+
+/* Text: the lines for one process (nothing if it leaked nothing). */
+void report_text_process(FILE *f, const struct proc_report *p, const struct report_opts *o);
+/* Text: the closing summary line. */
+void report_text_summary(FILE *f, const struct report *r);
+/* JSON: the whole document. */
+void report_json(FILE *f, const struct report *r);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * symbolize.h - module + file offset -> function, file:line (with inline
+ * frames), via libdw. Used only at report time; results are cached.
+ */
+#ifndef FDLEAK_SYMBOLIZE_H
+#define FDLEAK_SYMBOLIZE_H
+
+#include <stdbool.h>
+
+#include "stack.h"
+
+struct sym_frame {
+	const char *function;	/* NULL when unknown; borrowed until symbolize_cleanup */
+	const char *file;	/* source file as DWARF names it; NULL when unknown */
+	int line;		/* 0 when unknown */
+	bool inlined;		/* an inline frame inside the next one */
+};
+
+/*
+ * Resolve frame f. is_return says f->pc is a return address (every frame
+ * but the first), so pc - 1 is looked up. Writes the inline chain, the
+ * innermost first and the real function last, to out[0..max); returns
+ * how many were written, at least 1 when max >= 1 (with NULL fields when
+ * nothing is known).
+ */
+unsigned symbolize_frame(const struct frame *f, bool is_return,
+    struct sym_frame *out, unsigned max);
+/* Free all caches. */
+void symbolize_cleanup(void);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* util.h - allocation that never fails, warnings, small helpers. */
+#ifndef FDLEAK_UTIL_H
+#define FDLEAK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocators abort with a message on exhaustion; callers own the result. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh buffer; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One-line diagnostics on stderr, prefixed "fdleak: ". */
+void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* As warnmsg, with ": strerror(errno)" appended. */
+void warnerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Monotonic clock in nanoseconds. */
+uint64_t now_ns(void);
+
+/* readlink into a fresh NUL-terminated buffer; NULL on error (errno set). */
+char *xreadlink(const char *path);
+
+#endif

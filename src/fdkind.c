@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+/* fdkind.c - names of fd kinds, as reports print them. */
+#include "fdkind.h"
+#include "util.h"
+
+static const char *const kind_names[FDK_COUNT] = {
+	[FDK_UNKNOWN] = "other",
+	[FDK_FILE] = "file",
+	[FDK_DIR] = "dir",
+	[FDK_DEVICE] = "device",
+	[FDK_SOCKET] = "socket",
+	[FDK_PIPE] = "pipe",
+	[FDK_FIFO] = "fifo",
+	[FDK_EVENTFD] = "eventfd",
+	[FDK_TIMERFD] = "timerfd",
+	[FDK_SIGNALFD] = "signalfd",
+	[FDK_EPOLL] = "epoll",
+	[FDK_INOTIFY] = "inotify",
+	[FDK_FANOTIFY] = "fanotify",
+	[FDK_MEMFD] = "memfd",
+	[FDK_PIDFD] = "pidfd",
+	[FDK_USERFAULTFD] = "userfaultfd",
+	[FDK_IO_URING] = "io_uring",
+	[FDK_BPF] = "bpf",
+	[FDK_PERF_EVENT] = "perf_event",
+	[FDK_OTHER] = "other",
+};
+
+const char *
+fd_kind_name(enum fd_kind kind)
+{
+	if ((unsigned)kind >= FDK_COUNT)
+		return "other";
+	return kind_names[kind];
+}

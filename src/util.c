@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/* util.c - allocation that never fails, diagnostics, small helpers. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void
+out_of_memory(size_t size)
+{
+	fprintf(stderr, "fdleak: out of memory allocating %zu bytes\n", size);
+	_exit(125);
+}
+
+void *
+xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory(size);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		out_of_memory(n * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (p == NULL)
+		out_of_memory(size);
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		out_of_memory(SIZE_MAX);
+	return xrealloc(p, n * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		out_of_memory(0);
+	va_end(ap);
+	return p;
+}
+
+static void
+vwarn(int errnum, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (errnum)
+		fprintf(stderr, "fdleak: %s: %s\n", msg, strerror(errnum));
+	else
+		fprintf(stderr, "fdleak: %s\n", msg);
+}
+
+void
+warnmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+warnerr(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+char *
+xreadlink(const char *path)
+{
+	size_t size = 256;
+
+	for (;;) {
+		char *buf = xmalloc(size);
+		ssize_t n = readlink(path, buf, size);
+
+		if (n < 0) {
+			int saved = errno;
+
+			free(buf);
+			errno = saved;
+			return NULL;
+		}
+		if ((size_t)n < size) {
+			buf[n] = '\0';
+			return buf;
+		}
+		free(buf);
+		size *= 2;
+	}
+}
