@@ -59,6 +59,16 @@ struct fd_record *fdtab_lookup(struct fdtab *t, int fd);
 void fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_flags);
 size_t fdtab_count(const struct fdtab *t);
 
+struct fd_event;
+/*
+ * Apply a decoded syscall to the table: creations record stack, tid and
+ * serial; closes forget. Returns the table the task uses afterwards,
+ * which differs from t only for close_range(CLOSE_RANGE_UNSHARE) on a
+ * shared table (the task's reference moves to a private copy).
+ */
+struct fdtab *fdtab_apply(struct fdtab *t, const struct fd_event *ev,
+    uint32_t stack, int tid, uint64_t time_ns);
+
 /*
  * Iterate: start with *pos = 0; returns the next record (borrowed) or
  * NULL at the end. The table must not change during iteration.

@@ -13,6 +13,10 @@
 
 #include "fdkind.h"
 
+#ifndef FDLEAK_VERSION
+#define FDLEAK_VERSION "0.1.0"
+#endif
+
 struct leak {
 	int fd;
 	enum fd_kind kind;
@@ -37,7 +41,7 @@ struct proc_report {
 };
 
 struct report_opts {
-	unsigned depth;		/* frames printed at most */
+	unsigned depth;		/* captured frames printed at most; 0 = all */
 	bool color;		/* reserved for the text writer */
 };
 
@@ -56,6 +60,8 @@ void report_sort_leaks(struct proc_report *p);
 size_t report_total_leaks(const struct report *r);
 /* Free everything r owns (not r itself). */
 void report_free(struct report *r);
+/* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */
+const char *report_signal_name(int sig, char *buf, size_t size);
 
 /* Text: the lines for one process (nothing if it leaked nothing). */
 void report_text_process(FILE *f, const struct proc_report *p, const struct report_opts *o);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* util.c - allocation that never fails, diagnostics, small helpers. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

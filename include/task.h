@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * task.h - what the tracer knows about each traced thread (task) and
+ * process: which fd table a thread uses, the syscall it is in, and the
+ * report being built for each process.
+ */
+#ifndef FDLEAK_TASK_H
+#define FDLEAK_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "report.h"
+#include "syscall.h"
+
+struct fdtab;
+struct unwinder;
+
+struct proc {
+	pid_t pid;		/* thread group id */
+	pid_t ppid;
+	unsigned ntasks;	/* task structs not yet reaped */
+	unsigned live;		/* tasks that have not reached their exit stop */
+	struct fdtab *fdtab;	/* the process's table (a reference of its own) */
+	struct unwinder *unwinder;	/* created at the first stack capture */
+	char *exe;		/* executable path, owned */
+	bool execed;		/* has exec'd under trace: baseline taken */
+	bool snapshot;		/* rep.leaks taken from the live kernel table */
+	bool reaped;		/* the leader's exit status is known */
+	int status;		/* the leader's wait status */
+	struct proc_report rep;	/* built at exit; moved into the report */
+};
+
+enum task_state {
+	TASK_ORPHAN,		/* stopped before its parent's fork event: hold it */
+	TASK_STARTING,		/* known, its first stop not yet seen */
+	TASK_RUNNING,
+};
+
+struct task {
+	pid_t tid;
+	enum task_state state;
+	struct proc *proc;	/* NULL while TASK_ORPHAN */
+	struct fdtab *fdtab;	/* a reference; NULL while TASK_ORPHAN */
+	bool in_syscall;	/* entry (or seccomp) stop seen, exit not yet */
+	bool exited;		/* its exit stop was seen */
+	const struct syscall_desc *sc;	/* the traced syscall in flight */
+	uint64_t args[6];
+	struct task *hnext;	/* hash chain */
+};
+
+/* The task with this tid, or NULL. */
+struct task *task_find(pid_t tid);
+/* A new task (state TASK_ORPHAN, no proc); it belongs to the table. */
+struct task *task_add(pid_t tid);
+/* The execing thread takes over the leader's tid. */
+void task_rename(struct task *t, pid_t tid);
+/* Drop t from the table and free it (drops its fdtab reference). */
+void task_del(struct task *t);
+/* Number of tasks in the table. */
+unsigned task_count(void);
+/* Call fn for every task (fn must not add or delete tasks). */
+void task_foreach(void (*fn)(struct task *, void *), void *arg);
+
+/* A new process with an empty report; the caller owns it. */
+struct proc *proc_new(pid_t pid, pid_t ppid);
+/* Free p (its report must have been moved out or be freed here). */
+void proc_free(struct proc *p);
+
+#endif

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fdtab.c - the fd model: an open-addressing hash table fd -> record per
+ * kernel fd table. Hashing rather than an array indexed by fd keeps a
+ * process with one fd at 1 000 000 as cheap as one with fd 3.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fdevent.h"
+#include "fdtab.h"
+#include "util.h"
+
+#define EMPTY	(-1)
+
+struct fdtab {
+	struct fd_record *slot;	/* size a power of two; slot[i].fd == EMPTY if free */
+	size_t size;
+	size_t count;
+	unsigned users;
+};
+
+/* Creation order across all tables, for reports that sort by age. */
+static uint64_t next_serial = 1;
+
+static size_t
+home(const struct fdtab *t, int fd)
+{
+	uint32_t h = (uint32_t)fd * 2654435761u;	/* Knuth's multiplicative hash */
+
+	return h & (t->size - 1);
+}
+
+static void
+alloc_slots(struct fdtab *t, size_t size)
+{
+	t->slot = xmalloc(size * sizeof *t->slot);
+	for (size_t i = 0; i < size; i++)
+		t->slot[i].fd = EMPTY;
+	t->size = size;
+}
+
+struct fdtab *
+fdtab_new(void)
+{
+	struct fdtab *t = xcalloc(1, sizeof *t);
+
+	alloc_slots(t, 16);
+	t->users = 1;
+	return t;
+}
+
+struct fdtab *
+fdtab_copy(const struct fdtab *src)
+{
+	struct fdtab *t = xcalloc(1, sizeof *t);
+
+	t->slot = xmalloc(src->size * sizeof *t->slot);
+	memcpy(t->slot, src->slot, src->size * sizeof *t->slot);
+	t->size = src->size;
+	t->count = src->count;
+	t->users = 1;
+	return t;
+}
+
+struct fdtab *
+fdtab_ref(struct fdtab *t)
+{
+	t->users++;
+	return t;
+}
+
+void
+fdtab_unref(struct fdtab *t)
+{
+	if (t == NULL || --t->users > 0)
+		return;
+	free(t->slot);
+	free(t);
+}
+
+unsigned
+fdtab_users(const struct fdtab *t)
+{
+	return t->users;
+}
+
+static size_t
+find(const struct fdtab *t, int fd)
+{
+	size_t i = home(t, fd);
+
+	while (t->slot[i].fd != EMPTY && t->slot[i].fd != fd)
+		i = (i + 1) & (t->size - 1);
+	return i;
+}
+
+static void
+grow(struct fdtab *t)
+{
+	struct fd_record *old = t->slot;
+	size_t old_size = t->size;
+
+	alloc_slots(t, old_size * 2);
+	for (size_t i = 0; i < old_size; i++) {
+		if (old[i].fd != EMPTY)
+			t->slot[find(t, old[i].fd)] = old[i];
+	}
+	free(old);
+}
+
+void
+fdtab_add(struct fdtab *t, const struct fd_record *rec)
+{
+	size_t i;
+
+	if ((t->count + 1) * 4 > t->size * 3)
+		grow(t);
+	i = find(t, rec->fd);
+	if (t->slot[i].fd == EMPTY)
+		t->count++;
+	t->slot[i] = *rec;
+}
+
+struct fd_record *
+fdtab_lookup(struct fdtab *t, int fd)
+{
+	size_t i;
+
+	if (fd < 0)
+		return NULL;
+	i = find(t, fd);
+	return t->slot[i].fd == EMPTY ? NULL : &t->slot[i];
+}
+
+/* Remove slot i, shifting later members of its cluster back (no tombstones). */
+static void
+remove_slot(struct fdtab *t, size_t i)
+{
+	size_t j = i, mask = t->size - 1;
+
+	for (;;) {
+		size_t k;
+
+		t->slot[i].fd = EMPTY;
+		do {
+			j = (j + 1) & mask;
+			if (t->slot[j].fd == EMPTY) {
+				t->count--;
+				return;
+			}
+			k = home(t, t->slot[j].fd);
+			/* Stay if home k lies cyclically in (i, j]. */
+		} while (i <= j ? (i < k && k <= j) : (i < k || k <= j));
+		t->slot[i] = t->slot[j];
+		i = j;
+	}
+}
+
+bool
+fdtab_close(struct fdtab *t, int fd)
+{
+	size_t i;
+
+	if (fd < 0)
+		return false;
+	i = find(t, fd);
+	if (t->slot[i].fd == EMPTY)
+		return false;
+	remove_slot(t, i);
+	return true;
+}
+
+size_t
+fdtab_close_range(struct fdtab *t, unsigned lo, unsigned hi)
+{
+	size_t closed = 0;
+
+	if (lo > hi)
+		return 0;
+	/* A small range is probed fd by fd; a large one by scanning the slots. */
+	if ((uint64_t)hi - lo < t->size) {
+		for (uint64_t fd = lo; fd <= hi; fd++)
+			closed += fdtab_close(t, (int)fd);
+		return closed;
+	}
+	for (size_t i = 0; i < t->size;) {
+		int fd = t->slot[i].fd;
+
+		if (fd != EMPTY && (unsigned)fd >= lo && (unsigned)fd <= hi) {
+			remove_slot(t, i);	/* slot i now holds a shifted record: look again */
+			closed++;
+		} else {
+			i++;
+		}
+	}
+	return closed;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_flags)
+{
+	int *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+	int *gone = xmalloc((t->count ? t->count : 1) * sizeof *gone);
+	size_t ngone = 0;
+
+	memcpy(sorted, open, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, cmp_int);
+	for (size_t i = 0; i < t->size; i++) {
+		struct fd_record *r = &t->slot[i];
+
+		if (r->fd == EMPTY)
+			continue;
+		if (bsearch(&r->fd, sorted, n, sizeof *sorted, cmp_int) == NULL)
+			gone[ngone++] = r->fd;
+		else if (!(r->flags & FDREC_BASELINE))
+			r->flags |= FDREC_ACROSS_EXEC;
+	}
+	for (size_t i = 0; i < ngone; i++)
+		fdtab_close(t, gone[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (fdtab_lookup(t, sorted[i]) == NULL) {
+			struct fd_record rec = {
+				.fd = sorted[i],
+				.nr = -1,
+				.flags = (uint8_t)missing_flags,
+				.serial = next_serial++,
+				.time_ns = now_ns(),
+			};
+			fdtab_add(t, &rec);
+		}
+	}
+	free(sorted);
+	free(gone);
+}
+
+size_t
+fdtab_count(const struct fdtab *t)
+{
+	return t->count;
+}
+
+struct fd_record *
+fdtab_next(struct fdtab *t, size_t *pos)
+{
+	while (*pos < t->size) {
+		struct fd_record *r = &t->slot[(*pos)++];
+
+		if (r->fd != EMPTY)
+			return r;
+	}
+	return NULL;
+}
+
+struct fdtab *
+fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
+    int tid, uint64_t time_ns)
+{
+	switch (ev->type) {
+	case FDE_NONE:
+		break;
+	case FDE_CREATE:
+		for (unsigned i = 0; i < ev->nfds; i++) {
+			struct fd_record rec = {
+				.fd = ev->fds[i],
+				.stack = stack,
+				.tid = tid,
+				.nr = (int16_t)ev->nr,
+				.kind = (uint8_t)ev->kind,
+				.flags = (ev->flags & FDE_CLOEXEC) ? FDREC_CLOEXEC : 0,
+				.serial = next_serial++,
+				.time_ns = time_ns,
+			};
+
+			if (rec.fd >= 0)
+				fdtab_add(t, &rec);
+		}
+		break;
+	case FDE_CLOSE:
+		if (ev->nfds > 0)
+			fdtab_close(t, ev->fds[0]);
+		break;
+	case FDE_CLOSE_RANGE:
+		if ((ev->flags & FDE_UNSHARE) && t->users > 1) {
+			struct fdtab *copy = fdtab_copy(t);
+
+			fdtab_unref(t);
+			t = copy;
+		}
+		fdtab_close_range(t, ev->lo, ev->hi);
+		break;
+	}
+	return t;
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/* main.c - options, usage and exit statuses; the work is elsewhere. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "report.h"
+#include "stack.h"
+#include "symbolize.h"
+#include "tracer.h"
+#include "util.h"
+
+enum format { FORMAT_TEXT, FORMAT_JSON };
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_ERROR_EXITCODE,
+	OPT_DEPTH,
+	OPT_STD_FDS,
+	OPT_NO_SECCOMP,
+};
+
+static const struct option long_options[] = {
+	{ "depth",		required_argument, NULL, OPT_DEPTH },
+	{ "error-exitcode",	required_argument, NULL, OPT_ERROR_EXITCODE },
+	{ "format",		required_argument, NULL, OPT_FORMAT },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "no-seccomp",		no_argument,	   NULL, OPT_NO_SECCOMP },
+	{ "output",		required_argument, NULL, 'o' },
+	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: fdleak [options] [--] command [args...]\n"
+	    "Trace command and its descendants; report every fd opened and never closed.\n"
+	    "\n"
+	    "  --depth=N            capture at most N stack frames per fd (default 32, 0-256)\n"
+	    "  --error-exitcode=N   exit with N (1-255) if any leak was reported\n"
+	    "  --format=FMT         report format: text (default) or json\n"
+	    "  -h, --help           show this help and exit\n"
+	    "  --no-seccomp         stop at every syscall instead of filtering (slower)\n"
+	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
+	    "  --std-fds            also report fds 0, 1 and 2\n"
+	    "  -V, --version        show the version and exit\n"
+	    "\n"
+	    "Exit status: the command's (128+N if killed by signal N); N of\n"
+	    "--error-exitcode if leaks were found; 125 fdleak failed; 126 command\n"
+	    "cannot be executed; 127 command not found.\n");
+}
+
+/* A number in [lo, hi] or -1 after saying what is wrong. */
+static long
+parse_number(const char *opt, const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi) {
+		warnmsg("invalid %s '%s': expected a number from %ld to %ld",
+		    opt, arg, lo, hi);
+		return -1;
+	}
+	return v;
+}
+
+struct output {
+	FILE *f;
+	enum format format;
+	struct report_opts ropts;
+};
+
+static void
+print_process(const struct proc_report *p, void *arg)
+{
+	struct output *out = arg;
+
+	if (out->format == FORMAT_TEXT) {
+		report_text_process(out->f, p, &out->ropts);
+		fflush(out->f);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct tracer_opts topts = { .depth = 32, .seccomp = true };
+	struct output out = { .f = stderr, .format = FORMAT_TEXT };
+	struct report rep;
+	const char *output_path = NULL;
+	long error_exitcode = 0, v;
+	int c, rc, wstatus = 0, status;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ho:V", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("fdleak %s\n", FDLEAK_VERSION);
+			return 0;
+		case 'o':
+			output_path = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				out.format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				out.format = FORMAT_JSON;
+			else {
+				warnmsg("invalid --format '%s': expected text or json", optarg);
+				return EXIT_FDLEAK_ERROR;
+			}
+			break;
+		case OPT_ERROR_EXITCODE:
+			if ((error_exitcode = parse_number("--error-exitcode", optarg, 1, 255)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			break;
+		case OPT_DEPTH:
+			if ((v = parse_number("--depth", optarg, 0, 256)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			topts.depth = (unsigned)v;
+			break;
+		case OPT_STD_FDS:
+			topts.std_fds = true;
+			break;
+		case OPT_NO_SECCOMP:
+			topts.seccomp = false;
+			break;
+		case ':':
+			warnmsg("option '%s' needs an argument (see fdleak --help)",
+			    argv[optind - 1]);
+			return EXIT_FDLEAK_ERROR;
+		default:
+			if (optopt != 0 && optopt < 256)
+				warnmsg("unknown option '-%c' (see fdleak --help)", optopt);
+			else
+				warnmsg("unknown option '%s' (see fdleak --help)",
+				    argv[optind - 1]);
+			return EXIT_FDLEAK_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		warnmsg("no command given (usage: fdleak [options] -- command [args...])");
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (output_path != NULL && (out.f = fopen(output_path, "we")) == NULL) {
+		warnerr("cannot write '%s'", output_path);
+		return EXIT_FDLEAK_ERROR;
+	}
+	out.ropts.depth = topts.depth;
+	memset(&rep, 0, sizeof rep);
+	rep.opts = out.ropts;
+	topts.on_process = print_process;
+	topts.arg = &out;
+
+	rc = tracer_launch(argv + optind, &topts, &rep, &wstatus);
+	if (rc == 0) {
+		if (out.format == FORMAT_JSON)
+			report_json(out.f, &rep);
+		else
+			report_text_summary(out.f, &rep);
+	}
+	if (out.f != stderr && fclose(out.f) != 0 && rc == 0) {
+		warnerr("cannot write '%s'", output_path);
+		rc = EXIT_FDLEAK_ERROR;
+	}
+	if (rc != 0)
+		status = rc;
+	else if (error_exitcode != 0 && report_total_leaks(&rep) > 0)
+		status = (int)error_exitcode;
+	else if (WIFSIGNALED(wstatus))
+		status = 128 + WTERMSIG(wstatus);
+	else
+		status = WEXITSTATUS(wstatus);
+	report_free(&rep);
+	symbolize_cleanup();
+	stack_cleanup();
+	return status;
+}
