@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * report.c - the result records the tracer fills in and the writers
+ * (report-text.c, report-json.c) read.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+struct proc_report *
+report_add_process(struct report *r)
+{
+	struct proc_report *p;
+
+	/* The capacity is the count rounded up to a power of two. */
+	if ((r->nprocs & (r->nprocs - 1)) == 0)
+		r->procs = xreallocarray(r->procs,
+		    r->nprocs ? r->nprocs * 2 : 1, sizeof *r->procs);
+	p = &r->procs[r->nprocs++];
+	memset(p, 0, sizeof *p);
+	return p;
+}
+
+void
+report_add_leak(struct proc_report *p, const struct leak *l)
+{
+	if ((p->nleaks & (p->nleaks - 1)) == 0)
+		p->leaks = xreallocarray(p->leaks,
+		    p->nleaks ? p->nleaks * 2 : 1, sizeof *p->leaks);
+	p->leaks[p->nleaks++] = *l;
+}
+
+static int
+leak_cmp(const void *a, const void *b)
+{
+	const struct leak *x = a, *y = b;
+
+	if (x->fd != y->fd)
+		return (x->fd > y->fd) - (x->fd < y->fd);
+	/* qsort is not stable; creation order breaks ties. */
+	return (x->serial > y->serial) - (x->serial < y->serial);
+}
+
+void
+report_sort_leaks(struct proc_report *p)
+{
+	if (p->nleaks > 1)
+		qsort(p->leaks, p->nleaks, sizeof *p->leaks, leak_cmp);
+}
+
+size_t
+report_total_leaks(const struct report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nprocs; i++)
+		n += r->procs[i].nleaks;
+	return n;
+}
+
+void
+report_free(struct report *r)
+{
+	for (size_t i = 0; i < r->nprocs; i++) {
+		struct proc_report *p = &r->procs[i];
+
+		for (size_t j = 0; j < p->nleaks; j++)
+			free(p->leaks[j].target);
+		free(p->leaks);
+		free(p->command);
+	}
+	free(r->procs);
+	r->procs = NULL;
+	r->nprocs = 0;
+}
+
+const char *
+report_signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = NULL;
+
+	/* sigabbrev_np() knows no realtime signals; name them as kill -l does. */
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+		if (sig == SIGRTMIN)
+			snprintf(buf, size, "SIGRTMIN");
+		else
+			snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
+		return buf;
+	}
+	if (sig > 0)
+		abbrev = sigabbrev_np(sig);
+	if (abbrev != NULL)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+	return buf;
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_report.c - the report records and both writers. Most frames use
+ * module 0 or a missing file, so the expected text does not depend on
+ * symbolization; one frame points into this very binary to check that
+ * symbols do reach the report.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "report.h"
+#include "stack.h"
+#include "symbolize.h"
+
+static char *
+memstream_text(void (*write)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	write(f, arg);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(strlen(buf), len);
+	return buf;
+}
+
+/*
+ * The report of the tests: pid 1234 leaks three fds (added out of order),
+ * pid 1300 leaks nothing and was killed.
+ */
+static void
+build_report(struct report *r)
+{
+	struct frame lib[2] = {
+		{ .pc = 0x7f0000001000, .offset = 0x1000,
+		  .module = module_intern("/nonexistent/libfoo.so") },
+		{ .pc = 0x400000, .offset = 0, .module = 0 },
+	};
+	struct frame anon[3] = {
+		{ .pc = 0x1000 }, { .pc = 0x2000 }, { .pc = 0x3000 },
+	};
+	struct proc_report *p;
+	struct leak l;
+
+	memset(r, 0, sizeof *r);
+	p = report_add_process(r);
+	p->pid = 1234;
+	p->ppid = 1200;
+	p->command = strdup("/usr/bin/prog");
+	p->exited = true;
+	p->exit_code = 0;
+
+	l = (struct leak){ .fd = 5, .kind = FDK_FILE, .nr = SYS_openat,
+	    .tid = 1235, .across_exec = true, .stack = stack_intern(anon, 3),
+	    .serial = 2 };
+	l.target = strdup("/tmp/a\"b\nc\xff");
+	report_add_leak(p, &l);
+	l = (struct leak){ .fd = 7, .kind = FDK_PIPE, .nr = -1, .tid = 1234,
+	    .unknown_origin = true, .serial = 3 };
+	report_add_leak(p, &l);
+	l = (struct leak){ .fd = 3, .kind = FDK_SOCKET, .nr = SYS_socket,
+	    .tid = 1234, .cloexec = true, .stack = stack_intern(lib, 2),
+	    .serial = 1 };
+	l.target = strdup("socket:[42]");
+	report_add_leak(p, &l);
+	report_sort_leaks(p);
+
+	p = report_add_process(r);
+	p->pid = 1300;
+	p->ppid = 1234;
+	p->command = strdup("/bin/true");
+	p->exit_signal = SIGKILL;
+}
+
+static void
+write_text(FILE *f, void *arg)
+{
+	struct report *r = arg;
+
+	for (size_t i = 0; i < r->nprocs; i++)
+		report_text_process(f, &r->procs[i], &r->opts);
+	report_text_summary(f, r);
+}
+
+static void
+write_json(FILE *f, void *arg)
+{
+	report_json(f, arg);
+}
+
+static void
+test_records(void **state)
+{
+	struct report r = { 0 };
+	struct proc_report *p;
+	struct leak l = { 0 };
+
+	assert_int_equal(report_total_leaks(&r), 0);
+	report_free(&r);	/* an empty report is fine */
+	for (int i = 0; i < 100; i++) {
+		p = report_add_process(&r);
+		/* A fresh record is empty. */
+		assert_int_equal(p->nleaks, 0);
+		assert_null(p->leaks);
+		assert_null(p->command);
+		assert_false(p->exited);
+		p->pid = i;
+		p->command = strdup("x");
+		for (int j = 0; j < i % 7; j++) {
+			l.fd = 50 - j;
+			l.serial = (uint64_t)j;
+			l.target = j % 2 ? strdup("t") : NULL;
+			report_add_leak(p, &l);
+		}
+	}
+	assert_int_equal(r.nprocs, 100);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(r.procs[i].pid, i);
+	/* sum over i < 100 of i % 7 */
+	assert_int_equal(report_total_leaks(&r), 14 * 21 + (0 + 1));
+
+	/* Sorted by fd, creation order among equal fds. */
+	p = &r.procs[6];
+	l = (struct leak){ .fd = 48, .serial = 100 };
+	report_add_leak(p, &l);
+	l = (struct leak){ .fd = 48, .serial = 0 };
+	report_add_leak(p, &l);
+	report_sort_leaks(p);
+	assert_int_equal(p->nleaks, 8);
+	for (size_t i = 1; i < p->nleaks; i++)
+		assert_true(p->leaks[i - 1].fd <= p->leaks[i].fd);
+	assert_int_equal(p->leaks[3].fd, 48);
+	assert_int_equal(p->leaks[3].serial, 0);
+	assert_int_equal(p->leaks[4].serial, 2);
+	assert_int_equal(p->leaks[5].serial, 100);
+	assert_int_equal(p->leaks[6].fd, 49);
+
+	report_free(&r);
+	assert_null(r.procs);
+	assert_int_equal(r.nprocs, 0);
+	assert_int_equal(report_total_leaks(&r), 0);
+}
+
+static void
+test_signal_name(void **state)
+{
+	char buf[32];
+
+	assert_string_equal(report_signal_name(SIGKILL, buf, sizeof buf), "SIGKILL");
+	assert_string_equal(report_signal_name(SIGSEGV, buf, sizeof buf), "SIGSEGV");
+	assert_string_equal(report_signal_name(SIGRTMIN, buf, sizeof buf), "SIGRTMIN");
+	assert_string_equal(report_signal_name(SIGRTMIN + 2, buf, sizeof buf),
+	    "SIGRTMIN+2");
+	assert_string_equal(report_signal_name(999, buf, sizeof buf), "SIG999");
+	assert_string_equal(report_signal_name(-1, buf, sizeof buf), "SIG-1");
+}
+
+static void
+test_text(void **state)
+{
+	struct report r;
+	char *out;
+
+	build_report(&r);
+	out = memstream_text(write_text, &r);
+	assert_string_equal(out,
+	    "fdleak: process pid=1234 ppid=1200 exit=0 leaks=3 command=\"/usr/bin/prog\"\n"
+	    "fdleak: leak pid=1234 fd=3 kind=socket syscall=socket tid=1234 cloexec target=\"socket:[42]\"\n"
+	    "fdleak:    at 0x7f0000001000: ??? [/nonexistent/libfoo.so]\n"
+	    "fdleak:    by 0x400000: ???\n"
+	    "fdleak: leak pid=1234 fd=5 kind=file syscall=openat tid=1235 across-exec target=\"/tmp/a\\\"b\\nc\\xff\"\n"
+	    "fdleak:    at 0x1000: ???\n"
+	    "fdleak:    by 0x2000: ???\n"
+	    "fdleak:    by 0x3000: ???\n"
+	    "fdleak: leak pid=1234 fd=7 kind=pipe syscall=? tid=1234 origin=unknown target=?\n"
+	    "fdleak:    (no stack)\n"
+	    "fdleak: summary leaks=3 processes=2 leaking=1\n");
+	free(out);
+
+	/* depth limits the captured frames printed. */
+	r.opts.depth = 2;
+	out = memstream_text(write_text, &r);
+	assert_non_null(strstr(out, "fdleak:    by 0x2000: ???\nfdleak: leak pid=1234 fd=7"));
+	assert_null(strstr(out, "0x3000"));
+	free(out);
+	report_free(&r);
+}
+
+static void
+text_process(FILE *f, void *arg)
+{
+	report_text_process(f, arg, NULL);
+}
+
+static void
+test_text_status_and_quoting(void **state)
+{
+	struct proc_report p = { .pid = 9, .ppid = 1, .nleaks = 1 };
+	struct leak l = { .fd = 4, .kind = FDK_EVENTFD, .nr = 999999, .tid = 10 };
+	char *out;
+
+	p.leaks = &l;
+	/* A process without leaks prints nothing at all. */
+	p.nleaks = 0;
+	out = memstream_text(text_process, &p);
+	assert_string_equal(out, "");
+	free(out);
+	p.nleaks = 1;
+
+	p.exit_signal = SIGSEGV;
+	p.exited = true;	/* the signal wins */
+	p.command = "tab\there\r\\ \x01\x7f caf\xc3\xa9 \xe2\x82 \xf0\x9f\x98\x80";
+	l.target = "\xc0\x80";
+	out = memstream_text(text_process, &p);
+	assert_string_equal(out,
+	    "fdleak: process pid=9 ppid=1 signal=SIGSEGV leaks=1 command="
+	    "\"tab\\there\\r\\\\ \\x01\\x7f caf\xc3\xa9 \\xe2\\x82 \xf0\x9f\x98\x80\"\n"
+	    "fdleak: leak pid=9 fd=4 kind=eventfd syscall=syscall_999999 tid=10 target=\"\\xc0\\x80\"\n"
+	    "fdleak:    (no stack)\n");
+	free(out);
+
+	p.exit_signal = 0;
+	p.exited = false;
+	p.command = NULL;
+	l.target = "";
+	out = memstream_text(text_process, &p);
+	assert_string_equal(out,
+	    "fdleak: process pid=9 ppid=1 exit=? leaks=1 command=?\n"
+	    "fdleak: leak pid=9 fd=4 kind=eventfd syscall=syscall_999999 tid=10 target=\"\"\n"
+	    "fdleak:    (no stack)\n");
+	free(out);
+
+	p.exited = true;
+	p.exit_code = 3;
+	out = memstream_text(text_process, &p);
+	assert_non_null(strstr(out, "fdleak: process pid=9 ppid=1 exit=3 leaks=1 command=?\n"));
+	free(out);
+}
+
+/* Feed text to python3's json module with a check script; its exit status. */
+static int
+python_check(const char *doc, const char *script)
+{
+	char *cmd;
+	FILE *p;
+	int st;
+
+	assert_true(asprintf(&cmd, "python3 -c '%s'", script) > 0);
+	p = popen(cmd, "w");
+	free(cmd);
+	assert_non_null(p);
+	fputs(doc, p);
+	st = pclose(p);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 127)
+		skip();		/* no python3 here */
+	return WEXITSTATUS(st);
+}
+
+static const char json_script[] =
+    "import json, sys\n"
+    "d = json.load(sys.stdin)\n"
+    "assert set(d) == {\"version\", \"processes\", \"summary\"}, d.keys()\n"
+    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2}, d[\"summary\"]\n"
+    "p, q = d[\"processes\"]\n"
+    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\"}\n"
+    "assert set(p) == pk and set(q) == pk\n"
+    "assert (p[\"pid\"], p[\"ppid\"], p[\"command\"]) == (1234, 1200, \"/usr/bin/prog\")\n"
+    "assert p[\"exit_code\"] == 0 and p[\"exit_signal\"] is None\n"
+    "assert q[\"exit_code\"] is None and q[\"exit_signal\"] == \"SIGKILL\"\n"
+    "assert q[\"leaks\"] == []\n"
+    "lk = {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"cloexec\", \"across_exec\", \"origin\", \"backtrace\"}\n"
+    "fk = {\"pc\", \"module\", \"offset\", \"function\", \"file\", \"line\", \"inlined\"}\n"
+    "assert [l[\"fd\"] for l in p[\"leaks\"]] == [3, 5, 7]\n"
+    "for l in p[\"leaks\"]:\n"
+    "    assert set(l) == lk, l.keys()\n"
+    "    for f in l[\"backtrace\"]:\n"
+    "        assert set(f) == fk, f.keys()\n"
+    "a, b, c = p[\"leaks\"]\n"
+    "assert a[\"target\"] == \"socket:[42]\" and a[\"syscall\"] == \"socket\"\n"
+    "assert a[\"cloexec\"] is True and a[\"across_exec\"] is False and a[\"origin\"] == \"syscall\"\n"
+    "assert a[\"backtrace\"][0] == {\"pc\": \"0x7f0000001000\", \"module\": \"/nonexistent/libfoo.so\", \"offset\": \"0x1000\", \"function\": None, \"file\": None, \"line\": None, \"inlined\": False}, a[\"backtrace\"][0]\n"
+    "assert a[\"backtrace\"][1][\"module\"] is None and a[\"backtrace\"][1][\"pc\"] == \"0x400000\"\n"
+    "assert b[\"target\"] == \"/tmp/a\\\"b\\nc\\ufffd\", repr(b[\"target\"])\n"
+    "assert b[\"kind\"] == \"file\" and b[\"syscall\"] == \"openat\" and b[\"tid\"] == 1235\n"
+    "assert b[\"across_exec\"] is True and b[\"cloexec\"] is False\n"
+    "assert [f[\"pc\"] for f in b[\"backtrace\"]] == [\"0x1000\", \"0x2000\", \"0x3000\"]\n"
+    "assert c[\"target\"] is None and c[\"syscall\"] is None and c[\"origin\"] == \"unknown\"\n"
+    "assert c[\"backtrace\"] == [] and c[\"kind\"] == \"pipe\"\n";
+
+static void
+test_json(void **state)
+{
+	struct report r;
+	char *out;
+
+	build_report(&r);
+	out = memstream_text(write_json, &r);
+	assert_int_equal(python_check(out, "import json,sys; json.load(sys.stdin)"), 0);
+	assert_int_equal(python_check(out, json_script), 0);
+	/* The checker can fail: a broken document is refused. */
+	assert_int_equal(python_check("{\"a\": [}", "import json, sys\n"
+	    "try:\n    json.load(sys.stdin)\nexcept ValueError:\n    sys.exit(3)"), 3);
+
+	assert_non_null(strstr(out, "\"version\": \"" FDLEAK_VERSION "\""));
+	assert_non_null(strstr(out,
+	    "{\"pid\": 1234, \"ppid\": 1200, \"command\": \"/usr/bin/prog\", "
+	    "\"exit_code\": 0, \"exit_signal\": null,"));
+	assert_non_null(strstr(out,
+	    "{\"pid\": 1300, \"ppid\": 1234, \"command\": \"/bin/true\", "
+	    "\"exit_code\": null, \"exit_signal\": \"SIGKILL\","));
+	assert_non_null(strstr(out,
+	    "{\"fd\": 5, \"kind\": \"file\", \"target\": \"/tmp/a\\\"b\\nc\\ufffd\", "
+	    "\"syscall\": \"openat\", \"tid\": 1235, \"cloexec\": false, "
+	    "\"across_exec\": true, \"origin\": \"syscall\", \"backtrace\": "
+	    "[{\"pc\": \"0x1000\", \"module\": null, \"offset\": \"0x0\", "
+	    "\"function\": null, \"file\": null, \"line\": null, \"inlined\": false}, "));
+	assert_non_null(strstr(out,
+	    "{\"fd\": 7, \"kind\": \"pipe\", \"target\": null, \"syscall\": null, "
+	    "\"tid\": 1234, \"cloexec\": false, \"across_exec\": false, "
+	    "\"origin\": \"unknown\", \"backtrace\": []}"));
+	assert_non_null(strstr(out, "\"summary\": {\"leaks\": 3, \"processes\": 2}"));
+	/* One leak per line. */
+	assert_non_null(strstr(out, "\"inlined\": false}]},\n"));
+	free(out);
+
+	/* An empty report is a valid document too. */
+	report_free(&r);
+	out = memstream_text(write_json, &r);
+	assert_int_equal(python_check(out, "import json,sys; d = json.load(sys.stdin); "
+	    "assert d[\"processes\"] == [] and d[\"summary\"] == {\"leaks\": 0, \"processes\": 0}"), 0);
+	free(out);
+}
+
+/* A function of this binary, for the one symbolized frame. */
+__attribute__((noinline)) void
+report_test_marker(void)
+{
+	__asm__ volatile("");
+}
+
+/* Module and file offset of pc in this process, from /proc/self/maps. */
+static struct frame
+self_frame(uint64_t pc)
+{
+	struct frame fr = { .pc = pc };
+	char line[4096], *exe;
+	FILE *f;
+
+	exe = realpath("/proc/self/exe", NULL);
+	assert_non_null(exe);
+	f = fopen("/proc/self/maps", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		uint64_t start, end, off;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64,
+		    &start, &end, &off) != 3)
+			continue;
+		if (pc >= start && pc < end) {
+			assert_non_null(strstr(line, exe));
+			fr.offset = pc - start + off;
+			fr.module = module_intern(exe);
+			break;
+		}
+	}
+	fclose(f);
+	free(exe);
+	assert_int_not_equal(fr.module, 0);
+	return fr;
+}
+
+static void
+test_symbolized(void **state)
+{
+	uint64_t pc = (uint64_t)(uintptr_t)report_test_marker;
+	struct frame fr[2];
+	struct report r = { 0 };
+	struct proc_report *p;
+	struct leak l = { .fd = 3, .kind = FDK_FILE, .nr = SYS_openat, .tid = 1 };
+	char *out, want[256];
+
+	/* First frame exact, second a return address just past the entry. */
+	fr[0] = self_frame(pc);
+	fr[1] = self_frame(pc + 1);
+	l.stack = stack_intern(fr, 2);
+	l.target = strdup("/x");
+	p = report_add_process(&r);
+	p->pid = 1;
+	p->command = strdup("/self");
+	report_add_leak(p, &l);
+
+	out = memstream_text(write_text, &r);
+	snprintf(want, sizeof want, "fdleak:    at 0x%" PRIx64 ": report_test_marker (", pc);
+	if (strstr(out, want) == NULL)
+		fail_msg("no \"%s\" in:\n%s", want, out);
+	snprintf(want, sizeof want, "fdleak:    by 0x%" PRIx64 ": report_test_marker (", pc + 1);
+	if (strstr(out, want) == NULL)
+		fail_msg("no \"%s\" in:\n%s", want, out);
+	assert_non_null(strstr(out, "test_report.c:"));
+	free(out);
+
+	out = memstream_text(write_json, &r);
+	assert_non_null(strstr(out, "\"function\": \"report_test_marker\", \"file\": \""));
+	assert_int_equal(python_check(out, "import json,sys; d = json.load(sys.stdin); "
+	    "f = d[\"processes\"][0][\"leaks\"][0][\"backtrace\"][0]; "
+	    "assert f[\"function\"] == \"report_test_marker\" and f[\"file\"].endswith(\"test_report.c\") "
+	    "and isinstance(f[\"line\"], int) and f[\"line\"] > 0, f"), 0);
+	free(out);
+	report_free(&r);
+}
+
+static int
+cleanup(void **state)
+{
+	symbolize_cleanup();
+	stack_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_signal_name),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_status_and_quoting),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_symbolized),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, cleanup);
+}
