@@ -30,4 +30,10 @@ void unwind_exec(struct unwinder *u);
 unsigned unwind_capture(struct unwinder *u, pid_t tid,
     const struct user_regs_struct *regs, struct frame *out, unsigned max);
 
+/*
+ * Release the ELF files cached for all unwinders (at exit, for leak
+ * checkers); unwinders still alive keep working and reopen them.
+ */
+void unwind_cleanup(void);
+
 #endif
