@@ -55,7 +55,7 @@ $(B)/unit/%: tests/unit/%.c $(B)/libfdleak.a | $(B)/unit
 
 victims: $(VICTIMS)
 
-build/victims/%: tests/victims/%.c | build/victims
+build/victims/%: tests/victims/%.c tests/victims/victim.h | build/victims
 	@echo "  CC      $<"
 	$(Q)$(CC) -std=gnu11 -O0 -g -fno-omit-frame-pointer -Wall -Wextra -pthread -o $@ $<
 

@@ -42,6 +42,7 @@ struct proc_report {
 
 struct report_opts {
 	unsigned depth;		/* captured frames printed at most; 0 = all */
+	bool libc_frames;	/* keep the libc wrapper frames at the top */
 	bool color;		/* reserved for the text writer */
 };
 
@@ -58,6 +59,14 @@ void report_add_leak(struct proc_report *p, const struct leak *l);
 /* Sort p's leaks by fd. */
 void report_sort_leaks(struct proc_report *p);
 size_t report_total_leaks(const struct report *r);
+/*
+ * The frames of stack id to print: [*first, *end) of the returned array
+ * (borrowed). Leading libc frames (the syscall wrapper) are folded unless
+ * o->libc_frames, or unless nothing else would remain.
+ */
+struct frame;
+const struct frame *report_frames(uint32_t stack, const struct report_opts *o,
+    unsigned *first, unsigned *end);
 /* Free everything r owns (not r itself). */
 void report_free(struct report *r);
 /* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */

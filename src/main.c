@@ -22,6 +22,7 @@ enum {
 	OPT_DEPTH,
 	OPT_STD_FDS,
 	OPT_NO_SECCOMP,
+	OPT_LIBC_FRAMES,
 };
 
 static const struct option long_options[] = {
@@ -29,6 +30,7 @@ static const struct option long_options[] = {
 	{ "error-exitcode",	required_argument, NULL, OPT_ERROR_EXITCODE },
 	{ "format",		required_argument, NULL, OPT_FORMAT },
 	{ "help",		no_argument,	   NULL, 'h' },
+	{ "libc-frames",	no_argument,	   NULL, OPT_LIBC_FRAMES },
 	{ "no-seccomp",		no_argument,	   NULL, OPT_NO_SECCOMP },
 	{ "output",		required_argument, NULL, 'o' },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
@@ -47,6 +49,7 @@ usage(FILE *f)
 	    "  --error-exitcode=N   exit with N (1-255) if any leak was reported\n"
 	    "  --format=FMT         report format: text (default) or json\n"
 	    "  -h, --help           show this help and exit\n"
+	    "  --libc-frames        keep the libc wrapper frames at the top of stacks\n"
 	    "  --no-seccomp         stop at every syscall instead of filtering (slower)\n"
 	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
 	    "  --std-fds            also report fds 0, 1 and 2\n"
@@ -102,7 +105,7 @@ main(int argc, char *argv[])
 	int c, rc, wstatus = 0, status;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ho:V", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ho:V", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -134,6 +137,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_STD_FDS:
 			topts.std_fds = true;
+			break;
+		case OPT_LIBC_FRAMES:
+			out.ropts.libc_frames = true;
 			break;
 		case OPT_NO_SECCOMP:
 			topts.seccomp = false;

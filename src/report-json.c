@@ -16,17 +16,15 @@
 #define MAX_INLINE	16	/* inline frames written per captured frame */
 
 static void
-json_backtrace(FILE *f, uint32_t stack, unsigned depth)
+json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o)
 {
 	struct sym_frame sf[MAX_INLINE];
 	const struct frame *fr;
-	unsigned n, written = 0;
+	unsigned first, n, written = 0;
 
-	fr = stack_get(stack, &n);
-	if (depth != 0 && n > depth)
-		n = depth;
+	fr = report_frames(stack, o, &first, &n);
 	fputs("[", f);
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = first; i < n; i++) {
 		unsigned ns = symbolize_frame(&fr[i], i > 0, sf, MAX_INLINE);
 
 		if (ns == 0) {
@@ -54,7 +52,7 @@ json_backtrace(FILE *f, uint32_t stack, unsigned depth)
 }
 
 static void
-json_leak(FILE *f, const struct leak *l, unsigned depth)
+json_leak(FILE *f, const struct leak *l, const struct report_opts *o)
 {
 	fprintf(f, "{\"fd\": %d, \"kind\": ", l->fd);
 	json_cstring(f, fd_kind_name(l->kind));
@@ -67,12 +65,12 @@ json_leak(FILE *f, const struct leak *l, unsigned depth)
 	    "\"origin\": \"%s\", \"backtrace\": ", l->tid,
 	    l->cloexec ? "true" : "false", l->across_exec ? "true" : "false",
 	    l->unknown_origin ? "unknown" : "syscall");
-	json_backtrace(f, l->stack, depth);
+	json_backtrace(f, l->stack, o);
 	fputs("}", f);
 }
 
 static void
-json_process(FILE *f, const struct proc_report *p, unsigned depth)
+json_process(FILE *f, const struct proc_report *p, const struct report_opts *o)
 {
 	char sig[32];
 
@@ -89,7 +87,7 @@ json_process(FILE *f, const struct proc_report *p, unsigned depth)
 	fputs(",\n     \"leaks\": [", f);
 	for (size_t i = 0; i < p->nleaks; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);
-		json_leak(f, &p->leaks[i], depth);
+		json_leak(f, &p->leaks[i], o);
 	}
 	fputs(p->nleaks ? "\n     ]}" : "]}", f);
 }
@@ -102,7 +100,7 @@ report_json(FILE *f, const struct report *r)
 	fputs(",\n  \"processes\": [", f);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		fputs(i ? ",\n" : "\n", f);
-		json_process(f, &r->procs[i], r->opts.depth);
+		json_process(f, &r->procs[i], &r->opts);
 	}
 	fprintf(f, "%s],\n  \"summary\": {\"leaks\": %zu, \"processes\": %zu}\n}\n",
 	    r->nprocs ? "\n  " : "", report_total_leaks(r), r->nprocs);

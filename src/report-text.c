@@ -77,16 +77,14 @@ text_quote(FILE *f, const char *s)
 }
 
 static void
-text_frames(FILE *f, uint32_t stack, unsigned depth)
+text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
 {
 	struct sym_frame sf[MAX_INLINE];
 	const struct frame *fr;
-	unsigned n, lines = 0;
+	unsigned first, n, lines = 0;
 
-	fr = stack_get(stack, &n);
-	if (depth != 0 && n > depth)
-		n = depth;
-	for (unsigned i = 0; i < n; i++) {
+	fr = report_frames(stack, o, &first, &n);
+	for (unsigned i = first; i < n; i++) {
 		const char *mod = module_path(fr[i].module);
 		unsigned ns = symbolize_frame(&fr[i], i > 0, sf, MAX_INLINE);
 
@@ -155,7 +153,7 @@ report_text_process(FILE *f, const struct proc_report *p,
 		fputs(" target=", f);
 		text_quote(f, l->target);
 		fputc('\n', f);
-		text_frames(f, l->stack, o != NULL ? o->depth : 0);
+		text_frames(f, l->stack, o);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "stack.h"
 #include "util.h"
 
 struct proc_report *
@@ -98,4 +99,42 @@ report_signal_name(int sig, char *buf, size_t size)
 	else
 		snprintf(buf, size, "SIG%d", sig);
 	return buf;
+}
+
+/* libc (and the libpthread of older glibc) holds the syscall wrappers. */
+static bool
+module_is_libc(uint32_t module)
+{
+	static const char *const names[] = { "libc.so", "libc-", "libpthread.so",
+	    "libpthread-" };
+	const char *path = module_path(module), *base;
+
+	if (path == NULL)
+		return false;
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strncmp(base, names[i], strlen(names[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
+const struct frame *
+report_frames(uint32_t stack, const struct report_opts *o, unsigned *first,
+    unsigned *end)
+{
+	const struct frame *fr = stack_get(stack, end);
+	unsigned i = 0;
+
+	if (o != NULL && o->depth != 0 && *end > o->depth)
+		*end = o->depth;
+	if (o == NULL || !o->libc_frames) {
+		while (i < *end && module_is_libc(fr[i].module))
+			i++;
+		if (i == *end)
+			i = 0;
+	}
+	*first = i;
+	return fr;
 }

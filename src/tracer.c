@@ -290,8 +290,7 @@ on_exec_event(pid_t pid)
 	p->fdtab = fdtab_ref(copy);
 	n = fdinfo_list(pid, &fds);
 	if (n >= 0) {
-		fdtab_exec(copy, fds, (size_t)n,
-		    p->execed ? FDREC_UNKNOWN_ORIGIN : FDREC_BASELINE);
+		fdtab_exec(copy, fds, (size_t)n, FDREC_UNKNOWN_ORIGIN);
 		free(fds);
 	}
 	if (!p->execed && use_seccomp && !seccomp_active(pid)) {
@@ -377,7 +376,7 @@ model_leaks(struct proc *p)
 		l.fd = r->fd;
 		l.kind = r->kind != FDK_UNKNOWN ? (enum fd_kind)r->kind : FDK_OTHER;
 		l.nr = (r->flags & FDREC_UNKNOWN_ORIGIN) ? -1 : r->nr;
-		l.tid = r->tid;
+		l.tid = r->tid != 0 ? r->tid : p->pid;
 		l.cloexec = (r->flags & FDREC_CLOEXEC) != 0;
 		l.across_exec = (r->flags & FDREC_ACROSS_EXEC) != 0;
 		l.unknown_origin = (r->flags & FDREC_UNKNOWN_ORIGIN) != 0;
@@ -655,6 +654,23 @@ child_exec(const char *path, char *const argv[], int go, const struct sock_fprog
 	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 }
 
+/*
+ * What the command inherits is not its doing: record it as baseline while
+ * the child still waits to exec, so even a failed exec reports nothing.
+ */
+static void
+take_baseline(struct fdtab *t, pid_t pid)
+{
+	int *fds, n = fdinfo_list(pid, &fds);
+
+	if (n < 0) {
+		warnerr("cannot list the fds of pid %d", pid);
+		return;
+	}
+	fdtab_exec(t, fds, (size_t)n, FDREC_BASELINE);
+	free(fds);
+}
+
 int
 tracer_launch(char *const argv[], const struct tracer_opts *o,
     struct report *rep, int *wstatus)
@@ -707,6 +723,7 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 	t->proc->exe = xstrdup(argv[0]);
 	t->fdtab = fdtab_new();
 	t->proc->fdtab = fdtab_ref(t->fdtab);
+	take_baseline(t->fdtab, pid);
 	install_signal_handlers();
 	close(go[1]);		/* let the child exec */
 	wait_loop();

@@ -123,18 +123,28 @@ child_exits(sigset_t *blocked)
 static void
 child_stopped(void)
 {
-	int status;
+	int status, ready[2];
 	pid_t pid;
+	char c;
 
+	/* The child closes its end once it has announced itself, before it is stopped. */
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		victim_die("pipe2");
 	pid = fork();
 	if (pid < 0)
 		victim_die("fork");
 	if (pid == 0) {
+		close(ready[0]);
 		victim_proc();
 		victim_announce_exit(0, SIGTERM);
+		close(ready[1]);	/* the parent's read sees EOF */
 		for (;;)
 			pause();
 	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 0)
+		victim_die("read");
+	close(ready[0]);
 	kill(pid, SIGSTOP);
 	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
 		victim_die("waitpid WUNTRACED");
