@@ -61,7 +61,7 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #define UW_PAGE_MASK	(UW_PAGE - 1)
 /* Stack bytes read per capture; -D overridable for the benchmark. */
 #ifndef UNWIND_SNAP_SIZE
-#define UNWIND_SNAP_SIZE (32 * 1024)
+#define UNWIND_SNAP_SIZE (16 * 1024)
 #endif
 #define SNAP_SIZE	UNWIND_SNAP_SIZE
 /* PER_THREAD would share one cache between all traced processes. */
@@ -819,6 +819,23 @@ uw_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
 		return -UNW_ENOINFO;
 	if (!r->ok)
 		return -UNW_ENOINFO;
+	/*
+	 * With need_unwind_info, libunwind 1.6 takes pi->unwind_info from its
+	 * pool before checking that the FDE found really covers ip, and
+	 * leaks it when it does not (an ip in a gap between FDEs). So first
+	 * ask without unwind info; this is the cold path (libunwind caches
+	 * what it learns per ip), so the second search costs little.
+	 */
+	if (need_unwind_info) {
+		unw_proc_info_t probe;
+		int ret;
+
+		memset(&probe, 0, sizeof probe);
+		ret = _Ux86_64_dwarf_search_unwind_table(as, ip, &r->di, &probe,
+		    0, arg);
+		if (ret < 0)
+			return ret;
+	}
 	return _Ux86_64_dwarf_search_unwind_table(as, ip, &r->di, pi,
 	    need_unwind_info, arg);
 }

@@ -490,8 +490,9 @@ class VictimTest:
 
     def __init__(self, name, victim, args=(), status=0, opts=(),
                  images=("exec_target",), std_fds=False, untraced=False,
-                 timeout=TIMEOUT, victim_status=None):
+                 timeout=TIMEOUT, victim_status=None, total_leaks=None):
         self.name = name
+        self.total_leaks = total_leaks  # summary.leaks, whatever the victim says
         self.victim = victim
         self.args = list(args)
         self.status = status            # fdleak's expected exit status
@@ -522,6 +523,10 @@ class VictimTest:
                      for i in self.images}
         problems += check_processes(proto, report, commands)
         problems += check_leaks(proto, report, self.std_fds)
+        if self.total_leaks is not None and not proto.skips and \
+                report["summary"]["leaks"] != self.total_leaks:
+            problems.append("summary.leaks %d, expected %d" %
+                            (report["summary"]["leaks"], self.total_leaks))
         if self.untraced:
             plain = ctx.run(argv, env=ctx.env(), timeout=self.timeout)
             if plain.status != self.victim_status:
@@ -590,7 +595,7 @@ register(VictimTest("execer-thread", "execer", ["thread"]))
 register(VictimTest("execer-setfd", "execer", ["setfd"]))
 register(VictimTest("scm-rights", "scm_rights"))
 register(VictimTest("noleak", "noleak"))
-register(VictimTest("many", "many", timeout=300))
+register(VictimTest("many", "many", timeout=300, total_leaks=50000))
 register(VictimTest("signals", "signals", untraced=True))
 register(VictimTest("stdfds", "stdfds"))
 register(VictimTest("stdfds-reported", "stdfds", opts=["--std-fds"],
