@@ -6,6 +6,11 @@
  * answer is cached, because the same frames recur in thousands of
  * stacks. Process-wide tables: the tracer is single-threaded.
  *
+ * libdw's own per-address searches are linear (dwfl_module_addrinfo scans
+ * the symbol table, dwarf_getscopes walks the whole unit), so the symbol
+ * table and each unit's functions are sorted once here and searched by
+ * bisection; the answers match libdw's.
+ *
  * C++ names are returned mangled: demangling needs __cxa_demangle from
  * libstdc++, a dependency this C program does not take.
  */
@@ -731,7 +736,7 @@ static unsigned
 sym_resolve(struct sym_module *m, uint64_t off, bool is_return,
     struct sym_frame *out)
 {
-	const char *name, *file = NULL;
+	const char *name, *file = NULL, *at;
 	Dwarf_Addr addr, bias;
 	Dwarf_Die *cudie;
 	Dwarf_Line *dwl;
@@ -747,6 +752,13 @@ sym_resolve(struct sym_module *m, uint64_t off, bool is_return,
 	addr = vaddr - (is_return ? 1 : 0) + m->bias;
 
 	name = sym_symbol_name(m, addr);
+	/* "__libc_start_main@@GLIBC_2.34": the version is noise in a stack. */
+	if (name != NULL && (at = strchr(name, '@')) != NULL && at > name) {
+		char *copy = xstrndup(name, at - name);
+
+		name = sym_intern(copy);
+		free(copy);
+	}
 	cudie = sym_addrdie(m, addr, &bias);
 	if ((dl = dwfl_module_getsrc(m->mod, addr)) != NULL)
 		file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
