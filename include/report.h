@@ -28,6 +28,31 @@ struct leak {
 	bool unknown_origin;	/* the kernel had it, no syscall was seen */
 	uint32_t stack;		/* stack id, 0 = none */
 	uint64_t serial;	/* creation order */
+	uint64_t created_ns;	/* now_ns() at creation; 0 if unknown */
+};
+
+enum misuse_type {
+	MISUSE_BAD_CLOSE,	/* close of an fd that was not open (EBADF) */
+	MISUSE_DOUBLE_CLOSE,	/* ... that this process had closed before */
+};
+
+struct misuse {
+	enum misuse_type type;
+	int fd;
+	int tid;
+	uint32_t stack;		/* the failing close */
+	uint32_t prev_stack;	/* double close: the close that closed fd first; 0 if unknown */
+};
+
+/* An fd without close-on-exec that crossed an execve into a new program. */
+struct inherited {
+	int fd;
+	enum fd_kind kind;
+	char *target;		/* owned; NULL when unknown */
+	int nr;			/* syscall that made it, before the exec */
+	int tid;
+	uint32_t stack;		/* where it was opened, before the exec */
+	char *program;		/* owned; the program that inherited it */
 };
 
 struct proc_report {
@@ -38,6 +63,11 @@ struct proc_report {
 	int exit_signal;	/* 0 unless killed by a signal */
 	struct leak *leaks;	/* owned array, sorted by fd */
 	size_t nleaks;
+	struct misuse *misuse;	/* owned array, in order of occurrence */
+	size_t nmisuse;
+	struct inherited *inherited;	/* owned array, in order of exec */
+	size_t ninherited;
+	uint64_t end_ns;	/* now_ns() when the leaks were taken */
 };
 
 struct report_opts {
@@ -56,6 +86,10 @@ struct report {
 struct proc_report *report_add_process(struct report *r);
 /* Append a leak to p; the leak (and its target) now belong to p. */
 void report_add_leak(struct proc_report *p, const struct leak *l);
+/* Append a misuse record (copied) to p. */
+void report_add_misuse(struct proc_report *p, const struct misuse *m);
+/* Append an inherited-fd record to p; its strings now belong to p. */
+void report_add_inherited(struct proc_report *p, const struct inherited *i);
 /* Sort p's leaks by fd. */
 void report_sort_leaks(struct proc_report *p);
 size_t report_total_leaks(const struct report *r);
@@ -67,6 +101,8 @@ size_t report_total_leaks(const struct report *r);
 struct frame;
 const struct frame *report_frames(uint32_t stack, const struct report_opts *o,
     unsigned *first, unsigned *end);
+/* Free everything p owns and zero it (not p itself). */
+void report_proc_free(struct proc_report *p);
 /* Free everything r owns (not r itself). */
 void report_free(struct report *r);
 /* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */

@@ -12,15 +12,21 @@
 #include "stack.h"
 #include "util.h"
 
+/* Room for one more element in an array whose capacity is its count rounded up to a power of two. */
+static void *
+grow_pow2(void *array, size_t count, size_t size)
+{
+	if ((count & (count - 1)) == 0)
+		array = xreallocarray(array, count ? count * 2 : 1, size);
+	return array;
+}
+
 struct proc_report *
 report_add_process(struct report *r)
 {
 	struct proc_report *p;
 
-	/* The capacity is the count rounded up to a power of two. */
-	if ((r->nprocs & (r->nprocs - 1)) == 0)
-		r->procs = xreallocarray(r->procs,
-		    r->nprocs ? r->nprocs * 2 : 1, sizeof *r->procs);
+	r->procs = grow_pow2(r->procs, r->nprocs, sizeof *r->procs);
 	p = &r->procs[r->nprocs++];
 	memset(p, 0, sizeof *p);
 	return p;
@@ -29,10 +35,22 @@ report_add_process(struct report *r)
 void
 report_add_leak(struct proc_report *p, const struct leak *l)
 {
-	if ((p->nleaks & (p->nleaks - 1)) == 0)
-		p->leaks = xreallocarray(p->leaks,
-		    p->nleaks ? p->nleaks * 2 : 1, sizeof *p->leaks);
+	p->leaks = grow_pow2(p->leaks, p->nleaks, sizeof *p->leaks);
 	p->leaks[p->nleaks++] = *l;
+}
+
+void
+report_add_misuse(struct proc_report *p, const struct misuse *m)
+{
+	p->misuse = grow_pow2(p->misuse, p->nmisuse, sizeof *p->misuse);
+	p->misuse[p->nmisuse++] = *m;
+}
+
+void
+report_add_inherited(struct proc_report *p, const struct inherited *i)
+{
+	p->inherited = grow_pow2(p->inherited, p->ninherited, sizeof *p->inherited);
+	p->inherited[p->ninherited++] = *i;
 }
 
 static int
@@ -64,16 +82,26 @@ report_total_leaks(const struct report *r)
 }
 
 void
+report_proc_free(struct proc_report *p)
+{
+	for (size_t j = 0; j < p->nleaks; j++)
+		free(p->leaks[j].target);
+	for (size_t j = 0; j < p->ninherited; j++) {
+		free(p->inherited[j].target);
+		free(p->inherited[j].program);
+	}
+	free(p->leaks);
+	free(p->misuse);
+	free(p->inherited);
+	free(p->command);
+	memset(p, 0, sizeof *p);
+}
+
+void
 report_free(struct report *r)
 {
-	for (size_t i = 0; i < r->nprocs; i++) {
-		struct proc_report *p = &r->procs[i];
-
-		for (size_t j = 0; j < p->nleaks; j++)
-			free(p->leaks[j].target);
-		free(p->leaks);
-		free(p->command);
-	}
+	for (size_t i = 0; i < r->nprocs; i++)
+		report_proc_free(&r->procs[i]);
 	free(r->procs);
 	r->procs = NULL;
 	r->nprocs = 0;

@@ -107,9 +107,6 @@ proc_free(struct proc *p)
 	fdtab_unref(p->fdtab);
 	unwind_free(p->unwinder);
 	free(p->exe);
-	for (size_t i = 0; i < p->rep.nleaks; i++)
-		free(p->rep.leaks[i].target);
-	free(p->rep.leaks);
-	free(p->rep.command);
+	report_proc_free(&p->rep);
 	free(p);
 }

@@ -346,6 +346,7 @@ snapshot_leaks(struct proc *p, struct task *t)
 			l.tid = r->tid;
 			l.stack = r->stack;
 			l.serial = r->serial;
+			l.created_ns = r->time_ns;
 			l.across_exec = (r->flags & FDREC_ACROSS_EXEC) != 0;
 		} else {
 			l.nr = -1;
@@ -356,6 +357,7 @@ snapshot_leaks(struct proc *p, struct task *t)
 	}
 	free(fds);
 	p->snapshot = true;
+	p->rep.end_ns = now_ns();
 }
 
 /* No exit stop was seen (SIGKILL): report what the model holds. */
@@ -382,8 +384,10 @@ model_leaks(struct proc *p)
 		l.unknown_origin = (r->flags & FDREC_UNKNOWN_ORIGIN) != 0;
 		l.stack = r->stack;
 		l.serial = r->serial;
+		l.created_ns = r->time_ns;
 		report_add_leak(&p->rep, &l);
 	}
+	p->rep.end_ns = now_ns();
 }
 
 static void

@@ -64,7 +64,11 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #define UNWIND_SNAP_SIZE (16 * 1024)
 #endif
 #define SNAP_SIZE	UNWIND_SNAP_SIZE
-/* PER_THREAD would share one cache between all traced processes. */
+/*
+ * libunwind's per-address-space cache. PER_THREAD would be one
+ * thread-local cache shared by every traced process (and Debian's build
+ * silently makes it GLOBAL anyway); NONE re-parses CFI on every frame.
+ */
 #ifndef UNWIND_CACHING
 #define UNWIND_CACHING	UNW_CACHE_GLOBAL
 #endif
@@ -169,8 +173,8 @@ struct unwinder {
 /*
  * libunwind 1.6 as Debian builds it (--enable-block-signals) blocks all
  * signals around every access to its caches and memory pool: two
- * rt_sigprocmask system calls per frame, about two thirds of a capture
- * (27 us of 30-frame capture against 8 us without, on our VMs). The
+ * rt_sigprocmask system calls per frame, most of a capture's cost (a
+ * 30-frame capture took 27 us with them, 8 us without, on our VMs). The
  * tracer never unwinds in a signal handler, so for the length of a
  * capture the mask need not change. This definition interposes on libc's
  * sigprocmask for the whole program (libunwind calls it through its PLT)
@@ -819,23 +823,6 @@ uw_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
 		return -UNW_ENOINFO;
 	if (!r->ok)
 		return -UNW_ENOINFO;
-	/*
-	 * With need_unwind_info, libunwind 1.6 takes pi->unwind_info from its
-	 * pool before checking that the FDE found really covers ip, and
-	 * leaks it when it does not (an ip in a gap between FDEs). So first
-	 * ask without unwind info; this is the cold path (libunwind caches
-	 * what it learns per ip), so the second search costs little.
-	 */
-	if (need_unwind_info) {
-		unw_proc_info_t probe;
-		int ret;
-
-		memset(&probe, 0, sizeof probe);
-		ret = _Ux86_64_dwarf_search_unwind_table(as, ip, &r->di, &probe,
-		    0, arg);
-		if (ret < 0)
-			return ret;
-	}
 	return _Ux86_64_dwarf_search_unwind_table(as, ip, &r->di, pi,
 	    need_unwind_info, arg);
 }

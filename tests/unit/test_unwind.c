@@ -39,7 +39,9 @@
 #define DEPTH	30
 #define MAXF	64
 
-enum child_mode { CHILD_RAISE, CHILD_VDSO };
+#define OUTER	10
+
+enum child_mode { CHILD_RAISE, CHILD_VDSO, CHILD_SIGNAL };
 static enum child_mode child_mode;
 
 /*
@@ -66,6 +68,28 @@ recurse(int n)
 	return r + pad;
 }
 
+/* Another recursion, under the signal handler in CHILD_SIGNAL mode. */
+__attribute__((noipa)) int
+outer(int n)
+{
+	volatile int pad = n;
+	int r;
+
+	if (n == 0) {
+		raise(SIGUSR1);
+		return 0;
+	}
+	r = outer(n - 1);
+	return r + pad;
+}
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	recurse(DEPTH);
+}
+
 static __attribute__((noreturn)) void
 child_main(void)
 {
@@ -73,7 +97,11 @@ child_main(void)
 		_exit(1);
 	if (child_mode == CHILD_VDSO)
 		raise(SIGSTOP);	/* let the parent set up syscall stops */
-	recurse(DEPTH);
+	if (child_mode == CHILD_SIGNAL) {
+		signal(SIGUSR1, on_usr1);
+		outer(OUTER);
+	} else
+		recurse(DEPTH);
 	_exit(0);
 }
 
@@ -89,9 +117,15 @@ spawn(enum child_mode mode)
 	assert_true(pid >= 0);
 	if (pid == 0)
 		child_main();
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFSTOPPED(status));
-	assert_int_equal(WSTOPSIG(status), SIGSTOP);
+	for (;;) {
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSTOPPED(status));
+		if (WSTOPSIG(status) == SIGSTOP)
+			break;
+		/* Deliver anything else (SIGUSR1 in CHILD_SIGNAL mode). */
+		assert_int_equal(ptrace(PTRACE_CONT, pid, NULL,
+		    (void *)(uintptr_t)WSTOPSIG(status)), 0);
+	}
 	return pid;
 }
 
@@ -399,6 +433,43 @@ test_capture_garbage(void **state)
 	munmap(anon, 4096);
 }
 
+/*
+ * Stopped inside a signal handler: the unwind goes through the handler,
+ * the kernel's signal frame and __restore_rt back to the interrupted
+ * code, outer()'s levels.
+ */
+static void
+test_capture_signal_frame(void **state)
+{
+	struct user_regs_struct regs;
+	struct frame f[MAXF];
+	struct unwinder *u;
+	struct self self;
+	uint64_t osize, ovalue = 0, olo;
+	uint32_t mod;
+	unsigned n, run, first = 0, orun, ofirst = 0;
+	pid_t pid;
+
+	(void)state;
+	self_info(&self);
+	osize = symbol_size(self.exe, "outer", &ovalue);
+	assert_true(osize > 0);
+	olo = main_vaddr_to_offset(ovalue);
+	pid = spawn(CHILD_SIGNAL);
+	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	u = unwind_new(pid);
+	n = unwind_capture(u, pid, &regs, f, MAXF);
+	mod = module_intern(self.exe);
+	run = longest_run(f, n, self.file_lo, self.file_hi, mod, &first);
+	assert_int_equal(run, DEPTH + 1);
+	orun = longest_run(f, n, olo, olo + osize, mod, &ofirst);
+	assert_int_equal(orun, OUTER + 1);
+	/* Handler, trampoline, raise's frames: between the two runs. */
+	assert_true(ofirst > first + run + 1);
+	unwind_free(u);
+	reap(pid);
+}
+
 /* A pid that does not exist: no crash, frame 0 only. */
 static void
 test_capture_dead(void **state)
@@ -685,6 +756,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_capture_max),
 		cmocka_unit_test(test_capture_garbage),
 		cmocka_unit_test(test_capture_dead),
+		cmocka_unit_test(test_capture_signal_frame),
 		cmocka_unit_test(test_capture_vdso),
 		cmocka_unit_test(test_capture_deleted),
 		cmocka_unit_test(test_capture_exec_nopie),
