@@ -60,9 +60,12 @@ void fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_fla
 size_t fdtab_count(const struct fdtab *t);
 
 struct fd_event;
+/* The stack of the close that last closed fd (since it was last created); 0 if none. */
+uint32_t fdtab_closed_stack(struct fdtab *t, int fd);
+
 /*
  * Apply a decoded syscall to the table: creations record stack, tid and
- * serial; closes forget. Returns the table the task uses afterwards,
+ * serial; closes forget the fd and remember stack as the closing one. Returns the table the task uses afterwards,
  * which differs from t only for close_range(CLOSE_RANGE_UNSHARE) on a
  * shared table (the task's reference moves to a private copy).
  */

@@ -15,7 +15,7 @@
 /* One per traced address space (process). */
 struct unwinder;
 
-/* Caller frees with unwind_free. */
+/* Caller frees with unwind_free; NULL if libunwind cannot make one. */
 struct unwinder *unwind_new(pid_t pid);
 /* NULL is fine. */
 void unwind_free(struct unwinder *u);
@@ -26,6 +26,9 @@ void unwind_exec(struct unwinder *u);
  * Frames of thread tid (stopped, in the address space of u) whose
  * registers are regs: out[0] is regs->rip. Returns how many frames were
  * written (0..max); a partial stack is fine, an error is never fatal.
+ * Each frame's module and offset come from u's cached maps (re-read at
+ * most once per capture); a pc in no mapping gets module 0, offset = pc.
+ * Hot path: one process_vm_readv of the stack once tables are cached.
  */
 unsigned unwind_capture(struct unwinder *u, pid_t tid,
     const struct user_regs_struct *regs, struct frame *out, unsigned max);

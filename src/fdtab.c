@@ -18,6 +18,7 @@ struct fdtab {
 	size_t size;
 	size_t count;
 	unsigned users;
+	struct fdtab *closed;	/* fd -> the close that closed it (record.stack), for double closes */
 };
 
 /* Creation order across all tables, for reports that sort by age. */
@@ -60,6 +61,7 @@ fdtab_copy(const struct fdtab *src)
 	t->size = src->size;
 	t->count = src->count;
 	t->users = 1;
+	t->closed = src->closed != NULL ? fdtab_copy(src->closed) : NULL;
 	return t;
 }
 
@@ -75,6 +77,7 @@ fdtab_unref(struct fdtab *t)
 {
 	if (t == NULL || --t->users > 0)
 		return;
+	fdtab_unref(t->closed);
 	free(t->slot);
 	free(t);
 }
@@ -260,6 +263,27 @@ fdtab_next(struct fdtab *t, size_t *pos)
 	return NULL;
 }
 
+uint32_t
+fdtab_closed_stack(struct fdtab *t, int fd)
+{
+	struct fd_record *r = t->closed != NULL ? fdtab_lookup(t->closed, fd) : NULL;
+
+	return r != NULL ? r->stack : 0;
+}
+
+/* Remember who closed fd, so that closing it again can name the first close. */
+static void
+remember_close(struct fdtab *t, int fd, uint32_t stack, int tid, uint64_t time_ns)
+{
+	struct fd_record rec = { .fd = fd, .stack = stack, .tid = tid, .time_ns = time_ns };
+
+	if (fd < 0 || stack == 0)
+		return;
+	if (t->closed == NULL)
+		t->closed = fdtab_new();
+	fdtab_add(t->closed, &rec);
+}
+
 struct fdtab *
 fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
     int tid, uint64_t time_ns)
@@ -280,13 +304,16 @@ fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
 				.time_ns = time_ns,
 			};
 
-			if (rec.fd >= 0)
-				fdtab_add(t, &rec);
+			if (rec.fd < 0)
+				continue;
+			fdtab_add(t, &rec);
+			if (t->closed != NULL)
+				fdtab_close(t->closed, rec.fd);
 		}
 		break;
 	case FDE_CLOSE:
-		if (ev->nfds > 0)
-			fdtab_close(t, ev->fds[0]);
+		if (ev->nfds > 0 && fdtab_close(t, ev->fds[0]))
+			remember_close(t, ev->fds[0], stack, tid, time_ns);
 		break;
 	case FDE_CLOSE_RANGE:
 		if ((ev->flags & FDE_UNSHARE) && t->users > 1) {

@@ -12,6 +12,7 @@
 #include "stack.h"
 #include "symbolize.h"
 #include "tracer.h"
+#include "unwind.h"
 #include "util.h"
 
 enum format { FORMAT_TEXT, FORMAT_JSON };
@@ -192,6 +193,7 @@ main(int argc, char *argv[])
 		status = WEXITSTATUS(wstatus);
 	report_free(&rep);
 	symbolize_cleanup();
+	unwind_cleanup();
 	stack_cleanup();
 	return status;
 }

@@ -88,7 +88,8 @@ apply(struct task *t, const struct fd_event *ev)
 
 	if (ev->type == FDE_NONE)
 		return;
-	if (ev->type == FDE_CREATE)
+	/* A close's stack names the first close when the fd is closed twice. */
+	if (ev->type == FDE_CREATE || ev->type == FDE_CLOSE)
 		stack = capture_stack(t);
 	t->fdtab = fdtab_apply(t->fdtab, ev, stack, t->tid, now_ns());
 	if (t->fdtab != before && t->proc->fdtab == before) {
@@ -96,6 +97,21 @@ apply(struct task *t, const struct fd_event *ev)
 		fdtab_unref(t->proc->fdtab);
 		t->proc->fdtab = fdtab_ref(t->fdtab);
 	}
+}
+
+/* close(fd) failed with EBADF: a double close if this table closed fd before. */
+static void
+record_bad_close(struct task *t, int fd)
+{
+	struct misuse m = {
+		.fd = fd,
+		.tid = t->tid,
+		.stack = capture_stack(t),
+		.prev_stack = fdtab_closed_stack(t->fdtab, fd),
+	};
+
+	m.type = m.prev_stack != 0 ? MISUSE_DOUBLE_CLOSE : MISUSE_BAD_CLOSE;
+	report_add_misuse(&t->proc->rep, &m);
 }
 
 static void
@@ -116,7 +132,12 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 	d = syscall_lookup((long)nr);
 	if (d == NULL)
 		return;
-	if (d->entry_only) {
+	/*
+	 * An fd the model knows is closed whatever close returns; one it does
+	 * not know needs the result, to tell a bad close from a gap in the model.
+	 */
+	if (d->entry_only && (d->class != SC_CLOSE ||
+	    fdtab_lookup(t->fdtab, (int)args[0]) != NULL)) {
 		struct fd_event ev;
 
 		decode_syscall(d, t->tid, args, 0, &ev);
@@ -131,7 +152,10 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 static void
 on_syscall_exit(struct task *t, int64_t rval)
 {
-	if (t->sc != NULL) {
+	if (t->sc != NULL && t->sc->class == SC_CLOSE) {
+		if (rval == -EBADF)
+			record_bad_close(t, (int)t->args[0]);
+	} else if (t->sc != NULL) {
 		struct fd_event ev;
 
 		decode_syscall(t->sc, t->tid, t->args, rval, &ev);
@@ -252,6 +276,40 @@ seccomp_active(pid_t pid)
 	return s != NULL && atoi(s + 9) == 2;
 }
 
+static bool reportable(const struct fd_record *r, int fd);
+
+/*
+ * Every fd made under trace that survived this exec lacked close-on-exec:
+ * the new program inherited it, whether it then keeps or closes it.
+ */
+static void
+record_inherited(struct proc *p, pid_t pid, struct fdtab *tab)
+{
+	struct fd_record *r;
+	size_t pos = 0;
+
+	while ((r = fdtab_next(tab, &pos)) != NULL) {
+		struct inherited in;
+		struct fd_desc d;
+
+		if (!(r->flags & FDREC_ACROSS_EXEC) ||
+		    (r->flags & FDREC_UNKNOWN_ORIGIN) || !reportable(r, r->fd))
+			continue;
+		memset(&in, 0, sizeof in);
+		in.fd = r->fd;
+		in.kind = r->kind;
+		in.nr = r->nr;
+		in.tid = r->tid;
+		in.stack = r->stack;
+		in.program = xstrdup(p->exe);
+		if (fdinfo_describe(pid, r->fd, &d) == 0) {
+			in.kind = d.kind;
+			in.target = d.target;
+		}
+		report_add_inherited(&p->rep, &in);
+	}
+}
+
 /* After execve: the kernel dropped close-on-exec fds; the model follows. */
 static void
 on_exec_event(pid_t pid)
@@ -305,6 +363,7 @@ on_exec_event(pid_t pid)
 		p->exe = xstrdup("?");
 	if (p->unwinder != NULL)
 		unwind_exec(p->unwinder);
+	record_inherited(p, pid, copy);
 	t->sc = NULL;
 	t->in_syscall = false;
 	resume(t, 0);

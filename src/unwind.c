@@ -518,6 +518,7 @@ uw_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 	struct unwinder *u = arg;
 	const struct region *r;
 
+	(void)as;
 	if (write)
 		return -UNW_EINVAL;
 	if (addr >= u->snap_lo && addr - u->snap_lo <= u->snap_len &&
@@ -541,6 +542,7 @@ uw_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val,
 	const struct unwinder *u = arg;
 	const struct user_regs_struct *r = u->regs;
 
+	(void)as;
 	if (write)
 		return -UNW_EREADONLYREG;
 	if (r == NULL)
@@ -573,18 +575,21 @@ static int
 uw_access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val,
     int write, void *arg)
 {
+	(void)as, (void)reg, (void)val, (void)write, (void)arg;
 	return -UNW_EBADREG;
 }
 
 static int
 uw_resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
 {
+	(void)as, (void)c, (void)arg;
 	return -UNW_EINVAL;
 }
 
 static int
 uw_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
 {
+	(void)as, (void)addr, (void)arg;
 	return -UNW_ENOINFO;
 }
 
@@ -592,6 +597,7 @@ static int
 uw_get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
     unw_word_t *off, void *arg)
 {
+	(void)as, (void)addr, (void)buf, (void)len, (void)off, (void)arg;
 	return -UNW_ENOINFO;
 }
 
@@ -606,6 +612,7 @@ uw_get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
 static void
 uw_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
 {
+	(void)as, (void)pi, (void)arg;
 }
 
 /* The range holding ip, by binary search; NULL if none. */
