@@ -57,6 +57,8 @@ struct fd_record *fdtab_lookup(struct fdtab *t, int fd);
  * FDREC_UNKNOWN_ORIGIN later).
  */
 void fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_flags);
+/* The fds in open[] that t does not hold were open before tracing: record them as baseline. */
+void fdtab_baseline(struct fdtab *t, const int *open, size_t n);
 size_t fdtab_count(const struct fdtab *t);
 
 struct fd_event;

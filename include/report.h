@@ -61,6 +61,7 @@ struct proc_report {
 	bool exited;		/* exit_code is valid */
 	int exit_code;
 	int exit_signal;	/* 0 unless killed by a signal */
+	bool running;		/* attach mode: still running when fdleak detached */
 	struct leak *leaks;	/* owned array, sorted by fd */
 	size_t nleaks;
 	struct misuse *misuse;	/* owned array, in order of occurrence */
@@ -73,6 +74,7 @@ struct proc_report {
 struct report_opts {
 	unsigned depth;		/* captured frames printed at most; 0 = all */
 	bool libc_frames;	/* keep the libc wrapper frames at the top */
+	bool attach;		/* attach mode: say each fd's age, and which processes run on */
 	bool color;		/* reserved for the text writer */
 };
 
@@ -112,6 +114,10 @@ const char *report_signal_name(int sig, char *buf, size_t size);
 void report_text_process(FILE *f, const struct proc_report *p, const struct report_opts *o);
 /* Text: the closing summary line. */
 void report_text_summary(FILE *f, const struct report *r);
+/* Text: the frame lines of stack id (used by dumps too). */
+void report_text_frames(FILE *f, uint32_t stack, const struct report_opts *o);
+/* JSON: the backtrace array of stack id (used by dumps too). */
+void report_json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o);
 /* JSON: the whole document. */
 void report_json(FILE *f, const struct report *r);
 

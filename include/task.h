@@ -28,6 +28,7 @@ struct proc {
 	bool execed;		/* has exec'd under trace */
 	bool snapshot;		/* rep.leaks taken from the live kernel table */
 	bool reaped;		/* the leader's exit status is known */
+	unsigned starting;	/* attach: threads whose first stop is still due */
 	int status;		/* the leader's wait status */
 	struct proc_report rep;	/* built at exit; moved into the report */
 };
@@ -45,6 +46,9 @@ struct task {
 	struct fdtab *fdtab;	/* a reference; NULL while TASK_ORPHAN */
 	bool in_syscall;	/* entry (or seccomp) stop seen, exit not yet */
 	bool exited;		/* its exit stop was seen */
+	bool initial;		/* attach: seized by fdleak, its first stop still due */
+	bool held;		/* detaching: kept in its stop until its process is still */
+	int held_sig;		/* the signal to deliver when it is let go */
 	const struct syscall_desc *sc;	/* the traced syscall in flight */
 	uint64_t args[6];
 	struct task *hnext;	/* hash chain */

@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: MIT */
-/* tracer.h - launch a command under ptrace and follow it to the end. */
+/*
+ * tracer.h - follow traced processes to their end (launch mode) or to a
+ * detach (attach mode), turning their stops into model updates.
+ */
 #ifndef FDLEAK_TRACER_H
 #define FDLEAK_TRACER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
+#include "dump.h"
 #include "report.h"
 
 struct tracer_opts {
 	unsigned depth;		/* frames captured per stack; 0 = none */
 	bool std_fds;		/* report fds 0, 1, 2 too */
 	bool seccomp;		/* use a seccomp-bpf filter (launch mode) */
-	/* Called as each process ends, with its finished record (borrowed). */
+	double duration;	/* attach: detach after this many seconds; 0 = never */
+	double interval;	/* write a dump every this many seconds; 0 = never */
+	double min_age;		/* leave out fds younger than this many seconds */
+	/* Called as each process ends or is detached from, with its record (borrowed). */
 	void (*on_process)(const struct proc_report *p, void *arg);
+	/* Called for each live dump (SIGUSR1, --interval). */
+	void (*on_dump)(const struct dump *d, void *arg);
 	void *arg;
 };
 
@@ -26,8 +37,34 @@ struct tracer_opts {
  * its descendants have exited, adding one record per process to rep.
  * Returns 0 and sets *wstatus to the wait status of the first process,
  * or returns one of the EXIT_* codes above after printing why.
+ * (launch.c)
  */
 int tracer_launch(char *const argv[], const struct tracer_opts *o,
     struct report *rep, int *wstatus);
+
+/*
+ * Attach to pids[0..n) and all their threads, follow them until a signal,
+ * --duration or their exit, then detach, adding one record per process.
+ * Returns 0, or EXIT_FDLEAK_ERROR after printing why. (attach.c)
+ */
+int tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
+    struct report *rep);
+
+/* The core, shared by launch.c and attach.c. */
+struct task;
+struct proc;
+/* Start a run: options, the report to fill, whether a filter is in place. */
+void tracer_begin(const struct tracer_opts *o, struct report *rep,
+    bool seccomp, bool attach);
+/* A traced process with its first thread tid == pid, in state state. */
+struct task *tracer_new_process(pid_t pid, pid_t ppid, const char *exe, int state);
+/* Another thread of p. */
+struct task *tracer_new_thread(struct proc *p, pid_t tid, int state);
+/* Attaching failed: detach from everything seized so far, report nothing. */
+void tracer_abort(void);
+/* Wait for and handle stops until no traced task is left. */
+void tracer_loop(void);
+/* Wait status of pid's process if it ended during the run; false if not. */
+bool tracer_status(pid_t pid, int *wstatus);
 
 #endif

@@ -245,6 +245,23 @@ fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_flags)
 	free(gone);
 }
 
+void
+fdtab_baseline(struct fdtab *t, const int *open, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fd_record rec = {
+			.fd = open[i],
+			.nr = -1,
+			.flags = FDREC_BASELINE,
+			.serial = next_serial++,
+			.time_ns = now_ns(),
+		};
+
+		if (fdtab_lookup(t, open[i]) == NULL)
+			fdtab_add(t, &rec);
+	}
+}
+
 size_t
 fdtab_count(const struct fdtab *t)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "dump.h"
 #include "report.h"
 #include "stack.h"
 #include "symbolize.h"
@@ -24,16 +25,23 @@ enum {
 	OPT_STD_FDS,
 	OPT_NO_SECCOMP,
 	OPT_LIBC_FRAMES,
+	OPT_DURATION,
+	OPT_INTERVAL,
+	OPT_MIN_AGE,
 };
 
 static const struct option long_options[] = {
 	{ "depth",		required_argument, NULL, OPT_DEPTH },
+	{ "duration",		required_argument, NULL, OPT_DURATION },
 	{ "error-exitcode",	required_argument, NULL, OPT_ERROR_EXITCODE },
 	{ "format",		required_argument, NULL, OPT_FORMAT },
 	{ "help",		no_argument,	   NULL, 'h' },
+	{ "interval",		required_argument, NULL, OPT_INTERVAL },
 	{ "libc-frames",	no_argument,	   NULL, OPT_LIBC_FRAMES },
+	{ "min-age",		required_argument, NULL, OPT_MIN_AGE },
 	{ "no-seccomp",		no_argument,	   NULL, OPT_NO_SECCOMP },
 	{ "output",		required_argument, NULL, 'o' },
+	{ "pid",		required_argument, NULL, 'p' },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -44,15 +52,21 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: fdleak [options] [--] command [args...]\n"
-	    "Trace command and its descendants; report every fd opened and never closed.\n"
+	    "       fdleak [options] -p pid [-p pid ...]\n"
+	    "Trace command and its descendants, or attach to running processes; report\n"
+	    "every fd opened under trace and never closed.\n"
 	    "\n"
 	    "  --depth=N            capture at most N stack frames per fd (default 32, 0-256)\n"
+	    "  --duration=SECONDS   with -p: detach after SECONDS\n"
 	    "  --error-exitcode=N   exit with N (1-255) if any leak was reported\n"
 	    "  --format=FMT         report format: text (default) or json\n"
 	    "  -h, --help           show this help and exit\n"
+	    "  --interval=SECONDS   write a dump of outstanding fds every SECONDS\n"
 	    "  --libc-frames        keep the libc wrapper frames at the top of stacks\n"
+	    "  --min-age=SECONDS    leave out fds younger than SECONDS\n"
 	    "  --no-seccomp         stop at every syscall instead of filtering (slower)\n"
 	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
+	    "  -p, --pid=PID        attach to process PID and all its threads (repeatable)\n"
 	    "  --std-fds            also report fds 0, 1 and 2\n"
 	    "  -V, --version        show the version and exit\n"
 	    "\n"
@@ -78,11 +92,60 @@ parse_number(const char *opt, const char *arg, long lo, long hi)
 	return v;
 }
 
+/* Seconds as a decimal number in [lo, 1 year]; -1 after saying what is wrong. */
+static double
+parse_seconds(const char *opt, const char *arg, double lo)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(v >= lo) || v > 31536000) {
+		warnmsg("invalid %s '%s': expected a number of seconds%s", opt, arg,
+		    lo > 0 ? " greater than 0" : "");
+		return -1;
+	}
+	if (lo > 0 && v == 0) {
+		warnmsg("invalid %s '%s': expected a number of seconds greater than 0",
+		    opt, arg);
+		return -1;
+	}
+	return v;
+}
+
+/* A pid: a decimal number above 0; -1 after saying what is wrong. */
+static pid_t
+parse_pid(const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v <= 0 || v > INT_MAX) {
+		warnmsg("invalid pid '%s': expected a process id greater than 0", arg);
+		return -1;
+	}
+	return (pid_t)v;
+}
+
 struct output {
 	FILE *f;
 	enum format format;
 	struct report_opts ropts;
 };
+
+static void
+print_dump(const struct dump *d, void *arg)
+{
+	struct output *out = arg;
+
+	if (out->format == FORMAT_JSON)
+		dump_write_json(out->f, d, &out->ropts);
+	else
+		dump_write_text(out->f, d, &out->ropts);
+}
 
 static void
 print_process(const struct proc_report *p, void *arg)
@@ -103,10 +166,12 @@ main(int argc, char *argv[])
 	struct report rep;
 	const char *output_path = NULL;
 	long error_exitcode = 0, v;
+	pid_t *pids = NULL, pid;
+	size_t npids = 0;
 	int c, rc, wstatus = 0, status;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:ho:V", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ho:p:V", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -116,6 +181,24 @@ main(int argc, char *argv[])
 			return 0;
 		case 'o':
 			output_path = optarg;
+			break;
+		case 'p':
+			if ((pid = parse_pid(optarg)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			pids = xreallocarray(pids, npids + 1, sizeof *pids);
+			pids[npids++] = pid;
+			break;
+		case OPT_DURATION:
+			if ((topts.duration = parse_seconds("--duration", optarg, 1e-9)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			break;
+		case OPT_INTERVAL:
+			if ((topts.interval = parse_seconds("--interval", optarg, 1e-9)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			break;
+		case OPT_MIN_AGE:
+			if ((topts.min_age = parse_seconds("--min-age", optarg, 0)) < 0)
+				return EXIT_FDLEAK_ERROR;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -158,8 +241,16 @@ main(int argc, char *argv[])
 			return EXIT_FDLEAK_ERROR;
 		}
 	}
-	if (optind >= argc) {
+	if (npids > 0 && optind < argc) {
+		warnmsg("-p and a command cannot be given together");
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (npids == 0 && optind >= argc) {
 		warnmsg("no command given (usage: fdleak [options] -- command [args...])");
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (npids == 0 && topts.duration > 0) {
+		warnmsg("--duration needs -p (a launched command runs to its end)");
 		return EXIT_FDLEAK_ERROR;
 	}
 	if (output_path != NULL && (out.f = fopen(output_path, "we")) == NULL) {
@@ -169,10 +260,17 @@ main(int argc, char *argv[])
 	out.ropts.depth = topts.depth;
 	memset(&rep, 0, sizeof rep);
 	rep.opts = out.ropts;
+	out.ropts.attach = npids > 0;
+	rep.opts = out.ropts;
 	topts.on_process = print_process;
+	topts.on_dump = print_dump;
 	topts.arg = &out;
 
-	rc = tracer_launch(argv + optind, &topts, &rep, &wstatus);
+	if (npids > 0)
+		rc = tracer_attach(pids, npids, &topts, &rep);
+	else
+		rc = tracer_launch(argv + optind, &topts, &rep, &wstatus);
+	free(pids);
 	if (rc == 0) {
 		if (out.format == FORMAT_JSON)
 			report_json(out.f, &rep);

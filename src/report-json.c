@@ -105,3 +105,9 @@ report_json(FILE *f, const struct report *r)
 	fprintf(f, "%s],\n  \"summary\": {\"leaks\": %zu, \"processes\": %zu}\n}\n",
 	    r->nprocs ? "\n  " : "", report_total_leaks(r), r->nprocs);
 }
+
+void
+report_json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o)
+{
+	json_backtrace(f, stack, o);
+}

@@ -169,3 +169,9 @@ report_text_summary(FILE *f, const struct report *r)
 	fprintf(f, PREFIX "summary leaks=%zu processes=%zu leaking=%zu\n",
 	    report_total_leaks(r), r->nprocs, leaking);
 }
+
+void
+report_text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
+{
+	text_frames(f, stack, o);
+}

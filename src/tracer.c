@@ -23,6 +23,7 @@
 #include <linux/ptrace.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <sys/time.h>
 
 #include "decode.h"
 #include "fdinfo.h"
@@ -34,33 +35,42 @@
 #include "umem.h"
 #include "util.h"
 
-#define PTRACE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | \
-	PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | \
-	PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
-
 #define MAX_DEPTH	256
 
 static const struct tracer_opts *opts;
 static struct report *report;
 static bool use_seccomp;
+static bool attach_mode;
+static bool detaching;
+static bool aborting;		/* attach failed: let go of everything, report nothing */
 static pid_t main_pid;
 static int main_status;
 static bool main_done;
 static bool warned_foreign_arch;
+static uint64_t start_ns, next_dump_ns, end_ns;
 
-/* Set by the signal handler; the wait loop acts on them. */
+/* Set by the signal handlers; the wait loop acts on them. */
 static volatile sig_atomic_t signals_seen;
 static volatile sig_atomic_t kill_requested;
+static volatile sig_atomic_t detach_requested;
+static volatile sig_atomic_t dump_requested;
 
 /*
  * Restart t. Inside a traced syscall we need its exit stop; otherwise, with
  * the seccomp filter, the next stop we want is the filter's.
  */
+static void hold(struct task *t, int sig);
+static void detach_if_held(struct proc *p);
+
 static void
 resume(struct task *t, int sig)
 {
 	int req = (t->in_syscall || !use_seccomp) ? PTRACE_SYSCALL : PTRACE_CONT;
 
+	if (detaching) {
+		hold(t, sig);
+		return;
+	}
 	if (ptrace(req, t->tid, 0L, (long)sig) < 0 && errno != ESRCH)
 		warnerr("cannot resume thread %d", t->tid);
 }
@@ -486,7 +496,7 @@ finish_proc(struct proc *p)
 		main_status = p->status;
 		main_done = true;
 	}
-	if (opts->on_process != NULL)
+	if (opts->on_process != NULL && !aborting)
 		opts->on_process(r, opts->arg);
 	proc_free(p);
 }
@@ -510,6 +520,30 @@ on_reaped(struct task *t, int status)
 	task_del(t);
 	if (p->ntasks == 0)
 		finish_proc(p);
+	else if (detaching)
+		detach_if_held(p);
+}
+
+static int
+int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The fds open now were open before tracing: never leaks. */
+static void
+take_baseline(struct fdtab *t, pid_t pid)
+{
+	int *fds, n = fdinfo_list(pid, &fds);
+
+	if (n < 0) {
+		warnerr("cannot list the fds of pid %d", pid);
+		return;
+	}
+	fdtab_baseline(t, fds, (size_t)n);
+	free(fds);
 }
 
 static bool
@@ -565,7 +599,15 @@ handle_status(pid_t pid, int status)
 	case PTRACE_EVENT_STOP:
 		if (t->state == TASK_STARTING) {
 			t->state = TASK_RUNNING;
+			/* Attached: the baseline is taken once every thread is ours. */
+			if (t->initial) {
+				t->initial = false;
+				if (--t->proc->starting == 0)
+					take_baseline(t->proc->fdtab, t->proc->pid);
+			}
 			resume(t, 0);
+		} else if (is_stop_signal(sig) && detaching) {
+			hold(t, 0);	/* detached in group-stop, it stays stopped */
 		} else if (is_stop_signal(sig)) {
 			/* Group-stop: stay stopped until SIGCONT, as untraced. */
 			if (ptrace(PTRACE_LISTEN, t->tid, 0L, 0L) < 0 && errno != ESRCH)
@@ -580,11 +622,184 @@ handle_status(pid_t pid, int status)
 	}
 }
 
+
+/* Seconds as nanoseconds, for deadlines. */
+static uint64_t
+seconds_ns(double s)
+{
+	return (uint64_t)(s * 1e9);
+}
+
+/* --- live dumps --- */
+
+static void
+dump_proc_fds(struct dump *d, struct proc *p, pid_t tid, struct fdtab *tab)
+{
+	uint64_t now = now_ns(), min_age = seconds_ns(opts->min_age);
+	struct dump_proc *dp;
+	struct fd_record *r;
+	size_t pos = 0;
+	int *open, n;
+
+	n = fdinfo_list(tid, &open);
+	dp = dump_add_proc(d, p->pid, n);
+	while ((r = fdtab_next(tab, &pos)) != NULL) {
+		enum fd_kind kind = (enum fd_kind)r->kind;
+
+		if (!reportable(r, r->fd) || now - r->time_ns < min_age)
+			continue;
+		/* The model may lag the kernel (a close not yet seen): trust /proc. */
+		if (n >= 0 && bsearch(&r->fd, open, (size_t)n, sizeof *open,
+		    int_cmp) == NULL)
+			continue;
+		if (kind == FDK_UNKNOWN) {
+			struct fd_desc desc;
+
+			if (fdinfo_describe(tid, r->fd, &desc) == 0) {
+				kind = desc.kind;
+				free(desc.target);
+			}
+		}
+		dump_add_fd(dp, r->stack, kind);
+	}
+	if (n >= 0)
+		free(open);
+}
+
+struct dump_walk {
+	struct dump *d;
+	struct proc **seen;
+	size_t nseen;
+};
+
+/* One section per process: its first live task reads /proc for it. */
+static void
+dump_task(struct task *t, void *arg)
+{
+	struct dump_walk *w = arg;
+
+	if (t->proc == NULL || t->exited)
+		return;
+	for (size_t i = 0; i < w->nseen; i++) {
+		if (w->seen[i] == t->proc)
+			return;
+	}
+	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof *w->seen);
+	w->seen[w->nseen++] = t->proc;
+	dump_proc_fds(w->d, t->proc, t->tid, t->fdtab);
+}
+
+static void
+write_dump(void)
+{
+	struct dump d = { 0 };
+	struct dump_walk w = { &d, NULL, 0 };
+
+	task_foreach(dump_task, &w);
+	free(w.seen);
+	d.elapsed = (double)(now_ns() - start_ns) / 1e9;
+	dump_finish(&d);
+	if (opts->on_dump != NULL)
+		opts->on_dump(&d, opts->arg);
+	dump_free(&d);
+}
+
+/* --- detach (attach mode) --- */
+
+struct proc_walk {
+	struct proc *p;
+	unsigned held, total;
+	struct task *any;	/* a held task that has not exited, to read /proc through */
+};
+
+static void
+count_held(struct task *t, void *arg)
+{
+	struct proc_walk *w = arg;
+
+	if (t->proc != w->p)
+		return;
+	w->total++;
+	if (t->held) {
+		w->held++;
+		if (!t->exited)
+			w->any = t;
+	}
+}
+
+static void
+detach_task(struct task *t, void *arg)
+{
+	struct proc_walk *w = arg;
+
+	if (t->proc != w->p)
+		return;
+	if (ptrace(PTRACE_DETACH, t->tid, 0L, (long)t->held_sig) < 0 &&
+	    errno != ESRCH)
+		warnerr("cannot detach from thread %d", t->tid);
+	w->p->ntasks--;
+	task_del(t);
+}
+
+/*
+ * Once every thread of p is held in a stop, the table is still: take the
+ * outstanding fds from the kernel, then let every thread go.
+ */
+static void
+detach_if_held(struct proc *p)
+{
+	struct proc_walk w = { p, 0, 0, NULL };
+
+	task_foreach(count_held, &w);
+	if (w.held < w.total)
+		return;
+	if (!p->snapshot && w.any != NULL)
+		snapshot_leaks(p, w.any);
+	p->rep.running = !p->reaped;
+	task_foreach(detach_task, &w);
+	if (p->ntasks == 0)
+		finish_proc(p);
+}
+
+/* A stop while detaching: do its bookkeeping, then hold the thread. */
+static void
+hold(struct task *t, int sig)
+{
+	t->held = true;
+	t->held_sig = sig;
+	if (t->proc != NULL)
+		detach_if_held(t->proc);
+}
+
+static void
+interrupt_task(struct task *t, void *arg)
+{
+	(void)arg;
+	if (!t->held && ptrace(PTRACE_INTERRUPT, t->tid, 0L, 0L) < 0 &&
+	    errno != ESRCH)
+		warnerr("cannot interrupt thread %d", t->tid);
+}
+
+static void
+start_detach(void)
+{
+	detaching = true;
+	task_foreach(interrupt_task, NULL);
+}
+
+/* --- signals and the loop --- */
+
 static void
 on_signal(int sig, siginfo_t *si, void *ctx)
 {
 	(void)ctx;
 	signals_seen++;
+	/* A wait already under way is interrupted; one about to start is woken soon. */
+	alarm(1);
+	if (attach_mode) {
+		detach_requested = 1;
+		return;
+	}
 	if (signals_seen == 1) {
 		/* A terminal's signal reached the tracee too; a kill(1) did not. */
 		if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
@@ -593,6 +808,20 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 		kill_requested = 1;
 		kill(main_pid, SIGKILL);	/* wakes the wait loop */
 	}
+}
+
+static void
+on_dump_signal(int sig)
+{
+	(void)sig;
+	dump_requested = 1;
+	alarm(1);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
 }
 
 static void
@@ -614,18 +843,72 @@ install_signal_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	for (unsigned i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
+	sa.sa_flags = 0;
+	sa.sa_handler = on_dump_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* Wake the wait loop in time for the next dump or the end of --duration. */
+static void
+arm_timer(void)
+{
+	uint64_t now = now_ns(), next = 0;
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	if (next_dump_ns != 0)
+		next = next_dump_ns;
+	if (end_ns != 0 && !detaching && (next == 0 || end_ns < next))
+		next = end_ns;
+	if (next == 0)
+		return;
+	next = next > now ? next - now : 1000;
+	/* Re-armed each round; the period catches a signal that raced the wait. */
+	it.it_value.tv_sec = (time_t)(next / 1000000000u);
+	it.it_value.tv_usec = (suseconds_t)(next % 1000000000u / 1000u) + 1;
+	it.it_interval.tv_usec = 100000;
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static void
-wait_loop(void)
+check_timers(void)
 {
+	uint64_t now = now_ns();
+
+	if (kill_requested) {
+		task_foreach(kill_task, NULL);
+		kill_requested = 0;
+	}
+	if (end_ns != 0 && now >= end_ns)
+		detach_requested = 1;
+	if (detach_requested && attach_mode && !detaching)
+		start_detach();
+	if (next_dump_ns != 0 && now >= next_dump_ns) {
+		dump_requested = 1;
+		while (next_dump_ns <= now)
+			next_dump_ns += seconds_ns(opts->interval);
+	}
+	if (dump_requested && !detaching) {
+		dump_requested = 0;
+		write_dump();
+	}
+}
+
+void
+tracer_loop(void)
+{
+	uint64_t last_arm = 0;
+
+	install_signal_handlers();
 	while (task_count() > 0) {
 		int status;
 		pid_t pid;
 
-		if (kill_requested) {
-			task_foreach(kill_task, NULL);
-			kill_requested = 0;
+		check_timers();
+		if (now_ns() - last_arm > 50000000u) {
+			arm_timer();
+			last_arm = now_ns();
 		}
 		pid = waitpid(-1, &status, __WALL);
 		if (pid < 0) {
@@ -637,163 +920,66 @@ wait_loop(void)
 		}
 		handle_status(pid, status);
 	}
+	setitimer(ITIMER_REAL, &(struct itimerval){ { 0, 0 }, { 0, 0 } }, NULL);
+	dump_cleanup();
 }
 
-/* Find cmd as execvp(3) would; 0 and *path (malloc'd), or an exit code. */
-static int
-resolve_command(const char *cmd, char **path)
+void
+tracer_begin(const struct tracer_opts *o, struct report *rep, bool seccomp,
+    bool attach)
 {
-	const char *env = getenv("PATH"), *dir, *end;
-	int saw_eacces = 0;
-	struct stat st;
-
-	if (*cmd == '\0') {
-		warnmsg("cannot run '': command not found");
-		return EXIT_NOT_FOUND;
-	}
-	if (strchr(cmd, '/') != NULL) {
-		if (stat(cmd, &st) < 0) {
-			warnerr("cannot run '%s'", cmd);
-			return errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND :
-			    EXIT_CANNOT_EXEC;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			warnmsg("cannot run '%s': Is a directory", cmd);
-			return EXIT_CANNOT_EXEC;
-		}
-		if (access(cmd, X_OK) < 0) {
-			warnerr("cannot run '%s'", cmd);
-			return EXIT_CANNOT_EXEC;
-		}
-		*path = xstrdup(cmd);
-		return 0;
-	}
-	if (env == NULL)
-		env = "/usr/local/bin:/usr/bin:/bin";
-	for (dir = env; ; dir = end + 1) {
-		char *cand;
-
-		end = strchr(dir, ':');
-		if (end == NULL)
-			end = dir + strlen(dir);
-		cand = xasprintf("%.*s%s%s", (int)(end - dir), dir,
-		    end == dir ? "" : "/", cmd);
-		if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			if (access(cand, X_OK) == 0) {
-				*path = cand;
-				return 0;
-			}
-			saw_eacces = 1;
-		}
-		free(cand);
-		if (*end == '\0')
-			break;
-	}
-	if (saw_eacces) {
-		warnmsg("cannot run '%s': Permission denied", cmd);
-		return EXIT_CANNOT_EXEC;
-	}
-	warnmsg("cannot run '%s': command not found", cmd);
-	return EXIT_NOT_FOUND;
-}
-
-static void __attribute__((noreturn))
-child_exec(const char *path, char *const argv[], int go, const struct sock_fprog *filter)
-{
-	char c;
-
-	/* Wait until the tracer has seized us. */
-	while (read(go, &c, 1) < 0 && errno == EINTR)
-		;
-	close(go);
-	if (filter != NULL &&
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0) {
-		/* Without CAP_SYS_ADMIN a filter needs no_new_privs, as for strace. */
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
-			syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter);
-	}
-	execv(path, argv);
-	warnerr("cannot run '%s'", argv[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
-}
-
-/*
- * What the command inherits is not its doing: record it as baseline while
- * the child still waits to exec, so even a failed exec reports nothing.
- */
-static void
-take_baseline(struct fdtab *t, pid_t pid)
-{
-	int *fds, n = fdinfo_list(pid, &fds);
-
-	if (n < 0) {
-		warnerr("cannot list the fds of pid %d", pid);
-		return;
-	}
-	fdtab_exec(t, fds, (size_t)n, FDREC_BASELINE);
-	free(fds);
-}
-
-int
-tracer_launch(char *const argv[], const struct tracer_opts *o,
-    struct report *rep, int *wstatus)
-{
-	struct sock_fprog filter = { 0, NULL };
-	struct task *t;
-	char *path = NULL;
-	int go[2], rc;
-	pid_t pid;
-
 	opts = o;
 	report = rep;
-	use_seccomp = o->seccomp;
-	if ((rc = resolve_command(argv[0], &path)) != 0)
-		return rc;
-	if (use_seccomp)
-		syscall_seccomp_filter(&filter);
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		warnerr("pipe");
-		free(path);
-		free(filter.filter);
-		return EXIT_FDLEAK_ERROR;
+	use_seccomp = seccomp;
+	attach_mode = attach;
+	start_ns = now_ns();
+	next_dump_ns = o->interval > 0 ? start_ns + seconds_ns(o->interval) : 0;
+	end_ns = attach && o->duration > 0 ? start_ns + seconds_ns(o->duration) : 0;
+}
+
+struct task *
+tracer_new_thread(struct proc *p, pid_t tid, int state)
+{
+	struct task *t = task_add(tid);
+
+	t->state = (enum task_state)state;
+	t->proc = p;
+	t->fdtab = fdtab_ref(p->fdtab);
+	p->ntasks++;
+	p->live++;
+	if (attach_mode && state == TASK_STARTING) {
+		t->initial = true;
+		p->starting++;
 	}
-	pid = fork();
-	if (pid < 0) {
-		warnerr("fork");
-		free(path);
-		free(filter.filter);
-		return EXIT_FDLEAK_ERROR;
-	}
-	if (pid == 0) {
-		close(go[1]);
-		child_exec(path, argv, go[0], use_seccomp ? &filter : NULL);
-	}
-	close(go[0]);
-	free(path);
-	free(filter.filter);
-	main_pid = pid;
-	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)PTRACE_OPTIONS) < 0) {
-		warnerr("cannot trace the command (ptrace)");
-		kill(pid, SIGKILL);
-		close(go[1]);
-		waitpid(pid, NULL, 0);
-		return EXIT_FDLEAK_ERROR;
-	}
-	t = task_add(pid);
-	t->state = TASK_RUNNING;
-	t->proc = proc_new(pid, getpid());
-	t->proc->ntasks = t->proc->live = 1;
-	t->proc->exe = xstrdup(argv[0]);
-	t->fdtab = fdtab_new();
-	t->proc->fdtab = fdtab_ref(t->fdtab);
-	take_baseline(t->fdtab, pid);
-	install_signal_handlers();
-	close(go[1]);		/* let the child exec */
-	wait_loop();
-	if (!main_done) {
-		warnmsg("lost track of the traced command");
-		return EXIT_FDLEAK_ERROR;
-	}
+	return t;
+}
+
+struct task *
+tracer_new_process(pid_t pid, pid_t ppid, const char *exe, int state)
+{
+	struct proc *p = proc_new(pid, ppid);
+
+	p->exe = xstrdup(exe);
+	p->fdtab = fdtab_new();
+	if (main_pid == 0)
+		main_pid = pid;
+	if (!attach_mode)
+		take_baseline(p->fdtab, pid);	/* the child still waits to exec */
+	return tracer_new_thread(p, pid, state);
+}
+
+void
+tracer_abort(void)
+{
+	aborting = true;
+	detach_requested = 1;
+}
+
+bool
+tracer_status(pid_t pid, int *wstatus)
+{
+	if (pid != main_pid || !main_done)
+		return false;
 	*wstatus = main_status;
-	return 0;
+	return true;
 }

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dump.h - live dumps of outstanding fds (SIGUSR1, --interval): per process
+ * and call site, how many fds are open now and how many more than at the
+ * previous dump, so growing sites stand out.
+ */
+#ifndef FDLEAK_DUMP_H
+#define FDLEAK_DUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fdkind.h"
+
+struct report_opts;
+
+struct dump_site {
+	uint32_t stack;		/* stack id; sites are keyed by it */
+	size_t count;		/* outstanding fds from this site now */
+	long growth;		/* count minus the count at the previous dump */
+	unsigned kinds[FDK_COUNT];
+};
+
+struct dump_proc {
+	int pid;
+	long fds;		/* all fds the process has now; -1 if unknown */
+	size_t outstanding;	/* fds made during the trace and still open */
+	struct dump_site *sites;	/* owned; sorted by growth, then count */
+	size_t nsites;
+};
+
+struct dump {
+	unsigned n;		/* 1 for the first dump */
+	double elapsed;		/* seconds since the trace began */
+	struct dump_proc *procs;	/* owned */
+	size_t nprocs;
+};
+
+/* A new process section in d; borrowed until the next call. */
+struct dump_proc *dump_add_proc(struct dump *d, int pid, long fds);
+/* One outstanding fd of p from stack, of kind kind. */
+void dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind);
+/*
+ * Sort the sites and compute growth against the previous dump, which
+ * this dump then replaces as "previous". d->n is set here.
+ */
+void dump_finish(struct dump *d);
+/* Free what d owns (not the history). */
+void dump_free(struct dump *d);
+/* Forget the previous dump (at exit, for leak checkers). */
+void dump_cleanup(void);
+
+/* Text: the dump's lines. JSON: one line holding one object. */
+void dump_write_text(FILE *f, const struct dump *d, const struct report_opts *o);
+void dump_write_json(FILE *f, const struct dump *d, const struct report_opts *o);
+
+#endif

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/*
+ * attach.c - attach to running processes: refuse targets that cannot or
+ * must not be traced (with one line saying why), seize every thread, and
+ * hand them to the tracer core, which detaches at the end. No seccomp
+ * filter and no PTRACE_O_EXITKILL: the target must outlive fdleak.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "task.h"
+#include "tracer.h"
+#include "util.h"
+
+#define ATTACH_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | \
+	PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | \
+	PTRACE_O_TRACEEXIT)
+
+#define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
+
+int
+attach_parse_status(const char *text, struct proc_status *st)
+{
+	const char *line = text;
+	int found = 0;
+
+	memset(st, 0, sizeof *st);
+	st->uid = -1;
+	while (line != NULL && *line != '\0') {
+		if (strncmp(line, "State:", 6) == 0) {
+			const char *s = line + 6;
+
+			while (*s == ' ' || *s == '\t')
+				s++;
+			st->state = *s;
+			found++;
+		} else if (strncmp(line, "TracerPid:", 10) == 0) {
+			st->tracer = (int)strtol(line + 10, NULL, 10);
+			found++;
+		} else if (strncmp(line, "PPid:", 5) == 0) {
+			st->ppid = (int)strtol(line + 5, NULL, 10);
+			found++;
+		} else if (strncmp(line, "Uid:", 4) == 0) {
+			st->uid = strtol(line + 4, NULL, 10);
+			found++;
+		}
+		line = strchr(line, '\n');
+		if (line != NULL)
+			line++;
+	}
+	return found == 4 ? 0 : -1;
+}
+
+/* The whole of a small /proc file, NUL-terminated; -1 if unreadable. */
+static int
+read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+read_status(pid_t pid, struct proc_status *st)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return -1;
+	return attach_parse_status(buf, st);
+}
+
+long
+attach_parse_stat_flags(const char *text)
+{
+	const char *s = strrchr(text, ')');	/* comm may hold spaces and parens */
+	unsigned long flags;
+
+	if (s == NULL)
+		return -1;
+	/* Fields after comm: state ppid pgrp session tty_nr tpgid flags. */
+	if (sscanf(s + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return -1;
+	return (long)flags;
+}
+
+static bool
+is_kernel_thread(pid_t pid)
+{
+	char path[64], buf[1024];
+	long flags;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return false;
+	flags = attach_parse_stat_flags(buf);
+	return flags >= 0 && (flags & PF_KTHREAD);
+}
+
+/* True if pid is fdleak or one of its ancestors: tracing it would deadlock or confuse. */
+static bool
+is_self_or_ancestor(pid_t pid, bool *self)
+{
+	pid_t p = getpid();
+
+	*self = pid == p;
+	for (int depth = 0; p > 0 && depth < 4096; depth++) {
+		struct proc_status st;
+
+		if (p == pid)
+			return true;
+		if (read_status(p, &st) < 0)
+			break;
+		p = st.ppid;
+	}
+	return false;
+}
+
+static char *
+command_of(pid_t pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof path, "/proc/%d/comm", pid);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return xstrdup("?");
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(buf);
+}
+
+int
+attach_check(pid_t pid)
+{
+	struct proc_status st;
+	bool self;
+
+	if (pid <= 0) {
+		warnmsg("invalid pid %d", pid);
+		return -1;
+	}
+	if (read_status(pid, &st) < 0) {
+		if (errno == ENOENT)
+			warnmsg("cannot attach to pid %d: no such process", pid);
+		else
+			warnerr("cannot attach to pid %d", pid);
+		return -1;
+	}
+	if (is_self_or_ancestor(pid, &self)) {
+		if (self)
+			warnmsg("cannot attach to pid %d: it is fdleak itself", pid);
+		else
+			warnmsg("cannot attach to pid %d: it is an ancestor of fdleak "
+			    "(it waits for fdleak, which would wait for it)", pid);
+		return -1;
+	}
+	if (st.state == 'Z' || st.state == 'X') {
+		warnmsg("cannot attach to pid %d: it is a zombie", pid);
+		return -1;
+	}
+	if (is_kernel_thread(pid)) {
+		warnmsg("cannot attach to pid %d: it is a kernel thread", pid);
+		return -1;
+	}
+	if (st.tracer != 0) {
+		char *comm = command_of(st.tracer);
+
+		warnmsg("cannot attach to pid %d: already traced by pid %d (%s)",
+		    pid, st.tracer, comm);
+		free(comm);
+		return -1;
+	}
+	return 0;
+}
+
+/* Say why PTRACE_SEIZE was refused, in the words of the usual causes. */
+static void
+explain_refusal(pid_t pid, int err)
+{
+	struct proc_status st;
+	char scope[16] = "";
+
+	if (err == ESRCH) {
+		warnmsg("cannot attach to pid %d: it exited while fdleak attached", pid);
+		return;
+	}
+	if (err != EPERM) {
+		warnmsg("cannot attach to pid %d: %s", pid, strerror(err));
+		return;
+	}
+	if (read_status(pid, &st) == 0 && st.tracer != 0) {
+		warnmsg("cannot attach to pid %d: already traced by pid %d",
+		    pid, st.tracer);
+	} else if (read_status(pid, &st) == 0 && st.uid >= 0 &&
+	    st.uid != (long)geteuid() && geteuid() != 0) {
+		warnmsg("cannot attach to pid %d: permission denied (it belongs "
+		    "to uid %ld, fdleak runs as uid %ld)", pid, st.uid,
+		    (long)geteuid());
+	} else if (read_small("/proc/sys/kernel/yama/ptrace_scope", scope,
+	    sizeof scope) == 0 && atoi(scope) > 0) {
+		warnmsg("cannot attach to pid %d: permission denied "
+		    "(kernel.yama.ptrace_scope = %d)", pid, atoi(scope));
+	} else {
+		warnmsg("cannot attach to pid %d: permission denied", pid);
+	}
+}
+
+/* Seize and interrupt tid; its first stop hands it to the tracer core. */
+static int
+seize(pid_t tid)
+{
+	if (ptrace(PTRACE_SEIZE, tid, 0L, (long)ATTACH_OPTIONS) < 0)
+		return -1;
+	ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
+	return 0;
+}
+
+/* A thread created while we attach may already be ours through its creator's clone event. */
+static bool
+traced_by_us(pid_t pid, pid_t tid)
+{
+	struct proc_status st;
+	char path[96], buf[4096];
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
+	return read_small(path, buf, sizeof buf) == 0 &&
+	    attach_parse_status(buf, &st) == 0 && st.tracer == getpid();
+}
+
+/*
+ * Seize the leader, then every other thread, rescanning /proc/PID/task
+ * until no new one appears (threads may be created while we attach).
+ */
+static int
+seize_threads(pid_t pid)
+{
+	struct proc_status st;
+	char path[64], *exe;
+	struct proc *p;
+	bool more = true;
+
+	if (seize(pid) < 0) {
+		explain_refusal(pid, errno);
+		return -1;
+	}
+	snprintf(path, sizeof path, "/proc/%d/exe", pid);
+	exe = xreadlink(path);
+	if (read_status(pid, &st) < 0)
+		st.ppid = 0;
+	p = tracer_new_process(pid, st.ppid, exe != NULL ? exe : "?",
+	    TASK_STARTING)->proc;
+	free(exe);
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	while (more) {
+		struct dirent *de;
+		DIR *dir = opendir(path);
+
+		if (dir == NULL) {
+			explain_refusal(pid, ESRCH);
+			return -1;
+		}
+		more = false;
+		while ((de = readdir(dir)) != NULL) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+
+			if (tid <= 0 || task_find(tid) != NULL)
+				continue;
+			if (seize(tid) < 0) {
+				if (errno == ESRCH || traced_by_us(pid, tid))
+					continue;	/* exited, or already ours */
+				closedir(dir);
+				explain_refusal(pid, errno);
+				return -1;
+			}
+			tracer_new_thread(p, tid, TASK_STARTING);
+			more = true;
+		}
+		closedir(dir);
+	}
+	return 0;
+}
+
+int
+tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
+    struct report *rep)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (attach_check(pids[i]) < 0)
+			return EXIT_FDLEAK_ERROR;
+		for (size_t j = 0; j < i; j++) {
+			if (pids[j] == pids[i]) {
+				warnmsg("pid %d is given twice", pids[i]);
+				return EXIT_FDLEAK_ERROR;
+			}
+		}
+	}
+	tracer_begin(o, rep, false, true);
+	for (size_t i = 0; i < n; i++) {
+		if (seize_threads(pids[i]) < 0) {
+			/* Let go of what was seized: the loop detaches at once. */
+			tracer_abort();
+			tracer_loop();
+			return EXIT_FDLEAK_ERROR;
+		}
+	}
+	tracer_loop();
+	return 0;
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * launch.c - start a command under trace: find it as execvp(3) would,
+ * fork, let the tracer seize the child before it installs the seccomp
+ * filter and execs, then follow it with the tracer core.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "syscall.h"
+#include "task.h"
+#include "tracer.h"
+#include "util.h"
+
+/* Tracees die with fdleak (EXITKILL): a filtered one could not run on alone. */
+#define LAUNCH_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | \
+	PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | \
+	PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
+
+/* Find cmd as execvp(3) would; 0 and *path (malloc'd), or an exit code. */
+static int
+resolve_command(const char *cmd, char **path)
+{
+	const char *env = getenv("PATH"), *dir, *end;
+	int saw_eacces = 0;
+	struct stat st;
+
+	if (*cmd == '\0') {
+		warnmsg("cannot run '': command not found");
+		return EXIT_NOT_FOUND;
+	}
+	if (strchr(cmd, '/') != NULL) {
+		if (stat(cmd, &st) < 0) {
+			warnerr("cannot run '%s'", cmd);
+			return errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND :
+			    EXIT_CANNOT_EXEC;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			warnmsg("cannot run '%s': Is a directory", cmd);
+			return EXIT_CANNOT_EXEC;
+		}
+		if (access(cmd, X_OK) < 0) {
+			warnerr("cannot run '%s'", cmd);
+			return EXIT_CANNOT_EXEC;
+		}
+		*path = xstrdup(cmd);
+		return 0;
+	}
+	if (env == NULL)
+		env = "/usr/local/bin:/usr/bin:/bin";
+	for (dir = env; ; dir = end + 1) {
+		char *cand;
+
+		end = strchr(dir, ':');
+		if (end == NULL)
+			end = dir + strlen(dir);
+		cand = xasprintf("%.*s%s%s", (int)(end - dir), dir,
+		    end == dir ? "" : "/", cmd);
+		if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			if (access(cand, X_OK) == 0) {
+				*path = cand;
+				return 0;
+			}
+			saw_eacces = 1;
+		}
+		free(cand);
+		if (*end == '\0')
+			break;
+	}
+	if (saw_eacces) {
+		warnmsg("cannot run '%s': Permission denied", cmd);
+		return EXIT_CANNOT_EXEC;
+	}
+	warnmsg("cannot run '%s': command not found", cmd);
+	return EXIT_NOT_FOUND;
+}
+
+static void __attribute__((noreturn))
+child_exec(const char *path, char *const argv[], int go, const struct sock_fprog *filter)
+{
+	char c;
+
+	/* Wait until the tracer has seized us. */
+	while (read(go, &c, 1) < 0 && errno == EINTR)
+		;
+	close(go);
+	if (filter != NULL &&
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0) {
+		/* Without CAP_SYS_ADMIN a filter needs no_new_privs, as for strace. */
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+			syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter);
+	}
+	execv(path, argv);
+	warnerr("cannot run '%s'", argv[0]);
+	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}
+
+
+int
+tracer_launch(char *const argv[], const struct tracer_opts *o,
+    struct report *rep, int *wstatus)
+{
+	struct sock_fprog filter = { 0, NULL };
+	char *path = NULL;
+	int go[2], rc;
+	pid_t pid;
+
+	if ((rc = resolve_command(argv[0], &path)) != 0)
+		return rc;
+	if (o->seccomp)
+		syscall_seccomp_filter(&filter);
+	if (pipe2(go, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		warnerr("cannot start the command");
+		free(path);
+		free(filter.filter);
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		child_exec(path, argv, go[0], o->seccomp ? &filter : NULL);
+	}
+	close(go[0]);
+	free(filter.filter);
+	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)LAUNCH_OPTIONS) < 0) {
+		warnerr("cannot trace the command (ptrace)");
+		kill(pid, SIGKILL);
+		close(go[1]);
+		waitpid(pid, NULL, 0);
+		free(path);
+		return EXIT_FDLEAK_ERROR;
+	}
+	tracer_begin(o, rep, o->seccomp, false);
+	tracer_new_process(pid, getpid(), path, TASK_RUNNING);
+	free(path);
+	close(go[1]);		/* let the child exec */
+	tracer_loop();
+	if (!tracer_status(pid, wstatus)) {
+		warnmsg("lost track of the traced command");
+		return EXIT_FDLEAK_ERROR;
+	}
+	return 0;
+}
