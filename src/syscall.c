@@ -132,14 +132,15 @@ emit_arg_test(struct bpf_builder *b, const struct syscall_row *r)
 /*
  * Layout: arch and x32 checks; one JEQ per row jumping to a shared
  * RET_TRACE (plain rows) or to the row's argument test; RET_ALLOW; the
- * argument tests; RET_TRACE. Foreign arches go to the tracer, which
- * refuses them loudly rather than misreading their numbers.
+ * argument tests; RET_TRACE. Syscalls of other ABIs (int 0x80, x32) run
+ * untraced: every stop is then an x86_64 one, whose registers say all,
+ * and the fds they make are still found at exit, as origin unknown.
  */
 void
 syscall_seccomp_filter(struct sock_fprog *prog)
 {
 	struct bpf_builder b = { 0 };
-	unsigned jumps[ARRAY_SIZE(rows)], arch_jump, x32_jump, trace;
+	unsigned jumps[ARRAY_SIZE(rows)], arch_jump, x32_jump, allow, trace;
 
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, 0, 0, SD_ARCH);
 	arch_jump = emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, AUDIT_ARCH_X86_64);
@@ -148,7 +149,7 @@ syscall_seccomp_filter(struct sock_fprog *prog)
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
 		jumps[i] = emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 0, 0,
 		    (unsigned)rows[i].desc.nr);
-	emit(&b, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	allow = emit(&b, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		if (rows[i].filter == FILTER_NONE)
 			continue;
@@ -160,8 +161,8 @@ syscall_seccomp_filter(struct sock_fprog *prog)
 		if (rows[i].filter == FILTER_NONE)
 			b.insn[jumps[i]].jt = (unsigned char)(trace - jumps[i] - 1);
 	}
-	b.insn[arch_jump].jf = (unsigned char)(trace - arch_jump - 1);
-	b.insn[x32_jump].jt = (unsigned char)(trace - x32_jump - 1);
+	b.insn[arch_jump].jf = (unsigned char)(allow - arch_jump - 1);
+	b.insn[x32_jump].jt = (unsigned char)(allow - x32_jump - 1);
 	prog->filter = b.insn;
 	prog->len = (unsigned short)b.n;
 }

@@ -49,6 +49,10 @@ static bool main_done;
 static bool warned_foreign_arch;
 static uint64_t start_ns, next_dump_ns, end_ns;
 
+/* Registers of the thread at the stop being handled, read at most once. */
+static struct user_regs_struct stop_regs;
+static bool stop_regs_valid;
+
 /* Set by the signal handlers; the wait loop acts on them. */
 static volatile sig_atomic_t signals_seen;
 static volatile sig_atomic_t kill_requested;
@@ -79,14 +83,18 @@ static uint32_t
 capture_stack(struct task *t)
 {
 	struct frame frames[MAX_DEPTH];
-	struct user_regs_struct regs;
 	unsigned depth = opts->depth > MAX_DEPTH ? MAX_DEPTH : opts->depth, n;
 
-	if (depth == 0 || ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0)
+	if (depth == 0)
 		return 0;
+	if (!stop_regs_valid) {
+		if (ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) < 0)
+			return 0;
+		stop_regs_valid = true;
+	}
 	if (t->proc->unwinder == NULL)
 		t->proc->unwinder = unwind_new(t->proc->pid);
-	n = unwind_capture(t->proc->unwinder, t->tid, &regs, frames, depth);
+	n = unwind_capture(t->proc->unwinder, t->tid, &stop_regs, frames, depth);
 	return stack_intern(frames, n);
 }
 
@@ -176,11 +184,32 @@ on_syscall_exit(struct task *t, int64_t rval)
 }
 
 static void
-on_syscall_stop(struct task *t)
+on_syscall_stop(struct task *t, bool seccomp_event)
 {
 	struct ptrace_syscall_info info;
 	uint64_t args[6];
 
+	/*
+	 * The exit stop we asked for after the filter's stop: the registers
+	 * hold the result, and the stack capture needs them anyway.
+	 */
+	if (use_seccomp && !seccomp_event && t->in_syscall && t->sc != NULL &&
+	    ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) == 0) {
+		stop_regs_valid = true;
+		on_syscall_exit(t, (int64_t)stop_regs.rax);
+		resume(t, 0);
+		return;
+	}
+	/* The filter sends only x86_64 syscalls: the registers say which and with what. */
+	if (seccomp_event && ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) == 0) {
+		uint64_t a[6] = { stop_regs.rdi, stop_regs.rsi, stop_regs.rdx,
+		    stop_regs.r10, stop_regs.r8, stop_regs.r9 };
+
+		stop_regs_valid = true;
+		on_syscall_entry(t, AUDIT_ARCH_X86_64, stop_regs.orig_rax, a);
+		resume(t, 0);
+		return;
+	}
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof info, &info) <= 0) {
 		resume(t, 0);
 		return;
@@ -320,6 +349,32 @@ record_inherited(struct proc *p, pid_t pid, struct fdtab *tab)
 	}
 }
 
+/*
+ * Only x86_64 syscalls are decoded. A 32-bit program's fds are still found
+ * at its exit (origin unknown); say so once rather than misread them.
+ */
+static void
+warn_if_32bit(pid_t pid, const char *exe)
+{
+	unsigned char ident[5];
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/exe", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, ident, sizeof ident) == (ssize_t)sizeof ident &&
+	    memcmp(ident, "\177ELF", 4) == 0 && ident[4] == 1 /* ELFCLASS32 */) {
+		if (!warned_foreign_arch)
+			warnmsg("pid %d runs a 32-bit program (%s): fdleak decodes only "
+			    "x86_64 syscalls; its fds are reported as origin unknown",
+			    pid, exe);
+		warned_foreign_arch = true;
+	}
+	close(fd);
+}
+
 /* After execve: the kernel dropped close-on-exec fds; the model follows. */
 static void
 on_exec_event(pid_t pid)
@@ -373,6 +428,7 @@ on_exec_event(pid_t pid)
 		p->exe = xstrdup("?");
 	if (p->unwinder != NULL)
 		unwind_exec(p->unwinder);
+	warn_if_32bit(pid, p->exe);
 	record_inherited(p, pid, copy);
 	t->sc = NULL;
 	t->in_syscall = false;
@@ -559,6 +615,7 @@ handle_status(pid_t pid, int status)
 	struct task *t;
 	int sig;
 
+	stop_regs_valid = false;
 	if (WIFSTOPPED(status) && event == PTRACE_EVENT_EXEC) {
 		on_exec_event(pid);
 		return;
@@ -578,7 +635,7 @@ handle_status(pid_t pid, int status)
 		return;
 	sig = WSTOPSIG(status);
 	if (sig == (SIGTRAP | 0x80)) {
-		on_syscall_stop(t);
+		on_syscall_stop(t, false);
 		return;
 	}
 	switch (event) {
@@ -586,7 +643,7 @@ handle_status(pid_t pid, int status)
 		resume(t, sig);		/* signal-delivery-stop: deliver it */
 		break;
 	case PTRACE_EVENT_SECCOMP:
-		on_syscall_stop(t);
+		on_syscall_stop(t, true);
 		break;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
