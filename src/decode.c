@@ -200,6 +200,7 @@ decode_syscall(const struct syscall_desc *d, pid_t tid,
 		}
 		fd_reserve(2);
 		memcpy(fd_buf, pair, sizeof pair);
+		ev->fds = fd_buf;
 		ev->type = FDE_CREATE;
 		ev->nfds = 2;
 		break;
@@ -239,4 +240,5 @@ decode_syscall(const struct syscall_desc *d, pid_t tid,
 	case SC_CLOSE_RANGE:
 		break;
 	}
+	ev->fds = fd_buf;	/* the buffer may have moved while it grew */
 }

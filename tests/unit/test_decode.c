@@ -28,6 +28,21 @@ decode(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, int64_t ret)
 	return ev;
 }
 
+/* Must run first: the decoder's fd buffer starts empty and grows here. */
+static void
+test_pair_first(void **state)
+{
+	int pair[2] = { 7, 8 };
+	struct fd_event ev;
+
+	(void)state;
+	ev = decode(__NR_pipe2, (uint64_t)(uintptr_t)pair, 0, 0, 0, 0);
+	assert_int_equal(ev.nfds, 2);
+	assert_non_null(ev.fds);
+	assert_int_equal(ev.fds[0], 7);
+	assert_int_equal(ev.fds[1], 8);
+}
+
 static void
 test_ret_fd(void **state)
 {
@@ -207,6 +222,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pair_first),
 		cmocka_unit_test(test_ret_fd),
 		cmocka_unit_test(test_failure_changes_nothing),
 		cmocka_unit_test(test_dup_family),
