@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h - the results: per traced process, the fds it leaked. Built by
- * the tracer, written by report-text.c and report-json.c.
+ * report.h - the results: per traced process, the fds it leaked, grouped
+ * by call site, its close misuse and the fds it inherited across exec.
+ * Built by the tracer, filtered by suppress.c, written by report-text.c,
+ * report-json.c and report-sarif.c.
  */
 #ifndef FDLEAK_REPORT_H
 #define FDLEAK_REPORT_H
@@ -29,6 +31,7 @@ struct leak {
 	uint32_t stack;		/* stack id, 0 = none */
 	uint64_t serial;	/* creation order */
 	uint64_t created_ns;	/* now_ns() at creation; 0 if unknown */
+	double age;		/* seconds open when reported; < 0 if unknown */
 };
 
 enum misuse_type {
@@ -68,14 +71,27 @@ struct proc_report {
 	size_t nmisuse;
 	struct inherited *inherited;	/* owned array, in order of exec */
 	size_t ninherited;
+	size_t nsuppressed;	/* leaks dropped by suppressions */
 	uint64_t end_ns;	/* now_ns() when the leaks were taken */
+};
+
+/*
+ * A call site of one process: its leaks with the same stack id. Sites are
+ * computed from a proc_report when written, never stored in it.
+ */
+struct site {
+	uint32_t stack;
+	size_t count;
+	unsigned kinds[FDK_COUNT];	/* leaks by kind */
+	size_t *leaks;		/* owned; indices into p->leaks, in order of fd */
+	size_t oldest, newest;	/* indices into p->leaks, by creation serial */
 };
 
 struct report_opts {
 	unsigned depth;		/* captured frames printed at most; 0 = all */
 	bool libc_frames;	/* keep the libc wrapper frames at the top */
 	bool attach;		/* attach mode: say each fd's age, and which processes run on */
-	bool color;		/* reserved for the text writer */
+	bool color;		/* text: ANSI colours around words */
 };
 
 struct report {
@@ -95,6 +111,28 @@ void report_add_inherited(struct proc_report *p, const struct inherited *i);
 /* Sort p's leaks by fd. */
 void report_sort_leaks(struct proc_report *p);
 size_t report_total_leaks(const struct report *r);
+/* Totals over all processes: sites, misuse records, inherited fds, suppressed leaks. */
+size_t report_total_sites(const struct report *r);
+size_t report_total_misuse(const struct report *r);
+size_t report_total_inherited(const struct report *r);
+size_t report_total_suppressed(const struct report *r);
+/*
+ * p's leaks grouped by stack id: the most leaks first, then the site with
+ * the oldest leak. Malloc'd array of *n sites (NULL when none); free with
+ * report_sites_free.
+ */
+struct site *report_sites(const struct proc_report *p, size_t *n);
+void report_sites_free(struct site *sites, size_t n);
+/*
+ * The distinct known targets of site s of p, in order of creation:
+ * malloc'd array of *n pointers borrowed from p.
+ */
+const char **report_site_targets(const struct proc_report *p,
+    const struct site *s, size_t *n);
+/* "misuse" type names: "double-close", "bad-close". */
+const char *report_misuse_name(enum misuse_type type);
+/* Whether module path is the C library (whose frames are folded). */
+bool report_module_is_libc(const char *path);
 /*
  * The frames of stack id to print: [*first, *end) of the returned array
  * (borrowed). Leading libc frames (the syscall wrapper) are folded unless
@@ -103,6 +141,22 @@ size_t report_total_leaks(const struct report *r);
 struct frame;
 const struct frame *report_frames(uint32_t stack, const struct report_opts *o,
     unsigned *first, unsigned *end);
+/* One printed frame: a captured frame, or one of the inline frames within it. */
+struct report_frame {
+	uint64_t pc;
+	const char *module;	/* NULL for anonymous memory */
+	const char *function;	/* as the symbol table spells it (mangled); NULL if unknown */
+	const char *file;	/* NULL if unknown */
+	int line;		/* 0 if unknown */
+	bool inlined;
+};
+/*
+ * The frames of stack id as the text report prints them (after libc
+ * folding and depth, inline frames expanded). Malloc'd array of *n; the
+ * strings are borrowed until symbolize_cleanup.
+ */
+struct report_frame *report_symbolize(uint32_t stack, const struct report_opts *o,
+    size_t *n);
 /* Free everything p owns and zero it (not p itself). */
 void report_proc_free(struct proc_report *p);
 /* Free everything r owns (not r itself). */
@@ -110,7 +164,10 @@ void report_free(struct report *r);
 /* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */
 const char *report_signal_name(int sig, char *buf, size_t size);
 
-/* Text: the lines for one process (nothing if it leaked nothing). */
+/*
+ * Text: the lines for one process: its sites with their leaks, misuse and
+ * inherited fds (nothing if it has none of them).
+ */
 void report_text_process(FILE *f, const struct proc_report *p, const struct report_opts *o);
 /* Text: the closing summary line. */
 void report_text_summary(FILE *f, const struct report *r);
@@ -120,5 +177,7 @@ void report_text_frames(FILE *f, uint32_t stack, const struct report_opts *o);
 void report_json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o);
 /* JSON: the whole document. */
 void report_json(FILE *f, const struct report *r);
+/* SARIF 2.1.0: the whole document, one result per site, misuse and inherited fd. */
+void report_sarif(FILE *f, const struct report *r);
 
 #endif

@@ -46,6 +46,7 @@ struct task {
 	struct fdtab *fdtab;	/* a reference; NULL while TASK_ORPHAN */
 	bool in_syscall;	/* entry (or seccomp) stop seen, exit not yet */
 	bool exited;		/* its exit stop was seen */
+	int closing;		/* fd of a close applied at this stop's entry, else -1 */
 	bool initial;		/* attach: seized by fdleak, its first stop still due */
 	bool held;		/* detaching: kept in its stop until its process is still */
 	int held_sig;		/* the signal to deliver when it is let go */

@@ -26,39 +26,6 @@
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 
-int
-attach_parse_status(const char *text, struct proc_status *st)
-{
-	const char *line = text;
-	int found = 0;
-
-	memset(st, 0, sizeof *st);
-	st->uid = -1;
-	while (line != NULL && *line != '\0') {
-		if (strncmp(line, "State:", 6) == 0) {
-			const char *s = line + 6;
-
-			while (*s == ' ' || *s == '\t')
-				s++;
-			st->state = *s;
-			found++;
-		} else if (strncmp(line, "TracerPid:", 10) == 0) {
-			st->tracer = (int)strtol(line + 10, NULL, 10);
-			found++;
-		} else if (strncmp(line, "PPid:", 5) == 0) {
-			st->ppid = (int)strtol(line + 5, NULL, 10);
-			found++;
-		} else if (strncmp(line, "Uid:", 4) == 0) {
-			st->uid = strtol(line + 4, NULL, 10);
-			found++;
-		}
-		line = strchr(line, '\n');
-		if (line != NULL)
-			line++;
-	}
-	return found == 4 ? 0 : -1;
-}
-
 /* The whole of a small /proc file, NUL-terminated; -1 if unreadable. */
 static int
 read_small(const char *path, char *buf, size_t size)
@@ -85,20 +52,6 @@ read_status(pid_t pid, struct proc_status *st)
 	if (read_small(path, buf, sizeof buf) < 0)
 		return -1;
 	return attach_parse_status(buf, st);
-}
-
-long
-attach_parse_stat_flags(const char *text)
-{
-	const char *s = strrchr(text, ')');	/* comm may hold spaces and parens */
-	unsigned long flags;
-
-	if (s == NULL)
-		return -1;
-	/* Fields after comm: state ppid pgrp session tty_nr tpgid flags. */
-	if (sscanf(s + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
-		return -1;
-	return (long)flags;
 }
 
 static bool

@@ -7,16 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "demangle.h"
 #include "dump.h"
 #include "report.h"
 #include "stack.h"
+#include "suppress.h"
 #include "symbolize.h"
 #include "tracer.h"
 #include "unwind.h"
 #include "util.h"
 
-enum format { FORMAT_TEXT, FORMAT_JSON };
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF };
+
+/* What --error-exitcode counts (--error-on). */
+#define ERROR_ON_LEAKS		0x1
+#define ERROR_ON_MISUSE		0x2
+#define ERROR_ON_INHERITED	0x4
 
 enum {
 	OPT_FORMAT = 256,
@@ -28,13 +36,18 @@ enum {
 	OPT_DURATION,
 	OPT_INTERVAL,
 	OPT_MIN_AGE,
+	OPT_SUPPRESSIONS,
+	OPT_GEN_SUPPRESSIONS,
+	OPT_ERROR_ON,
 };
 
 static const struct option long_options[] = {
 	{ "depth",		required_argument, NULL, OPT_DEPTH },
 	{ "duration",		required_argument, NULL, OPT_DURATION },
 	{ "error-exitcode",	required_argument, NULL, OPT_ERROR_EXITCODE },
+	{ "error-on",		required_argument, NULL, OPT_ERROR_ON },
 	{ "format",		required_argument, NULL, OPT_FORMAT },
+	{ "gen-suppressions",	required_argument, NULL, OPT_GEN_SUPPRESSIONS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "interval",		required_argument, NULL, OPT_INTERVAL },
 	{ "libc-frames",	no_argument,	   NULL, OPT_LIBC_FRAMES },
@@ -43,6 +56,7 @@ static const struct option long_options[] = {
 	{ "output",		required_argument, NULL, 'o' },
 	{ "pid",		required_argument, NULL, 'p' },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
+	{ "suppressions",	required_argument, NULL, OPT_SUPPRESSIONS },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -58,8 +72,12 @@ usage(FILE *f)
 	    "\n"
 	    "  --depth=N            capture at most N stack frames per fd (default 32, 0-256)\n"
 	    "  --duration=SECONDS   with -p: detach after SECONDS\n"
-	    "  --error-exitcode=N   exit with N (1-255) if any leak was reported\n"
-	    "  --format=FMT         report format: text (default) or json\n"
+	    "  --error-exitcode=N   exit with N (1-255) if anything --error-on counts\n"
+	    "                       was reported\n"
+	    "  --error-on=LIST      what --error-exitcode counts: leaks (default),\n"
+	    "                       misuse, inherited, comma-separated\n"
+	    "  --format=FMT         report format: text (default), json or sarif\n"
+	    "  --gen-suppressions=FILE  write a suppression entry per reported site\n"
 	    "  -h, --help           show this help and exit\n"
 	    "  --interval=SECONDS   write a dump of outstanding fds every SECONDS\n"
 	    "  --libc-frames        keep the libc wrapper frames at the top of stacks\n"
@@ -68,11 +86,13 @@ usage(FILE *f)
 	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
 	    "  -p, --pid=PID        attach to process PID and all its threads (repeatable)\n"
 	    "  --std-fds            also report fds 0, 1 and 2\n"
+	    "  --suppressions=FILE  hide the leaks FILE's entries match (repeatable)\n"
 	    "  -V, --version        show the version and exit\n"
 	    "\n"
 	    "Exit status: the command's (128+N if killed by signal N); N of\n"
 	    "--error-exitcode if leaks were found; 125 fdleak failed; 126 command\n"
-	    "cannot be executed; 127 command not found.\n");
+	    "cannot be executed; 127 command not found.\n"
+	    "The text report is coloured on a terminal unless NO_COLOR is set.\n");
 }
 
 /* A number in [lo, hi] or -1 after saying what is wrong. */
@@ -130,10 +150,62 @@ parse_pid(const char *arg)
 	return (pid_t)v;
 }
 
+/* --error-on=leaks,misuse: the ERROR_ON_* set, or -1 after saying what is wrong. */
+static int
+parse_error_on(const char *arg)
+{
+	static const struct {
+		const char *name;
+		int bit;
+	} words[] = {
+		{ "leaks", ERROR_ON_LEAKS },
+		{ "misuse", ERROR_ON_MISUSE },
+		{ "inherited", ERROR_ON_INHERITED },
+	};
+	char *copy = xstrdup(arg), *save = NULL, *w;
+	int set = 0;
+
+	for (w = strtok_r(copy, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(words); i++) {
+			if (strcmp(w, words[i].name) == 0)
+				break;
+		}
+		if (i == ARRAY_SIZE(words)) {
+			warnmsg("invalid --error-on '%s': expected leaks, misuse or "
+			    "inherited, comma-separated", arg);
+			free(copy);
+			return -1;
+		}
+		set |= words[i].bit;
+	}
+	free(copy);
+	if (set == 0) {
+		warnmsg("invalid --error-on '%s': expected leaks, misuse or "
+		    "inherited, comma-separated", arg);
+		return -1;
+	}
+	return set;
+}
+
+/*
+ * Lists the options build: file-scope, so that an early exit for a bad
+ * option leaves nothing a leak checker calls lost.
+ */
+static const char **supp_paths;	/* --suppressions files, loaded after the options */
+static size_t nsupp;
+static pid_t *pids;		/* -p */
+static size_t npids;
+
 struct output {
 	FILE *f;
 	enum format format;
 	struct report_opts ropts;
+	struct report *rep;
+	struct suppress supp;
+	struct supp_writer gen;
 };
 
 static void
@@ -143,19 +215,46 @@ print_dump(const struct dump *d, void *arg)
 
 	if (out->format == FORMAT_JSON)
 		dump_write_json(out->f, d, &out->ropts);
+	else if (out->format == FORMAT_SARIF)
+		dump_write_text(stderr, d, &out->ropts);	/* a SARIF file is one document */
 	else
 		dump_write_text(out->f, d, &out->ropts);
 }
 
+/*
+ * A process ended: hide what the suppressions match (before anything is
+ * written or counted), write its suppression entries, then its text.
+ */
 static void
 print_process(const struct proc_report *p, void *arg)
 {
 	struct output *out = arg;
+	struct proc_report *mp = NULL;
 
+	/* p is the report's own record, lent read-only: find it to filter it. */
+	for (size_t i = out->rep->nprocs; i-- > 0;) {
+		if (&out->rep->procs[i] == p) {
+			mp = &out->rep->procs[i];
+			break;
+		}
+	}
+	if (mp != NULL) {
+		suppress_apply(&out->supp, mp, &out->ropts);
+		suppress_write_sites(&out->gen, mp, &out->ropts);
+	}
 	if (out->format == FORMAT_TEXT) {
 		report_text_process(out->f, p, &out->ropts);
 		fflush(out->f);
 	}
+}
+
+/* NO_COLOR (https://no-color.org): set and not empty turns colour off. */
+static bool
+want_color(FILE *f)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return isatty(fileno(f)) && (no == NULL || no[0] == '\0');
 }
 
 int
@@ -164,10 +263,12 @@ main(int argc, char *argv[])
 	struct tracer_opts topts = { .depth = 32, .seccomp = true };
 	struct output out = { .f = stderr, .format = FORMAT_TEXT };
 	struct report rep;
-	const char *output_path = NULL;
+	const char *output_path = NULL, *gen_path = NULL;
 	long error_exitcode = 0, v;
-	pid_t *pids = NULL, pid;
-	size_t npids = 0;
+	int error_on = ERROR_ON_LEAKS;
+	size_t errors;
+	char *err;
+	pid_t pid;
 	int c, rc, wstatus = 0, status;
 
 	opterr = 0;
@@ -205,10 +306,25 @@ main(int argc, char *argv[])
 				out.format = FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				out.format = FORMAT_JSON;
+			else if (strcmp(optarg, "sarif") == 0)
+				out.format = FORMAT_SARIF;
 			else {
-				warnmsg("invalid --format '%s': expected text or json", optarg);
+				warnmsg("invalid --format '%s': expected text, json or sarif",
+				    optarg);
 				return EXIT_FDLEAK_ERROR;
 			}
+			break;
+		case OPT_ERROR_ON:
+			if ((error_on = parse_error_on(optarg)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			break;
+		case OPT_SUPPRESSIONS:
+			supp_paths = xreallocarray(supp_paths, nsupp + 1,
+			    sizeof *supp_paths);
+			supp_paths[nsupp++] = optarg;
+			break;
+		case OPT_GEN_SUPPRESSIONS:
+			gen_path = optarg;
 			break;
 		case OPT_ERROR_EXITCODE:
 			if ((error_exitcode = parse_number("--error-exitcode", optarg, 1, 255)) < 0)
@@ -253,15 +369,35 @@ main(int argc, char *argv[])
 		warnmsg("--duration needs -p (a launched command runs to its end)");
 		return EXIT_FDLEAK_ERROR;
 	}
+	for (size_t i = 0; i < nsupp; i++) {
+		if (suppress_load(&out.supp, supp_paths[i], &err) < 0) {
+			warnmsg("%s", err);
+			free(err);
+			suppress_free(&out.supp);
+			return EXIT_FDLEAK_ERROR;
+		}
+	}
+	free(supp_paths);
+	supp_paths = NULL;
 	if (output_path != NULL && (out.f = fopen(output_path, "we")) == NULL) {
 		warnerr("cannot write '%s'", output_path);
+		suppress_free(&out.supp);
 		return EXIT_FDLEAK_ERROR;
 	}
+	if (gen_path != NULL && (out.gen.f = fopen(gen_path, "we")) == NULL) {
+		warnerr("cannot write '%s'", gen_path);
+		if (out.f != stderr)
+			fclose(out.f);
+		suppress_free(&out.supp);
+		return EXIT_FDLEAK_ERROR;
+	}
+	out.ropts.color = out.format == FORMAT_TEXT && want_color(out.f);
 	out.ropts.depth = topts.depth;
 	memset(&rep, 0, sizeof rep);
 	rep.opts = out.ropts;
 	out.ropts.attach = npids > 0;
 	rep.opts = out.ropts;
+	out.rep = &rep;
 	topts.on_process = print_process;
 	topts.on_dump = print_dump;
 	topts.arg = &out;
@@ -271,9 +407,12 @@ main(int argc, char *argv[])
 	else
 		rc = tracer_launch(argv + optind, &topts, &rep, &wstatus);
 	free(pids);
+	pids = NULL;
 	if (rc == 0) {
 		if (out.format == FORMAT_JSON)
 			report_json(out.f, &rep);
+		else if (out.format == FORMAT_SARIF)
+			report_sarif(out.f, &rep);
 		else
 			report_text_summary(out.f, &rep);
 	}
@@ -281,15 +420,29 @@ main(int argc, char *argv[])
 		warnerr("cannot write '%s'", output_path);
 		rc = EXIT_FDLEAK_ERROR;
 	}
+	if (out.gen.f != NULL && fclose(out.gen.f) != 0 && rc == 0) {
+		warnerr("cannot write '%s'", gen_path);
+		rc = EXIT_FDLEAK_ERROR;
+	}
+	errors = 0;
+	if (error_on & ERROR_ON_LEAKS)
+		errors += report_total_leaks(&rep);
+	if (error_on & ERROR_ON_MISUSE)
+		errors += report_total_misuse(&rep);
+	if (error_on & ERROR_ON_INHERITED)
+		errors += report_total_inherited(&rep);
 	if (rc != 0)
 		status = rc;
-	else if (error_exitcode != 0 && report_total_leaks(&rep) > 0)
+	else if (error_exitcode != 0 && errors > 0)
 		status = (int)error_exitcode;
 	else if (WIFSIGNALED(wstatus))
 		status = 128 + WTERMSIG(wstatus);
 	else
 		status = WEXITSTATUS(wstatus);
 	report_free(&rep);
+	suppress_free(&out.supp);
+	suppress_writer_free(&out.gen);
+	demangle_cleanup();
 	symbolize_cleanup();
 	unwind_cleanup();
 	stack_cleanup();

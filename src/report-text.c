@@ -4,22 +4,39 @@
  * the man page; every line starts with "fdleak: " so that the report can
  * be grepped out of a program's own output:
  *
- *	fdleak: process pid=P ppid=PP (exit=N|signal=SIGNAME|exit=?) leaks=N command=Q
- *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown] target=Q
+ *	fdleak: process pid=P ppid=PP (exit=N|signal=SIGNAME|state=running|exit=?) leaks=N command=Q
+ *	fdleak: site pid=P count=N kinds=K:N[,K:N...] oldest-fd=N newest-fd=N targets=TARGETS
  *	fdleak:    at 0xPC: FUNCTION[ (FILE:LINE)][ [MODULE]][ (inlined)]
  *	fdleak:    by 0xPC: ...
  *	fdleak:    (no stack)
- *	fdleak: summary leaks=N processes=M leaking=K
+ *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown][ age=SECONDS] target=Q
+ *	fdleak: misuse pid=P type=(double-close|bad-close) fd=N tid=T
+ *	fdleak:    previous close:
+ *	fdleak: inherited pid=P fd=N kind=K syscall=(NAME|?) tid=T program=Q target=Q
+ *	fdleak: summary leaks=N processes=M leaking=K sites=S misuse=M inherited=I suppressed=X
  *
+ * A process's section is its process line, then each site (the most
+ * leaks first) with its stack once and one leak line per fd without
+ * frames, then each misuse with the failing close's stack (and, for a
+ * double close, "previous close:" and the first close's stack), then each
+ * inherited fd with the stack that opened it.
+ *
+ * TARGETS is ?, or up to TARGETS_SHOWN distinct targets Q separated by
+ * ", ", oldest first, followed by " and N more" when there are more.
  * Q is ? when unknown, else a double-quoted string in which \" \\ \n \t
  * \r are escaped, other bytes below 0x20, 0x7f and bytes of invalid UTF-8
  * are written \xNN (lowercase hex), and valid UTF-8 is kept as it is.
  * FUNCTION, FILE and MODULE are not quoted; only their control bytes and
  * invalid UTF-8 become \xNN, so that a line never breaks.
+ *
+ * With o->color, ANSI colour codes surround some words; the words and
+ * their order stay the same.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "demangle.h"
 #include "json.h"
 #include "report.h"
 #include "stack.h"
@@ -28,6 +45,15 @@
 
 #define PREFIX		"fdleak: "
 #define MAX_INLINE	16	/* inline frames printed per captured frame */
+#define TARGETS_SHOWN	3	/* targets named on a site line */
+
+#define C_RESET		"\033[0m"
+#define C_BOLD		"\033[1m"
+#define C_LEAK		"\033[1;31m"
+#define C_SITE		"\033[1;33m"
+#define C_MISUSE	"\033[1;35m"
+#define C_INHERITED	"\033[1;36m"
+#define C_DIM		"\033[2m"
 
 /* Write s; quoted adds the quotes and the backslash escapes. */
 static void
@@ -76,6 +102,22 @@ text_quote(FILE *f, const char *s)
 		text_bytes(f, s, 1);
 }
 
+static bool
+colored(const struct report_opts *o)
+{
+	return o != NULL && o->color;
+}
+
+/* "fdleak: WORD" with WORD in colour c when colours are on. */
+static void
+text_head(FILE *f, const struct report_opts *o, const char *c, const char *word)
+{
+	if (colored(o))
+		fprintf(f, PREFIX "%s%s" C_RESET, c, word);
+	else
+		fprintf(f, PREFIX "%s", word);
+}
+
 static void
 text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
 {
@@ -96,8 +138,12 @@ text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
 		for (unsigned j = 0; j < ns; j++) {
 			fprintf(f, PREFIX "   %s 0x%" PRIx64 ": ",
 			    lines++ == 0 ? "at" : "by", fr[i].pc);
+			if (colored(o) && sf[j].function != NULL)
+				fputs(C_BOLD, f);
 			text_bytes(f, sf[j].function != NULL ?
-			    sf[j].function : "???", 0);
+			    demangle(sf[j].function) : "???", 0);
+			if (colored(o) && sf[j].function != NULL)
+				fputs(C_RESET, f);
 			if (sf[j].file != NULL) {
 				fputs(" (", f);
 				text_bytes(f, sf[j].file, 0);
@@ -105,7 +151,11 @@ text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
 			}
 			if (mod != NULL) {
 				fputs(" [", f);
+				if (colored(o))
+					fputs(C_DIM, f);
 				text_bytes(f, mod, 0);
+				if (colored(o))
+					fputs(C_RESET, f);
 				fputc(']', f);
 			}
 			if (sf[j].inlined)
@@ -117,44 +167,140 @@ text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
 		fputs(PREFIX "   (no stack)\n", f);
 }
 
+static const char *
+origin_syscall(int nr, bool unknown)
+{
+	return unknown || nr < 0 ? "?" : syscall_name(nr);
+}
+
+static void
+text_leak(FILE *f, int pid, const struct leak *l, const struct report_opts *o)
+{
+	text_head(f, o, C_LEAK, "leak");
+	fprintf(f, " pid=%d fd=%d kind=%s syscall=%s tid=%d", pid, l->fd,
+	    fd_kind_name(l->kind), origin_syscall(l->nr, l->unknown_origin),
+	    l->tid);
+	if (l->cloexec)
+		fputs(" cloexec", f);
+	if (l->across_exec)
+		fputs(" across-exec", f);
+	if (l->unknown_origin)
+		fputs(" origin=unknown", f);
+	if (o != NULL && o->attach && l->age >= 0)
+		fprintf(f, " age=%.1f", l->age);
+	fputs(" target=", f);
+	text_quote(f, l->target);
+	fputc('\n', f);
+}
+
+static void
+text_kinds(FILE *f, const unsigned *kinds)
+{
+	const char *sep = "";
+
+	for (unsigned k = 0; k < FDK_COUNT; k++) {
+		if (kinds[k] == 0)
+			continue;
+		fprintf(f, "%s%s:%u", sep, fd_kind_name((enum fd_kind)k), kinds[k]);
+		sep = ",";
+	}
+}
+
+static void
+text_site(FILE *f, const struct proc_report *p, const struct site *s,
+    const struct report_opts *o)
+{
+	const char **targets;
+	size_t nt;
+
+	text_head(f, o, C_SITE, "site");
+	fprintf(f, " pid=%d count=%zu kinds=", p->pid, s->count);
+	text_kinds(f, s->kinds);
+	fprintf(f, " oldest-fd=%d newest-fd=%d targets=", p->leaks[s->oldest].fd,
+	    p->leaks[s->newest].fd);
+	targets = report_site_targets(p, s, &nt);
+	if (nt == 0)
+		fputc('?', f);
+	for (size_t i = 0; i < nt && i < TARGETS_SHOWN; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		text_quote(f, targets[i]);
+	}
+	if (nt > TARGETS_SHOWN)
+		fprintf(f, " and %zu more", nt - TARGETS_SHOWN);
+	fputc('\n', f);
+	free(targets);
+	text_frames(f, s->stack, o);
+	for (size_t i = 0; i < s->count; i++)
+		text_leak(f, p->pid, &p->leaks[s->leaks[i]], o);
+}
+
+static void
+text_misuse(FILE *f, int pid, const struct misuse *m,
+    const struct report_opts *o)
+{
+	text_head(f, o, C_MISUSE, "misuse");
+	fprintf(f, " pid=%d type=%s fd=%d tid=%d\n", pid,
+	    report_misuse_name(m->type), m->fd, m->tid);
+	text_frames(f, m->stack, o);
+	if (m->type == MISUSE_DOUBLE_CLOSE) {
+		fputs(PREFIX "   ", f);
+		if (colored(o))
+			fputs(C_MISUSE "previous close:" C_RESET "\n", f);
+		else
+			fputs("previous close:\n", f);
+		text_frames(f, m->prev_stack, o);
+	}
+}
+
+static void
+text_inherited(FILE *f, int pid, const struct inherited *in,
+    const struct report_opts *o)
+{
+	text_head(f, o, C_INHERITED, "inherited");
+	fprintf(f, " pid=%d fd=%d kind=%s syscall=%s tid=%d program=", pid,
+	    in->fd, fd_kind_name(in->kind), origin_syscall(in->nr, false),
+	    in->tid);
+	text_quote(f, in->program);
+	fputs(" target=", f);
+	text_quote(f, in->target);
+	fputc('\n', f);
+	text_frames(f, in->stack, o);
+}
+
 void
 report_text_process(FILE *f, const struct proc_report *p,
     const struct report_opts *o)
 {
+	struct site *sites;
+	size_t nsites;
 	char sig[32];
 
-	if (p->nleaks == 0)
+	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0)
 		return;
-	fprintf(f, PREFIX "process pid=%d ppid=%d ", p->pid, p->ppid);
+	text_head(f, o, C_BOLD, "process");
+	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
 	if (p->exit_signal != 0)
 		fprintf(f, "signal=%s",
 		    report_signal_name(p->exit_signal, sig, sizeof sig));
 	else if (p->exited)
 		fprintf(f, "exit=%d", p->exit_code);
+	else if (p->running)
+		fputs("state=running", f);
 	else
 		fputs("exit=?", f);
 	fprintf(f, " leaks=%zu command=", p->nleaks);
 	text_quote(f, p->command);
 	fputc('\n', f);
 
-	for (size_t i = 0; i < p->nleaks; i++) {
-		const struct leak *l = &p->leaks[i];
-
-		fprintf(f, PREFIX "leak pid=%d fd=%d kind=%s syscall=%s tid=%d",
-		    p->pid, l->fd, fd_kind_name(l->kind),
-		    l->unknown_origin || l->nr < 0 ? "?" : syscall_name(l->nr),
-		    l->tid);
-		if (l->cloexec)
-			fputs(" cloexec", f);
-		if (l->across_exec)
-			fputs(" across-exec", f);
-		if (l->unknown_origin)
-			fputs(" origin=unknown", f);
-		fputs(" target=", f);
-		text_quote(f, l->target);
-		fputc('\n', f);
-		text_frames(f, l->stack, o);
-	}
+	sites = report_sites(p, &nsites);
+	for (size_t i = 0; i < nsites; i++)
+		text_site(f, p, &sites[i], o);
+	report_sites_free(sites, nsites);
+	for (size_t i = 0; i < p->nmisuse; i++)
+		text_misuse(f, p->pid, &p->misuse[i], o);
+	for (size_t i = 0; i < p->ninherited; i++)
+		text_inherited(f, p->pid, &p->inherited[i], o);
 }
 
 void
@@ -166,8 +312,11 @@ report_text_summary(FILE *f, const struct report *r)
 		if (r->procs[i].nleaks > 0)
 			leaking++;
 	}
-	fprintf(f, PREFIX "summary leaks=%zu processes=%zu leaking=%zu\n",
-	    report_total_leaks(r), r->nprocs, leaking);
+	text_head(f, &r->opts, C_BOLD, "summary");
+	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
+	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r), r->nprocs,
+	    leaking, report_total_sites(r), report_total_misuse(r),
+	    report_total_inherited(r), report_total_suppressed(r));
 }
 
 void

@@ -36,6 +36,7 @@ task_add(pid_t tid)
 
 	t->tid = tid;
 	t->state = TASK_ORPHAN;
+	t->closing = -1;
 	t->hnext = buckets[bucket(tid)];
 	buckets[bucket(tid)] = t;
 	ntasks++;

@@ -160,6 +160,8 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 
 		decode_syscall(d, t->tid, args, 0, &ev);
 		apply(t, &ev);
+		if (d->class == SC_CLOSE)
+			t->closing = (int)args[0];
 		return;
 	}
 	t->sc = d;
@@ -447,9 +449,53 @@ reportable(const struct fd_record *r, int fd)
  * The last thread of p is at its exit stop: its fd table still exists, so
  * the kernel says which fds are really open and what they are.
  */
+/* --min-age: an fd made less than that long ago is still in use, most likely. */
+static bool
+too_young(const struct fd_record *r, uint64_t now)
+{
+	return r != NULL && opts->min_age > 0 && r->time_ns != 0 &&
+	    now - r->time_ns < (uint64_t)(opts->min_age * 1e9);
+}
+
+static double
+age_of(uint64_t created, uint64_t now)
+{
+	return created != 0 && now >= created ? (double)(now - created) / 1e9 : -1;
+}
+
+struct closing_walk {
+	struct proc *p;
+	int fd;
+	bool found;
+};
+
+static void
+find_closing(struct task *t, void *arg)
+{
+	struct closing_walk *w = arg;
+
+	if (t->proc == w->p && t->held && t->closing == w->fd)
+		w->found = true;
+}
+
+/*
+ * Detaching, a thread may be held at the entry of close(fd): the model
+ * has let fd go, the kernel not yet. It is on its way out, not unknown.
+ */
+static bool
+being_closed(struct proc *p, int fd)
+{
+	struct closing_walk w = { p, fd, false };
+
+	if (detaching)
+		task_foreach(find_closing, &w);
+	return w.found;
+}
+
 static void
 snapshot_leaks(struct proc *p, struct task *t)
 {
+	uint64_t now = now_ns();
 	int *fds, n = fdinfo_list(t->tid, &fds);
 
 	if (n < 0)
@@ -459,7 +505,9 @@ snapshot_leaks(struct proc *p, struct task *t)
 		struct fd_desc d;
 		struct leak l;
 
-		if (!reportable(r, fds[i]) || fdinfo_describe(t->tid, fds[i], &d) < 0)
+		if (!reportable(r, fds[i]) || too_young(r, now) ||
+		    (r == NULL && being_closed(p, fds[i])) ||
+		    fdinfo_describe(t->tid, fds[i], &d) < 0)
 			continue;
 		memset(&l, 0, sizeof l);
 		l.fd = fds[i];
@@ -472,11 +520,13 @@ snapshot_leaks(struct proc *p, struct task *t)
 			l.stack = r->stack;
 			l.serial = r->serial;
 			l.created_ns = r->time_ns;
+			l.age = age_of(r->time_ns, now);
 			l.across_exec = (r->flags & FDREC_ACROSS_EXEC) != 0;
 		} else {
 			l.nr = -1;
 			l.tid = t->tid;
 			l.unknown_origin = true;
+			l.age = -1;
 		}
 		report_add_leak(&p->rep, &l);
 	}
@@ -497,7 +547,7 @@ model_leaks(struct proc *p)
 	while ((r = fdtab_next(p->fdtab, &pos)) != NULL) {
 		struct leak l;
 
-		if (!reportable(r, r->fd))
+		if (!reportable(r, r->fd) || too_young(r, now_ns()))
 			continue;
 		memset(&l, 0, sizeof l);
 		l.fd = r->fd;
@@ -510,6 +560,7 @@ model_leaks(struct proc *p)
 		l.stack = r->stack;
 		l.serial = r->serial;
 		l.created_ns = r->time_ns;
+		l.age = age_of(r->time_ns, now_ns());
 		report_add_leak(&p->rep, &l);
 	}
 	p->rep.end_ns = now_ns();
@@ -633,6 +684,7 @@ handle_status(pid_t pid, int status)
 	}
 	if (!WIFSTOPPED(status) || t->state == TASK_ORPHAN)
 		return;
+	t->closing = -1;
 	sig = WSTOPSIG(status);
 	if (sig == (SIGTRAP | 0x80)) {
 		on_syscall_stop(t, false);

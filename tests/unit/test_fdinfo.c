@@ -26,8 +26,18 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
 #include <linux/bpf.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <linux/io_uring.h>
 #include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
@@ -296,7 +306,7 @@ ino_name(const char *kind, int fd)
 static void
 test_describe_paths(void **state)
 {
-	char path[512], other[512];
+	char path[512], other[600];
 	int fd;
 
 	snprintf(path, sizeof path, "%s/file", tmpdir);
@@ -328,8 +338,24 @@ test_describe_paths(void **state)
 	snprintf(path, sizeof path, "%s/fifo", tmpdir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	fd = open(path, O_RDWR);
-	expect_fd(fd, FDK_FIFO, path, false);
+	snprintf(other, sizeof other, "%s (read-write)", path);
+	expect_fd(fd, FDK_FIFO, other, false);
 	close(fd);
+	/* Both ends in this process: each names the other. */
+	{
+		int r = open(path, O_RDONLY | O_NONBLOCK), w = open(path, O_WRONLY);
+		char want[600];
+
+		assert_true(r >= 0 && w >= 0);
+		snprintf(want, sizeof want, "%s (read end, other end fd %d)", path, w);
+		expect_fd(r, FDK_FIFO, want, false);
+		snprintf(want, sizeof want, "%s (write end, other end fd %d)", path, r);
+		expect_fd(w, FDK_FIFO, want, false);
+		close(w);
+		snprintf(want, sizeof want, "%s (read end)", path);
+		expect_fd(r, FDK_FIFO, want, false);
+		close(r);
+	}
 }
 
 static void
@@ -339,27 +365,38 @@ test_describe_ipc(void **state)
 	int p[2], s, fd;
 	char *name;
 
+	char want[600];
+
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	name = ino_name("pipe", p[0]);
-	expect_fd(p[0], FDK_PIPE, name, true);
-	expect_fd(p[1], FDK_PIPE, name, true);
+	snprintf(want, sizeof want, "%s read end, other end fd %d", name, p[1]);
+	expect_fd(p[0], FDK_PIPE, want, true);
+	snprintf(want, sizeof want, "%s write end, other end fd %d", name, p[0]);
+	expect_fd(p[1], FDK_PIPE, want, true);
+	/* Two fds on the write end: both are named. */
+	fd = dup(p[1]);
+	snprintf(want, sizeof want, "%s read end, other end fds %d, %d", name,
+	    p[1] < fd ? p[1] : fd, p[1] < fd ? fd : p[1]);
+	expect_fd(p[0], FDK_PIPE, want, true);
+	close(fd);
+	close(p[1]);
+	snprintf(want, sizeof want, "%s read end", name);
+	expect_fd(p[0], FDK_PIPE, want, true);
 	free(name);
 	close(p[0]);
-	close(p[1]);
 
+	/* Not bound: no table has it, the protocol is all there is. */
 	s = socket(AF_INET, SOCK_DGRAM, 0);
-	name = ino_name("socket", s);
-	expect_fd(s, FDK_SOCKET, name, false);
-	free(name);
+	expect_fd(s, FDK_SOCKET, "udp (no address)", false);
 	close(s);
 
 	/* A socket file opened with O_PATH is a path whose st_mode says socket. */
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	name = ino_name("socket", s);
-	expect_fd(s, FDK_SOCKET, name, true);
-	free(name);
+	expect_fd(s, FDK_SOCKET, "unix stream unnamed", true);
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s/sock", tmpdir);
 	assert_int_equal(bind(s, (struct sockaddr *)&sun, sizeof sun), 0);
+	snprintf(want, sizeof want, "unix stream %s", sun.sun_path);
+	expect_fd(s, FDK_SOCKET, want, true);
 	fd = open(sun.sun_path, O_PATH);
 	expect_fd(fd, FDK_SOCKET, sun.sun_path, false);
 	close(fd);
@@ -375,35 +412,67 @@ test_describe_anon(void **state)
 	sigset_t mask;
 	int fd;
 
-	expect_anon(eventfd(0, 0), "eventfd", FDK_EVENTFD,
-	    "anon_inode:[eventfd]", false);
-	expect_anon(eventfd(0, EFD_CLOEXEC), "eventfd", FDK_EVENTFD,
-	    "anon_inode:[eventfd]", true);
+	char want[64];
+
+	expect_anon(eventfd(0, 0), "eventfd", FDK_EVENTFD, "eventfd count=0",
+	    false);
+	expect_anon(eventfd(1234567, EFD_CLOEXEC | EFD_SEMAPHORE), "eventfd",
+	    FDK_EVENTFD, "eventfd count=1234567 semaphore", true);
 	expect_anon(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), "timerfd",
-	    FDK_TIMERFD, "anon_inode:[timerfd]", true);
+	    FDK_TIMERFD, "timerfd clock=monotonic", true);
+	fd = timerfd_create(CLOCK_BOOTTIME, 0);
+	if (fd >= 0) {
+		struct itimerspec its = { .it_value = { 100, 0 } };
+
+		assert_int_equal(timerfd_settime(fd, 0, &its, NULL), 0);
+		expect_anon(fd, "timerfd", FDK_TIMERFD, "timerfd clock=boottime armed",
+		    false);
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR1);
 	expect_anon(signalfd(-1, &mask, 0), "signalfd", FDK_SIGNALFD,
-	    "anon_inode:[signalfd]", false);
+	    "signalfd mask=SIGUSR1", false);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGRTMIN + 2);
+	snprintf(want, sizeof want, "signalfd mask=SIGINT,SIGUSR1,SIGRTMIN+2");
+	expect_anon(signalfd(-1, &mask, 0), "signalfd", FDK_SIGNALFD, want, false);
 	expect_anon(epoll_create1(EPOLL_CLOEXEC), "epoll", FDK_EPOLL,
-	    "anon_inode:[eventpoll]", true);
+	    "epoll watches=0", true);
+	fd = epoll_create1(0);
+	if (fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int e1 = eventfd(0, 0), e2 = eventfd(0, 0);
+
+		assert_int_equal(epoll_ctl(fd, EPOLL_CTL_ADD, e1, &ev), 0);
+		assert_int_equal(epoll_ctl(fd, EPOLL_CTL_ADD, e2, &ev), 0);
+		expect_anon(fd, "epoll", FDK_EPOLL, "epoll watches=2", false);
+		close(e1);
+		close(e2);
+	}
 	expect_anon(inotify_init1(0), "inotify", FDK_INOTIFY,
-	    "anon_inode:inotify", false);
+	    "inotify watches=0", false);
+	fd = inotify_init1(0);
+	if (fd >= 0) {
+		assert_true(inotify_add_watch(fd, tmpdir, IN_CREATE) >= 0);
+		assert_true(inotify_add_watch(fd, "/", IN_CREATE) >= 0);
+		expect_anon(fd, "inotify", FDK_INOTIFY, "inotify watches=2", false);
+	}
 	expect_anon(fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC, O_RDONLY),
-	    "fanotify", FDK_FANOTIFY, "anon_inode:[fanotify]", true);
+	    "fanotify", FDK_FANOTIFY, "fanotify marks=0", true);
+	snprintf(want, sizeof want, "pidfd pid=%d", (int)getpid());
 	expect_anon(syscall(SYS_pidfd_open, getpid(), 0), "pidfd", FDK_PIDFD,
-	    "anon_inode:[pidfd]", true);	/* pidfds are always cloexec */
+	    want, true);	/* pidfds are always cloexec */
 	expect_anon(syscall(SYS_userfaultfd, UFFD_USER_MODE_ONLY), "userfaultfd",
-	    FDK_USERFAULTFD, "anon_inode:[userfaultfd]", false);
+	    FDK_USERFAULTFD, "userfaultfd", false);
 	expect_anon(syscall(SYS_io_uring_setup, 4, &up), "io_uring",
-	    FDK_IO_URING, "anon_inode:[io_uring]", true);
+	    FDK_IO_URING, "io_uring entries=4", true);
 	memset(&ba, 0, sizeof ba);
 	ba.map_type = BPF_MAP_TYPE_ARRAY;
 	ba.key_size = 4;
 	ba.value_size = 4;
 	ba.max_entries = 1;
 	expect_anon(syscall(SYS_bpf, BPF_MAP_CREATE, &ba, sizeof ba), "bpf map",
-	    FDK_BPF, "anon_inode:bpf-map", true);
+	    FDK_BPF, "bpf map type=array", true);
 	pa.type = PERF_TYPE_SOFTWARE;
 	pa.size = sizeof pa;
 	pa.config = PERF_COUNT_SW_TASK_CLOCK;
@@ -525,6 +594,594 @@ test_other_process(void **state)
 	close(p[0]);
 }
 
+static void
+test_field(void **state)
+{
+	static const char info[] =
+	    "pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t26\n"
+	    "eventfd-count:                5\neventfd-id: 1\n"
+	    "Pid:\t-1\nempty:\nspaces:   a b  \r\n";
+	char v[16];
+
+	assert_int_equal(fdinfo_field(info, strlen(info), "eventfd-count:", v, sizeof v), 0);
+	assert_string_equal(v, "5");
+	assert_int_equal(fdinfo_field(info, strlen(info), "Pid:", v, sizeof v), 0);
+	assert_string_equal(v, "-1");
+	assert_int_equal(fdinfo_field(info, strlen(info), "empty:", v, sizeof v), 0);
+	assert_string_equal(v, "");
+	assert_int_equal(fdinfo_field(info, strlen(info), "spaces:", v, sizeof v), 0);
+	assert_string_equal(v, "a b");
+	/* Only at the start of a line; cut to the buffer. */
+	assert_int_equal(fdinfo_field(info, strlen(info), "id:", v, sizeof v), -1);
+	assert_int_equal(fdinfo_field(info, strlen(info), "eventfd-id:", v, 1), 0);
+	assert_string_equal(v, "");
+	assert_int_equal(fdinfo_field(info, strlen(info), "pos:", v, 2), 0);
+	assert_string_equal(v, "0");
+	/* The length is respected: the field past it is not there. */
+	assert_int_equal(fdinfo_field(info, 10, "flags:", v, sizeof v), -1);
+	assert_int_equal(fdinfo_field(NULL, 0, "x:", v, sizeof v), -1);
+	assert_int_equal(fdinfo_field(info, strlen(info), "", v, sizeof v), -1);
+
+	assert_int_equal(fdinfo_count_lines("tfd: 1\ntfd: 2\nxtfd: 3\ntfd:", 26, "tfd:"), 3);
+	assert_int_equal(fdinfo_count_lines("tfd: 1\ntfd: 2", 6, "tfd:"), 1);
+	assert_int_equal(fdinfo_count_lines("", 0, "tfd:"), 0);
+	assert_int_equal(fdinfo_count_lines(NULL, 5, "tfd:"), 0);
+}
+
+static void
+expect_anon_text(enum fd_kind kind, const char *link, const char *info,
+    const char *want)
+{
+	char *t = fdinfo_anon_text(kind, link, info, info ? strlen(info) : 0);
+
+	if (want == NULL) {
+		if (t != NULL)
+			fail_msg("%s: \"%s\", expected NULL", link ? link : "(null)", t);
+		return;
+	}
+	if (t == NULL)
+		fail_msg("%s: NULL, expected \"%s\"", link ? link : "(null)", want);
+	assert_string_equal(t, want);
+	free(t);
+}
+
+static void
+test_anon_text(void **state)
+{
+	expect_anon_text(FDK_EVENTFD, "anon_inode:[eventfd]",
+	    "eventfd-count:               1f\neventfd-semaphore: 0\n",
+	    "eventfd count=31");
+	expect_anon_text(FDK_EVENTFD, "anon_inode:[eventfd]",
+	    "eventfd-count: zz\n", "eventfd");
+	expect_anon_text(FDK_EVENTFD, "anon_inode:[eventfd]",
+	    "eventfd-count: -1\n", "eventfd");
+	expect_anon_text(FDK_EVENTFD, "anon_inode:[eventfd]",
+	    "eventfd-count: fffffffffffffffff\n", "eventfd");	/* too big */
+	expect_anon_text(FDK_TIMERFD, "anon_inode:[timerfd]",
+	    "clockid: 0\nit_value: (0, 0)\n", "timerfd clock=realtime");
+	expect_anon_text(FDK_TIMERFD, "anon_inode:[timerfd]",
+	    "clockid: 9\nit_value: (4, 997763234)\n",
+	    "timerfd clock=boottime-alarm armed");
+	expect_anon_text(FDK_TIMERFD, "anon_inode:[timerfd]", "clockid: 10\n",
+	    "timerfd clock=10");
+	expect_anon_text(FDK_TIMERFD, "anon_inode:[timerfd]", "", "timerfd");
+	expect_anon_text(FDK_SIGNALFD, "anon_inode:[signalfd]",
+	    "sigmask:\t0000000000004200\n", "signalfd mask=SIGUSR1,SIGTERM");
+	expect_anon_text(FDK_SIGNALFD, "anon_inode:[signalfd]",
+	    "sigmask:\t0000000000000000\n", "signalfd mask=none");
+	expect_anon_text(FDK_SIGNALFD, "anon_inode:[signalfd]",
+	    "sigmask:\t8000000000000000\n", "signalfd mask=SIGRTMIN+30");
+	expect_anon_text(FDK_SIGNALFD, "anon_inode:[signalfd]", "sigmask: x\n",
+	    "signalfd");
+	expect_anon_text(FDK_EPOLL, "anon_inode:[eventpoll]",
+	    "pos:\t0\ntfd:        4 events: 19\ntfd:        3 events: 19\n",
+	    "epoll watches=2");
+	expect_anon_text(FDK_INOTIFY, "anon_inode:inotify",
+	    "inotify wd:1 ino:3c51a\ninotify wd:2 ino:2\n", "inotify watches=2");
+	expect_anon_text(FDK_FANOTIFY, "anon_inode:[fanotify]",
+	    "fanotify flags:0 event-flags:8000\nfanotify ino:3c51a sdev:fe00000\n",
+	    "fanotify marks=1");
+	expect_anon_text(FDK_FANOTIFY, "anon_inode:[fanotify]", "",
+	    "fanotify marks=0");
+	expect_anon_text(FDK_PIDFD, "anon_inode:[pidfd]", "Pid:\t15937\nNSpid:\t15937\n",
+	    "pidfd pid=15937");
+	expect_anon_text(FDK_PIDFD, "anon_inode:[pidfd]", "Pid:\t-1\n",
+	    "pidfd (reaped)");
+	expect_anon_text(FDK_PIDFD, "anon_inode:[pidfd]", "Pid:\t0\n",
+	    "pidfd (other pid namespace)");
+	expect_anon_text(FDK_PIDFD, "anon_inode:[pidfd]", "NSpid: 3\n", "pidfd");
+	expect_anon_text(FDK_IO_URING, "anon_inode:[io_uring]", "SqMask:\t0x3\n",
+	    "io_uring entries=4");
+	expect_anon_text(FDK_IO_URING, "anon_inode:[io_uring]", "SqMask:\tnope\n",
+	    "io_uring");
+	expect_anon_text(FDK_USERFAULTFD, "anon_inode:[userfaultfd]", "",
+	    "userfaultfd");
+	expect_anon_text(FDK_BPF, "anon_inode:bpf-map", "map_type:\t1\n",
+	    "bpf map type=hash");
+	expect_anon_text(FDK_BPF, "anon_inode:bpf-map", "map_type:\t999\n",
+	    "bpf map type=999");
+	expect_anon_text(FDK_BPF, "anon_inode:bpf-prog", "prog_type:\t2\n",
+	    "bpf prog type=kprobe");
+	expect_anon_text(FDK_BPF, "anon_inode:bpf_link", "link_type:\tcgroup\n",
+	    "bpf link type=cgroup");
+	expect_anon_text(FDK_BPF, "anon_inode:bpf_link", "link_type:\ta b\x01\n",
+	    "bpf link type=a_b_");
+	expect_anon_text(FDK_BPF, "anon_inode:btf", "", "bpf btf");
+	expect_anon_text(FDK_BPF, "anon_inode:bpf-map", "", "bpf map");
+	expect_anon_text(FDK_BPF, "anon_inode:bpf-new", "", NULL);
+	expect_anon_text(FDK_PERF_EVENT, "anon_inode:[perf_event]", "", NULL);
+	expect_anon_text(FDK_FILE, "/x", "", NULL);
+	expect_anon_text(FDK_EVENTFD, NULL, "", NULL);
+	expect_anon_text(FDK_EVENTFD, "anon_inode:[eventfd]", NULL, "eventfd");
+}
+
+static void
+test_proc_inet(void **state)
+{
+	struct fdinfo_sock s;
+	char *t;
+
+	assert_int_equal(fdinfo_parse_proc_inet("  sl  local_address rem_address"
+	    "   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+	    AF_INET, IPPROTO_TCP, &s), -1);
+	assert_int_equal(fdinfo_parse_proc_inet("   0: 0100007F:1F90 00000000:0000"
+	    " 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1"
+	    " 0000000000000000 100 0 0 10 0", AF_INET, IPPROTO_TCP, &s), 0);
+	assert_int_equal(s.inode, 12345);
+	assert_int_equal(s.state, TCP_LISTEN);
+	assert_int_equal(s.lport, 8080);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "tcp 127.0.0.1:8080 (listening)");
+	free(t);
+	assert_int_equal(fdinfo_parse_proc_inet("  12: 0100007F:1F90 0200007F:D0B4"
+	    " 08 00000000:00000000 00:00000000 00000000  1000        0 777",
+	    AF_INET, IPPROTO_TCP, &s), 0);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "tcp 127.0.0.1:8080 -> 127.0.0.2:53428 (close-wait)");
+	free(t);
+	assert_int_equal(fdinfo_parse_proc_inet(" 1017: 00000000000000000000000001000000:0035"
+	    " 00000000000000000000000000000000:0000 07 00000000:00000000"
+	    " 00:00000000 00000000   101        0 555 2 0000000000000000 0",
+	    AF_INET6, IPPROTO_UDP, &s), 0);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "udp [::1]:53");
+	free(t);
+	/* v4-mapped, connected UDP. */
+	assert_int_equal(fdinfo_parse_proc_inet(" 3: 0000000000000000FFFF00000100007F:0035"
+	    " 0000000000000000FFFF00000200007F:1000 01 0:0 0:0 0 0 0 99",
+	    AF_INET6, IPPROTO_UDP, &s), 0);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "udp [::ffff:127.0.0.1]:53 -> [::ffff:127.0.0.2]:4096");
+	free(t);
+	/* Garbage: wrong widths, bad hex, missing fields, inode 0. */
+	static const char *const bad[] = {
+		"", "0:", "   0: 0100007F:1F90 00000000:0000 0A 0 0 0 0 0",
+		"   0: 100007F:1F90 00000000:0000 0A a b c d e 5",
+		"   0: 0100007G:1F90 00000000:0000 0A a b c d e 5",
+		"   0: 0100007F-1F90 00000000:0000 0A a b c d e 5",
+		"   0: 0100007F:1F90 00000000:0000 0AB a b c d e 5",
+		"   0: 0100007F:1F90 00000000:0000 0A a b c d e 0",
+		"   0: 0100007F:1F90 00000000:0000 0A a b c d e 5x",
+		"   x: 0100007F:1F90 00000000:0000 0A a b c d e 5",
+		"   0: 0100007F:1F90 00000000:0000 0A a b c d e 99999999999999999999",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (fdinfo_parse_proc_inet(bad[i], AF_INET, IPPROTO_TCP, &s) != -1)
+			fail_msg("parsed: \"%s\"", bad[i]);
+	}
+	assert_int_equal(fdinfo_parse_proc_inet(NULL, AF_INET, IPPROTO_TCP, &s), -1);
+	assert_int_equal(fdinfo_parse_proc_inet("   0: 0100007F:1F90 00000000:0000"
+	    " 0A a b c d e 5", AF_UNIX, IPPROTO_TCP, &s), -1);
+}
+
+static void
+test_proc_unix(void **state)
+{
+	struct fdinfo_sock s;
+	char *t;
+
+	assert_int_equal(fdinfo_parse_proc_unix("Num       RefCount Protocol Flags"
+	    "    Type St Inode Path", &s), -1);
+	assert_int_equal(fdinfo_parse_proc_unix("0000000000000000: 00000002 00000000"
+	    " 00010000 0001 01 21870 /run/my socket.sock", &s), 0);
+	assert_int_equal(s.inode, 21870);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "unix stream /run/my socket.sock (listening)");
+	free(t);
+	assert_int_equal(fdinfo_parse_proc_unix("0000000000000000: 00000003 00000000"
+	    " 00000000 0001 03 21871", &s), 0);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "unix stream unnamed (connected)");
+	free(t);
+	assert_int_equal(fdinfo_parse_proc_unix("0000000000000000: 00000002 00000000"
+	    " 00000000 0002 01 21872 @abstract@name\n", &s), 0);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "unix dgram @abstract@name");
+	free(t);
+	assert_int_equal(fdinfo_parse_proc_unix("0000000000000000: 00000002 00000000"
+	    " 00000000 0005 01 21873", &s), 0);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "unix seqpacket unnamed");
+	free(t);
+	static const char *const bad[] = {
+		"", "0000000000000000: 00000002 00000000 00010000 0001 01",
+		"0000000000000000: 00000002 00000000 0001000 0001 01 5",
+		"0000000000000000: 00000002 00000000 00010000 001 01 5",
+		"0000000000000000: 00000002 00000000 00010000 0001 1 5",
+		"0000000000000000: 00000002 00000000 00010000 0001 01 0",
+		"0000000000000000: 00000002 00000000 00010000 0001 01 5a",
+		"000000000000000x: 00000002 00000000 00010000 0001 01 5",
+		"0000000000000000 00000002 00000000 00010000 0001 01 5",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (fdinfo_parse_proc_unix(bad[i], &s) != -1)
+			fail_msg("parsed: \"%s\"", bad[i]);
+	}
+	/* A path as long as the kernel allows, and longer garbage: cut, not overrun. */
+	{
+		char line[512];
+
+		memset(line, 0, sizeof line);
+		snprintf(line, sizeof line, "0000000000000000: 00000002 00000000"
+		    " 00000000 0001 01 9 /");
+		memset(line + strlen(line), 'a', 300);
+		assert_int_equal(fdinfo_parse_proc_unix(line, &s), 0);
+		assert_int_equal(strlen(s.name), sizeof s.name - 1);
+	}
+	assert_int_equal(fdinfo_parse_proc_unix(NULL, &s), -1);
+}
+
+/* Build one sock_diag answer in buf; its length. */
+static size_t
+diag_unix_msg(unsigned char *buf, size_t size, unsigned ino, int state,
+    const void *name, size_t nlen, unsigned peer)
+{
+	struct nlmsghdr h = { .nlmsg_type = SOCK_DIAG_BY_FAMILY };
+	struct unix_diag_msg m = { .udiag_family = AF_UNIX, .udiag_type = SOCK_STREAM,
+	    .udiag_state = (unsigned char)state, .udiag_ino = ino };
+	size_t off = NLMSG_HDRLEN;
+	struct rtattr rta;
+
+	memset(buf, 0, size);
+	memcpy(buf + off, &m, sizeof m);
+	off += NLMSG_ALIGN(sizeof m);
+	if (name != NULL) {
+		rta.rta_type = UNIX_DIAG_NAME;
+		rta.rta_len = (unsigned short)RTA_LENGTH(nlen);
+		memcpy(buf + off, &rta, sizeof rta);
+		memcpy(buf + off + RTA_LENGTH(0), name, nlen);
+		off += RTA_ALIGN(rta.rta_len);
+	}
+	if (peer != 0) {
+		rta.rta_type = UNIX_DIAG_PEER;
+		rta.rta_len = RTA_LENGTH(4);
+		memcpy(buf + off, &rta, sizeof rta);
+		memcpy(buf + off + RTA_LENGTH(0), &peer, 4);
+		off += RTA_ALIGN(rta.rta_len);
+	}
+	h.nlmsg_len = (unsigned)off;
+	memcpy(buf, &h, sizeof h);
+	return off;
+}
+
+static void
+test_diag(void **state)
+{
+	unsigned char buf[512];
+	struct fdinfo_sock s, peer;
+	struct inet_diag_msg im = { .idiag_family = AF_INET, .idiag_state = TCP_ESTABLISHED,
+	    .idiag_inode = 4242 };
+	struct nlmsghdr h = { .nlmsg_type = SOCK_DIAG_BY_FAMILY };
+	int others[] = { 7, 9 };
+	size_t n;
+	char *t;
+
+	/* inet: network order in, host order out. */
+	im.id.idiag_sport = htons(22);
+	im.id.idiag_dport = htons(50000);
+	im.id.idiag_src[0] = htonl(0x0a000001);
+	im.id.idiag_dst[0] = htonl(0x0a000002);
+	h.nlmsg_len = NLMSG_LENGTH(sizeof im);
+	memcpy(buf, &h, sizeof h);
+	memcpy(buf + NLMSG_HDRLEN, &im, sizeof im);
+	assert_int_equal(fdinfo_parse_diag(buf, h.nlmsg_len, IPPROTO_TCP, &s), 0);
+	assert_int_equal(s.inode, 4242);
+	assert_int_equal(s.lport, 22);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "tcp 10.0.0.1:22 -> 10.0.0.2:50000");
+	free(t);
+	/* Short, wrong type, longer than the buffer, unknown family. */
+	assert_int_equal(fdinfo_parse_diag(buf, h.nlmsg_len - 1, IPPROTO_TCP, &s), -1);
+	assert_int_equal(fdinfo_parse_diag(buf, 8, IPPROTO_TCP, &s), -1);
+	((struct nlmsghdr *)buf)->nlmsg_type = NLMSG_ERROR;
+	assert_int_equal(fdinfo_parse_diag(buf, h.nlmsg_len, IPPROTO_TCP, &s), -1);
+	((struct nlmsghdr *)buf)->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	((struct nlmsghdr *)buf)->nlmsg_len = NLMSG_LENGTH(4);
+	assert_int_equal(fdinfo_parse_diag(buf, sizeof buf, IPPROTO_TCP, &s), -1);
+	buf[NLMSG_HDRLEN] = AF_PACKET;
+	((struct nlmsghdr *)buf)->nlmsg_len = NLMSG_LENGTH(sizeof im);
+	assert_int_equal(fdinfo_parse_diag(buf, sizeof buf, IPPROTO_TCP, &s), -1);
+	assert_int_equal(fdinfo_parse_diag(NULL, 100, IPPROTO_TCP, &s), -1);
+
+	/* unix: a path, an abstract name with a NUL inside, a peer. */
+	n = diag_unix_msg(buf, sizeof buf, 100, TCP_LISTEN, "/run/x.sock\0", 12, 0);
+	assert_int_equal(fdinfo_parse_diag(buf, n, 0, &s), 0);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "unix stream /run/x.sock (listening)");
+	free(t);
+	n = diag_unix_msg(buf, sizeof buf, 101, TCP_ESTABLISHED, "\0ab\0c", 5, 100);
+	assert_int_equal(fdinfo_parse_diag(buf, n, 0, &peer), 0);
+	assert_string_equal(peer.name, "@ab@c");
+	assert_int_equal(peer.peer_inode, 100);
+	n = diag_unix_msg(buf, sizeof buf, 102, TCP_ESTABLISHED, NULL, 0, 101);
+	assert_int_equal(fdinfo_parse_diag(buf, n, 0, &s), 0);
+	assert_string_equal(s.name, "");
+	t = fdinfo_sock_text(&s, &peer, others, 2);
+	assert_string_equal(t, "unix stream unnamed -> @ab@c, other end fds 7, 9");
+	free(t);
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "unix stream unnamed -> socket:[101]");
+	free(t);
+	/* An attribute running past the message is refused. */
+	n = diag_unix_msg(buf, sizeof buf, 103, TCP_CLOSE, "/x", 2, 0);
+	((struct rtattr *)(buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct unix_diag_msg))))->rta_len = 200;
+	assert_int_equal(fdinfo_parse_diag(buf, n, 0, &s), -1);
+	((struct rtattr *)(buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct unix_diag_msg))))->rta_len = 2;
+	assert_int_equal(fdinfo_parse_diag(buf, n, 0, &s), -1);
+
+	/* Random bytes: refused or parsed, never a crash (ASan watches). */
+	{
+		unsigned seed = 7;
+
+		for (int round = 0; round < 20000; round++) {
+			size_t len = (seed >> 4) % sizeof buf;
+
+			for (size_t i = 0; i < sizeof buf; i++) {
+				seed = seed * 1103515245 + 12345;
+				buf[i] = (unsigned char)(seed >> 16);
+			}
+			((struct nlmsghdr *)buf)->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+			((struct nlmsghdr *)buf)->nlmsg_len = (unsigned)len;
+			buf[NLMSG_HDRLEN] = round % 2 ? AF_UNIX : AF_INET6;
+			if (fdinfo_parse_diag(buf, len, IPPROTO_UDP, &s) == 0) {
+				t = fdinfo_sock_text(&s, NULL, others, 1);
+				assert_non_null(t);
+				free(t);
+			}
+		}
+	}
+}
+
+static void
+test_sock_text(void **state)
+{
+	struct fdinfo_sock s = { .family = AF_INET6, .protocol = IPPROTO_TCP,
+	    .state = TCP_CLOSE, .lport = 80 };
+	int others[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	char *t;
+
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "tcp [::]:80 (bound)");
+	free(t);
+	s.state = 13;		/* TCP_BOUND_INACTIVE, Linux 6.8 */
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "tcp [::]:80 (bound)");
+	free(t);
+	s.state = TCP_SYN_SENT;
+	s.pport = 443;
+	s.peer[15] = 1;
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "tcp [::]:80 -> [::1]:443 (syn-sent)");
+	free(t);
+	s.state = 99;
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "tcp [::]:80 -> [::1]:443 (?)");
+	free(t);
+	s = (struct fdinfo_sock){ .family = AF_INET, .protocol = IPPROTO_UDPLITE,
+	    .lport = 5 };
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "udplite 0.0.0.0:5");
+	free(t);
+	s = (struct fdinfo_sock){ .family = AF_UNIX, .type = 99, .peer_inode = 5 };
+	t = fdinfo_sock_text(&s, &s, others, 10);
+	assert_string_equal(t, "unix unnamed -> unnamed, other end fds 1, 2, 3, 4, "
+	    "5, 6, 7, 8, ...");
+	free(t);
+	s = (struct fdinfo_sock){ .family = AF_PACKET, .inode = 77 };
+	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	assert_string_equal(t, "socket:[77]");
+	free(t);
+
+	t = fdinfo_pipe_text("pipe:[5]", false, O_RDONLY, others, 1);
+	assert_string_equal(t, "pipe:[5] read end, other end fd 1");
+	free(t);
+	t = fdinfo_pipe_text("pipe:[5]", false, O_WRONLY, NULL, 0);
+	assert_string_equal(t, "pipe:[5] write end");
+	free(t);
+	t = fdinfo_pipe_text("pipe:[5]", false, O_RDWR, others, 2);
+	assert_string_equal(t, "pipe:[5] read-write");
+	free(t);
+	t = fdinfo_pipe_text("/tmp/f", true, O_WRONLY, others + 2, 2);
+	assert_string_equal(t, "/tmp/f (write end, other end fds 3, 4)");
+	free(t);
+}
+
+/* Sockets for real: TCP, UDP over IPv6, unix of each sort. */
+static void
+test_describe_sockets(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in cin;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = sizeof sin;
+	int l, c, a, u6, sv[2], ul, uc, ua;
+	char want[600];
+	int fds[9];
+	struct fd_desc out[10];
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(l, 2), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sin, sizeof sin), 0);
+	a = accept(l, NULL, NULL);
+	len = sizeof cin;
+	assert_int_equal(getsockname(c, (struct sockaddr *)&cin, &len), 0);
+	snprintf(want, sizeof want, "tcp 127.0.0.1:%u (listening)", ntohs(sin.sin_port));
+	expect_fd(l, FDK_SOCKET, want, false);
+	snprintf(want, sizeof want, "tcp 127.0.0.1:%u -> 127.0.0.1:%u",
+	    ntohs(cin.sin_port), ntohs(sin.sin_port));
+	expect_fd(c, FDK_SOCKET, want, false);
+	snprintf(want, sizeof want, "tcp 127.0.0.1:%u -> 127.0.0.1:%u",
+	    ntohs(sin.sin_port), ntohs(cin.sin_port));
+	expect_fd(a, FDK_SOCKET, want, false);
+	/* The peer closes: the addresses stay, the state says so. */
+	close(c);
+	snprintf(want, sizeof want, "tcp 127.0.0.1:%u -> 127.0.0.1:%u (close-wait)",
+	    ntohs(sin.sin_port), ntohs(cin.sin_port));
+	expect_fd(a, FDK_SOCKET, want, false);
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	expect_fd(c, FDK_SOCKET, "tcp6 (no address)", false);
+
+	u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	{
+		struct sockaddr_in6 s6 = { .sin6_family = AF_INET6,
+		    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		socklen_t l6 = sizeof s6;
+
+		if (bind(u6, (struct sockaddr *)&s6, sizeof s6) == 0 &&
+		    getsockname(u6, (struct sockaddr *)&s6, &l6) == 0) {
+			snprintf(want, sizeof want, "udp [::1]:%u", ntohs(s6.sin6_port));
+			expect_fd(u6, FDK_SOCKET, want, false);
+		} else {
+			print_message("    skipped udp over IPv6: %s\n", strerror(errno));
+		}
+	}
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	snprintf(want, sizeof want, "unix dgram unnamed -> unnamed, other end fd %d", sv[1]);
+	expect_fd(sv[0], FDK_SOCKET, want, false);
+
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s/l.sock", tmpdir);
+	ul = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(ul, (struct sockaddr *)&sun, sizeof sun), 0);
+	assert_int_equal(listen(ul, 2), 0);
+	uc = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(uc, (struct sockaddr *)&sun, sizeof sun), 0);
+	ua = accept(ul, NULL, NULL);
+	assert_true(ua >= 0);
+	snprintf(want, sizeof want, "unix stream %s (listening)", sun.sun_path);
+	expect_fd(ul, FDK_SOCKET, want, false);
+	snprintf(want, sizeof want, "unix stream unnamed -> %s, other end fd %d",
+	    sun.sun_path, ua);
+	expect_fd(uc, FDK_SOCKET, want, false);
+	snprintf(want, sizeof want, "unix stream %s -> unnamed, other end fd %d",
+	    sun.sun_path, uc);
+	expect_fd(ua, FDK_SOCKET, want, false);
+
+	/* All at once: the same answers, and nothing for a closed fd. */
+	fds[0] = l; fds[1] = a; fds[2] = c; fds[3] = sv[0]; fds[4] = sv[1];
+	fds[5] = ul; fds[6] = uc; fds[7] = ua; fds[8] = 999;
+	assert_int_equal(fdinfo_describe_all(getpid(), fds, 9, out), 8);
+	for (int i = 0; i < 8; i++) {
+		struct fd_desc d;
+
+		assert_int_equal(fdinfo_describe(getpid(), fds[i], &d), 0);
+		assert_int_equal(out[i].kind, d.kind);
+		assert_string_equal(out[i].target, d.target);
+		assert_int_equal(out[i].cloexec, d.cloexec);
+		free(d.target);
+		free(out[i].target);
+	}
+	assert_int_equal(out[8].kind, FDK_UNKNOWN);
+	assert_null(out[8].target);
+	assert_int_equal(fdinfo_describe_all(-5, fds, 1, out), -1);
+	assert_int_equal(fdinfo_describe_all(getpid(), fds, 0, out), 0);
+
+	close(l); close(a); close(c); close(u6); close(sv[0]); close(sv[1]);
+	close(ul); close(uc); close(ua);
+}
+
+/*
+ * A process in a network namespace of its own: sock_diag would answer for
+ * ours, so its sockets come from its /proc/PID/net tables.
+ */
+static void
+test_other_netns(void **state)
+{
+	int p[2], *fds, n, ok = 0;
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+		    .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(4321) };
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		struct ifreq_like { char name[16]; short flags; char pad[24]; } ifr;
+		int l, u, ctl;
+
+		close(p[0]);
+		if (unshare(CLONE_NEWNET) != 0) {
+			(void)!write(p[1], "s", 1);
+			_exit(0);
+		}
+		/* Bring lo up (SIOCSIFFLAGS) so that 127.0.0.1 can be bound. */
+		ctl = socket(AF_INET, SOCK_DGRAM, 0);
+		memset(&ifr, 0, sizeof ifr);
+		strcpy(ifr.name, "lo");
+		ifr.flags = 0x1 | 0x8;	/* IFF_UP | IFF_LOOPBACK */
+		ioctl(ctl, 0x8914, &ifr);
+		close(ctl);
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		if (dup2(l, 50) != 50 || bind(50, (struct sockaddr *)&sin, sizeof sin) ||
+		    listen(50, 1))
+			_exit(1);
+		snprintf(sun.sun_path, sizeof sun.sun_path, "%s/ns.sock", tmpdir);
+		u = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (dup2(u, 51) != 51 || bind(51, (struct sockaddr *)&sun, sizeof sun) ||
+		    listen(51, 1))
+			_exit(1);
+		(void)!write(p[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	if (c == 's') {
+		print_message("    skipped: unshare(CLONE_NEWNET) refused\n");
+		waitpid(pid, NULL, 0);
+		close(p[0]);
+		return;
+	}
+	n = fdinfo_list(pid, &fds);
+	for (int i = 0; i < n; i++) {
+		struct fd_desc d;
+		char want[600];
+
+		if (fds[i] != 50 && fds[i] != 51)
+			continue;
+		assert_int_equal(fdinfo_describe(pid, fds[i], &d), 0);
+		if (fds[i] == 50)
+			snprintf(want, sizeof want, "tcp 127.0.0.1:4321 (listening)");
+		else
+			snprintf(want, sizeof want, "unix stream %s/ns.sock (listening)",
+			    tmpdir);
+		assert_string_equal(d.target, want);
+		free(d.target);
+		ok++;
+	}
+	free(fds);
+	assert_int_equal(ok, 2);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+}
+
 int
 main(void)
 {
@@ -539,6 +1196,14 @@ main(void)
 		cmocka_unit_test(test_describe_closed),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_other_process),
+		cmocka_unit_test(test_field),
+		cmocka_unit_test(test_anon_text),
+		cmocka_unit_test(test_proc_inet),
+		cmocka_unit_test(test_proc_unix),
+		cmocka_unit_test(test_diag),
+		cmocka_unit_test(test_sock_text),
+		cmocka_unit_test(test_describe_sockets),
+		cmocka_unit_test(test_other_netns),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

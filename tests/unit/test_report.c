@@ -178,24 +178,28 @@ test_text(void **state)
 
 	build_report(&r);
 	out = memstream_text(write_text, &r);
+	/* One site per leak here (three stacks), the oldest first. */
 	assert_string_equal(out,
 	    "fdleak: process pid=1234 ppid=1200 exit=0 leaks=3 command=\"/usr/bin/prog\"\n"
-	    "fdleak: leak pid=1234 fd=3 kind=socket syscall=socket tid=1234 cloexec target=\"socket:[42]\"\n"
+	    "fdleak: site pid=1234 count=1 kinds=socket:1 oldest-fd=3 newest-fd=3 targets=\"socket:[42]\"\n"
 	    "fdleak:    at 0x7f0000001000: ??? [/nonexistent/libfoo.so]\n"
 	    "fdleak:    by 0x400000: ???\n"
-	    "fdleak: leak pid=1234 fd=5 kind=file syscall=openat tid=1235 across-exec target=\"/tmp/a\\\"b\\nc\\xff\"\n"
+	    "fdleak: leak pid=1234 fd=3 kind=socket syscall=socket tid=1234 cloexec target=\"socket:[42]\"\n"
+	    "fdleak: site pid=1234 count=1 kinds=file:1 oldest-fd=5 newest-fd=5 targets=\"/tmp/a\\\"b\\nc\\xff\"\n"
 	    "fdleak:    at 0x1000: ???\n"
 	    "fdleak:    by 0x2000: ???\n"
 	    "fdleak:    by 0x3000: ???\n"
-	    "fdleak: leak pid=1234 fd=7 kind=pipe syscall=? tid=1234 origin=unknown target=?\n"
+	    "fdleak: leak pid=1234 fd=5 kind=file syscall=openat tid=1235 across-exec target=\"/tmp/a\\\"b\\nc\\xff\"\n"
+	    "fdleak: site pid=1234 count=1 kinds=pipe:1 oldest-fd=7 newest-fd=7 targets=?\n"
 	    "fdleak:    (no stack)\n"
-	    "fdleak: summary leaks=3 processes=2 leaking=1\n");
+	    "fdleak: leak pid=1234 fd=7 kind=pipe syscall=? tid=1234 origin=unknown target=?\n"
+	    "fdleak: summary leaks=3 processes=2 leaking=1 sites=3 misuse=0 inherited=0 suppressed=0\n");
 	free(out);
 
 	/* depth limits the captured frames printed. */
 	r.opts.depth = 2;
 	out = memstream_text(write_text, &r);
-	assert_non_null(strstr(out, "fdleak:    by 0x2000: ???\nfdleak: leak pid=1234 fd=7"));
+	assert_non_null(strstr(out, "fdleak:    by 0x2000: ???\nfdleak: leak pid=1234 fd=5"));
 	assert_null(strstr(out, "0x3000"));
 	free(out);
 	report_free(&r);
@@ -230,8 +234,9 @@ test_text_status_and_quoting(void **state)
 	assert_string_equal(out,
 	    "fdleak: process pid=9 ppid=1 signal=SIGSEGV leaks=1 command="
 	    "\"tab\\there\\r\\\\ \\x01\\x7f caf\xc3\xa9 \\xe2\\x82 \xf0\x9f\x98\x80\"\n"
-	    "fdleak: leak pid=9 fd=4 kind=eventfd syscall=syscall_999999 tid=10 target=\"\\xc0\\x80\"\n"
-	    "fdleak:    (no stack)\n");
+	    "fdleak: site pid=9 count=1 kinds=eventfd:1 oldest-fd=4 newest-fd=4 targets=\"\\xc0\\x80\"\n"
+	    "fdleak:    (no stack)\n"
+	    "fdleak: leak pid=9 fd=4 kind=eventfd syscall=syscall_999999 tid=10 target=\"\\xc0\\x80\"\n");
 	free(out);
 
 	p.exit_signal = 0;
@@ -241,8 +246,9 @@ test_text_status_and_quoting(void **state)
 	out = memstream_text(text_process, &p);
 	assert_string_equal(out,
 	    "fdleak: process pid=9 ppid=1 exit=? leaks=1 command=?\n"
-	    "fdleak: leak pid=9 fd=4 kind=eventfd syscall=syscall_999999 tid=10 target=\"\"\n"
-	    "fdleak:    (no stack)\n");
+	    "fdleak: site pid=9 count=1 kinds=eventfd:1 oldest-fd=4 newest-fd=4 targets=\"\"\n"
+	    "fdleak:    (no stack)\n"
+	    "fdleak: leak pid=9 fd=4 kind=eventfd syscall=syscall_999999 tid=10 target=\"\"\n");
 	free(out);
 
 	p.exited = true;
@@ -276,14 +282,17 @@ static const char json_script[] =
     "import json, sys\n"
     "d = json.load(sys.stdin)\n"
     "assert set(d) == {\"version\", \"processes\", \"summary\"}, d.keys()\n"
-    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2}, d[\"summary\"]\n"
+    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0}, d[\"summary\"]\n"
     "p, q = d[\"processes\"]\n"
-    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\"}\n"
+    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\"}\n"
     "assert set(p) == pk and set(q) == pk\n"
     "assert (p[\"pid\"], p[\"ppid\"], p[\"command\"]) == (1234, 1200, \"/usr/bin/prog\")\n"
     "assert p[\"exit_code\"] == 0 and p[\"exit_signal\"] is None\n"
     "assert q[\"exit_code\"] is None and q[\"exit_signal\"] == \"SIGKILL\"\n"
-    "assert q[\"leaks\"] == []\n"
+    "assert q[\"leaks\"] == [] and q[\"sites\"] == [] and q[\"misuse\"] == [] and q[\"inherited\"] == []\n"
+    "assert [s[\"fds\"] for s in p[\"sites\"]] == [[3], [5], [7]], p[\"sites\"]\n"
+    "assert p[\"sites\"][1] == {\"count\": 1, \"kinds\": {\"file\": 1}, \"fds\": [5], \"oldest_fd\": 5, \"newest_fd\": 5, \"targets\": [\"/tmp/a\\\"b\\nc\\ufffd\"], \"backtrace\": p[\"leaks\"][1][\"backtrace\"]}, p[\"sites\"][1]\n"
+    "assert p[\"sites\"][2][\"targets\"] == [] and p[\"sites\"][2][\"backtrace\"] == []\n"
     "lk = {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"cloexec\", \"across_exec\", \"origin\", \"backtrace\"}\n"
     "fk = {\"pc\", \"module\", \"offset\", \"function\", \"file\", \"line\", \"inlined\"}\n"
     "assert [l[\"fd\"] for l in p[\"leaks\"]] == [3, 5, 7]\n"
@@ -334,7 +343,8 @@ test_json(void **state)
 	    "{\"fd\": 7, \"kind\": \"pipe\", \"target\": null, \"syscall\": null, "
 	    "\"tid\": 1234, \"cloexec\": false, \"across_exec\": false, "
 	    "\"origin\": \"unknown\", \"backtrace\": []}"));
-	assert_non_null(strstr(out, "\"summary\": {\"leaks\": 3, \"processes\": 2}"));
+	assert_non_null(strstr(out, "\"summary\": {\"leaks\": 3, \"processes\": 2, "
+	    "\"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0}"));
 	/* One leak per line. */
 	assert_non_null(strstr(out, "\"inlined\": false}]},\n"));
 	free(out);
@@ -343,8 +353,245 @@ test_json(void **state)
 	report_free(&r);
 	out = memstream_text(write_json, &r);
 	assert_int_equal(python_check(out, "import json,sys; d = json.load(sys.stdin); "
-	    "assert d[\"processes\"] == [] and d[\"summary\"] == {\"leaks\": 0, \"processes\": 0}"), 0);
+	    "assert d[\"processes\"] == [] and d[\"summary\"] == {\"leaks\": 0, "
+	    "\"processes\": 0, \"sites\": 0, \"misuse\": 0, \"inherited\": 0, "
+	    "\"suppressed\": 0}"), 0);
 	free(out);
+}
+
+static void
+add_leak(struct proc_report *p, int fd, uint32_t stack, uint64_t serial,
+    enum fd_kind kind, const char *target)
+{
+	struct leak l = { .fd = fd, .kind = kind, .nr = SYS_openat, .tid = 1,
+	    .stack = stack, .serial = serial };
+
+	l.target = target != NULL ? strdup(target) : NULL;
+	if (serial == 0) {
+		l.nr = -1;
+		l.unknown_origin = true;
+	}
+	report_add_leak(p, &l);
+}
+
+static void
+test_sites(void **state)
+{
+	struct frame a = { .pc = 0xa000 }, b = { .pc = 0xb000 }, c = { .pc = 0xc000 };
+	uint32_t sa = stack_intern(&a, 1), sb = stack_intern(&b, 1);
+	uint32_t sc = stack_intern(&c, 1);
+	struct proc_report p = { .pid = 1 };
+	const char **t;
+	struct site *sites;
+	size_t n, nt;
+
+	assert_null(report_sites(&p, &n));
+	assert_int_equal(n, 0);
+	/* A: four leaks, two kinds, targets x, y, x again and one unknown. */
+	add_leak(&p, 10, sa, 5, FDK_FILE, "y");
+	add_leak(&p, 4, sa, 9, FDK_FILE, NULL);
+	add_leak(&p, 12, sa, 2, FDK_DIR, "x");
+	add_leak(&p, 13, sa, 7, FDK_FILE, "x");
+	/* B: as many, but its oldest is older: B comes first. */
+	add_leak(&p, 20, sb, 1, FDK_SOCKET, "s0");
+	add_leak(&p, 21, sb, 3, FDK_SOCKET, "s1");
+	add_leak(&p, 22, sb, 4, FDK_SOCKET, "s2");
+	add_leak(&p, 23, sb, 6, FDK_SOCKET, "s3");
+	/* C: one leak. No stack: two of unknown origin (serial 0). */
+	add_leak(&p, 30, sc, 8, FDK_PIPE, "p");
+	add_leak(&p, 41, 0, 0, FDK_OTHER, NULL);
+	add_leak(&p, 40, 0, 0, FDK_OTHER, NULL);
+	report_sort_leaks(&p);
+
+	sites = report_sites(&p, &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(sites[0].stack, sb);
+	assert_int_equal(sites[1].stack, sa);
+	assert_int_equal(sites[2].stack, 0);
+	assert_int_equal(sites[3].stack, sc);
+	assert_int_equal(sites[0].count, 4);
+	assert_int_equal(sites[1].count, 4);
+	assert_int_equal(sites[2].count, 2);
+	assert_int_equal(sites[3].count, 1);
+
+	/* A's leaks in fd order; oldest and newest by serial. */
+	assert_int_equal(p.leaks[sites[1].leaks[0]].fd, 4);
+	assert_int_equal(p.leaks[sites[1].leaks[1]].fd, 10);
+	assert_int_equal(p.leaks[sites[1].leaks[2]].fd, 12);
+	assert_int_equal(p.leaks[sites[1].leaks[3]].fd, 13);
+	assert_int_equal(p.leaks[sites[1].oldest].fd, 12);
+	assert_int_equal(p.leaks[sites[1].newest].fd, 4);
+	assert_int_equal(sites[1].kinds[FDK_FILE], 3);
+	assert_int_equal(sites[1].kinds[FDK_DIR], 1);
+	assert_int_equal(sites[1].kinds[FDK_SOCKET], 0);
+	/* Distinct known targets, oldest first. */
+	t = report_site_targets(&p, &sites[1], &nt);
+	assert_int_equal(nt, 2);
+	assert_string_equal(t[0], "x");
+	assert_string_equal(t[1], "y");
+	free(t);
+	t = report_site_targets(&p, &sites[0], &nt);
+	assert_int_equal(nt, 4);
+	assert_string_equal(t[0], "s0");
+	assert_string_equal(t[3], "s3");
+	free(t);
+	/* Same serial: the lower fd is the older. */
+	assert_int_equal(p.leaks[sites[2].oldest].fd, 40);
+	assert_int_equal(p.leaks[sites[2].newest].fd, 41);
+	t = report_site_targets(&p, &sites[2], &nt);
+	assert_null(t);
+	assert_int_equal(nt, 0);
+	report_sites_free(sites, n);
+	report_proc_free(&p);
+}
+
+static void
+text_process_opts(FILE *f, void *arg)
+{
+	struct report *r = arg;
+
+	report_text_process(f, &r->procs[0], &r->opts);
+	report_text_summary(f, r);
+}
+
+/* A process with a big site, a double close, a bad close and an inherited fd. */
+static void
+build_sections(struct report *r)
+{
+	struct frame open_f = { .pc = 0x1100 }, close1 = { .pc = 0x2200 };
+	struct frame close2 = { .pc = 0x3300 };
+	struct proc_report *p;
+	struct misuse m;
+	struct inherited in;
+	char name[16];
+
+	memset(r, 0, sizeof *r);
+	p = report_add_process(r);
+	p->pid = 77;
+	p->ppid = 1;
+	p->command = strdup("/bin/x");
+	p->exited = true;
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof name, "t%d", i);
+		add_leak(p, 3 + i, stack_intern(&open_f, 1), 10 + i, FDK_FILE, name);
+	}
+	report_sort_leaks(p);
+	m = (struct misuse){ MISUSE_DOUBLE_CLOSE, 9, 78, stack_intern(&close2, 1),
+	    stack_intern(&close1, 1) };
+	report_add_misuse(p, &m);
+	m = (struct misuse){ MISUSE_BAD_CLOSE, 4000, 77, stack_intern(&close2, 1), 0 };
+	report_add_misuse(p, &m);
+	in = (struct inherited){ .fd = 5, .kind = FDK_SOCKET, .nr = SYS_socket,
+	    .tid = 77, .stack = stack_intern(&open_f, 1) };
+	in.target = strdup("tcp 0.0.0.0:80 (listening)");
+	in.program = strdup("/usr/bin/child \"x\"");
+	report_add_inherited(p, &in);
+	p->nsuppressed = 6;
+}
+
+static const char sections_text[] =
+    "fdleak: process pid=77 ppid=1 exit=0 leaks=5 command=\"/bin/x\"\n"
+    "fdleak: site pid=77 count=5 kinds=file:5 oldest-fd=3 newest-fd=7 targets=\"t0\", \"t1\", \"t2\" and 2 more\n"
+    "fdleak:    at 0x1100: ???\n"
+    "fdleak: leak pid=77 fd=3 kind=file syscall=openat tid=1 target=\"t0\"\n"
+    "fdleak: leak pid=77 fd=4 kind=file syscall=openat tid=1 target=\"t1\"\n"
+    "fdleak: leak pid=77 fd=5 kind=file syscall=openat tid=1 target=\"t2\"\n"
+    "fdleak: leak pid=77 fd=6 kind=file syscall=openat tid=1 target=\"t3\"\n"
+    "fdleak: leak pid=77 fd=7 kind=file syscall=openat tid=1 target=\"t4\"\n"
+    "fdleak: misuse pid=77 type=double-close fd=9 tid=78\n"
+    "fdleak:    at 0x3300: ???\n"
+    "fdleak:    previous close:\n"
+    "fdleak:    at 0x2200: ???\n"
+    "fdleak: misuse pid=77 type=bad-close fd=4000 tid=77\n"
+    "fdleak:    at 0x3300: ???\n"
+    "fdleak: inherited pid=77 fd=5 kind=socket syscall=socket tid=77 program=\"/usr/bin/child \\\"x\\\"\" target=\"tcp 0.0.0.0:80 (listening)\"\n"
+    "fdleak:    at 0x1100: ???\n"
+    "fdleak: summary leaks=5 processes=1 leaking=1 sites=1 misuse=2 inherited=1 suppressed=6\n";
+
+/* out without its ANSI colour sequences, in place. */
+static void
+strip_ansi(char *out)
+{
+	char *w = out;
+
+	for (char *r = out; *r != '\0';) {
+		if (r[0] == '\033' && r[1] == '[') {
+			r += 2;
+			while (*r != '\0' && *r != 'm')
+				r++;
+			if (*r == 'm')
+				r++;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+static void
+test_text_sections(void **state)
+{
+	struct report r;
+	char *out;
+
+	build_sections(&r);
+	out = memstream_text(text_process_opts, &r);
+	assert_string_equal(out, sections_text);
+	free(out);
+
+	/* Colours go around words only: without them the text is the same. */
+	r.opts.color = true;
+	out = memstream_text(text_process_opts, &r);
+	assert_non_null(strstr(out, "fdleak: \033[1;31mleak\033[0m pid=77 fd=3"));
+	assert_non_null(strstr(out, "fdleak: \033[1;33msite\033[0m pid=77"));
+	assert_non_null(strstr(out, "fdleak: \033[1;35mmisuse\033[0m pid=77"));
+	strip_ansi(out);
+	assert_string_equal(out, sections_text);
+	free(out);
+
+	/* A process with nothing to say says nothing, suppressed leaks or not. */
+	report_proc_free(&r.procs[0]);
+	r.procs[0].nsuppressed = 3;
+	r.opts.color = false;
+	out = memstream_text(text_process, &r.procs[0]);
+	assert_string_equal(out, "");
+	free(out);
+	report_free(&r);
+}
+
+static const char sections_script[] =
+    "import json, sys\n"
+    "d = json.load(sys.stdin)\n"
+    "assert d[\"summary\"] == {\"leaks\": 5, \"processes\": 1, \"sites\": 1, \"misuse\": 2, \"inherited\": 1, \"suppressed\": 6}, d[\"summary\"]\n"
+    "p = d[\"processes\"][0]\n"
+    "assert p[\"suppressed\"] == 6\n"
+    "s, = p[\"sites\"]\n"
+    "assert s[\"count\"] == 5 and s[\"kinds\"] == {\"file\": 5} and s[\"fds\"] == [3, 4, 5, 6, 7]\n"
+    "assert s[\"oldest_fd\"] == 3 and s[\"newest_fd\"] == 7\n"
+    "assert s[\"targets\"] == [\"t0\", \"t1\", \"t2\", \"t3\", \"t4\"]\n"
+    "assert [f[\"pc\"] for f in s[\"backtrace\"]] == [\"0x1100\"]\n"
+    "a, b = p[\"misuse\"]\n"
+    "assert set(a) == {\"type\", \"fd\", \"tid\", \"backtrace\", \"previous_close\"}\n"
+    "assert (a[\"type\"], a[\"fd\"], a[\"tid\"]) == (\"double-close\", 9, 78)\n"
+    "assert [f[\"pc\"] for f in a[\"backtrace\"]] == [\"0x3300\"]\n"
+    "assert [f[\"pc\"] for f in a[\"previous_close\"]] == [\"0x2200\"]\n"
+    "assert (b[\"type\"], b[\"fd\"], b[\"previous_close\"]) == (\"bad-close\", 4000, None)\n"
+    "i, = p[\"inherited\"]\n"
+    "assert set(i) == {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"program\", \"backtrace\"}\n"
+    "assert (i[\"fd\"], i[\"kind\"], i[\"syscall\"], i[\"tid\"]) == (5, \"socket\", \"socket\", 77)\n"
+    "assert i[\"program\"] == \"/usr/bin/child \\\"x\\\"\" and i[\"target\"] == \"tcp 0.0.0.0:80 (listening)\"\n";
+
+static void
+test_json_sections(void **state)
+{
+	struct report r;
+	char *out;
+
+	build_sections(&r);
+	out = memstream_text(write_json, &r);
+	assert_int_equal(python_check(out, sections_script), 0);
+	free(out);
+	report_free(&r);
 }
 
 /* A function of this binary, for the one symbolized frame. */
@@ -442,6 +689,9 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_status_and_quoting),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_sites),
+		cmocka_unit_test(test_text_sections),
+		cmocka_unit_test(test_json_sections),
 		cmocka_unit_test(test_symbolized),
 	};
 

@@ -63,13 +63,13 @@ start_listener(void)
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	if (s < 0)
 		victim_die("socket");
-	EXPECT(s, "socket", "socket", 0, victim_link(s));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    listen(s, 4) < 0)
 		victim_die("bind/listen");
+	EXPECT(s, "socket", "socket", 0, victim_inet_target(s, NULL));
 	return s;
 }
 
@@ -82,10 +82,10 @@ spawn_helper(void)
 
 	if (pipe(p) < 0)
 		victim_die("pipe");
-	EXPECT(p[0], "pipe", "pipe2", 0, victim_link(p[0]));
 	if (write(p[1], "ready", 5) != 5)
 		victim_die("write");
 	close(p[1]);
+	EXPECT(p[0], "pipe", "pipe2", 0, victim_pipe_target(p[0], -1));
 	if (read(p[0], buf, sizeof(buf)) != 5)
 		victim_die("read");
 	return p[0];	/* the leak: nobody closes the read end */

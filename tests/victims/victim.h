@@ -45,8 +45,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -135,6 +140,171 @@ victim_link(int fd)
 	if (n < 0)
 		n = 0;
 	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The targets fdleak gives sockets and pipes, computed here from the fd
+ * itself (getsockname, getpeername, fstat, F_GETFL) and what the victim
+ * knows: which fd holds the other end, and the state of a TCP connection
+ * whose peer has closed. Each returns a buffer of the calling thread that
+ * the next call of the same function overwrites.
+ */
+
+/* "127.0.0.1:80" or "[::1]:53". */
+static inline void
+victim_endpoint(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
+	}
+}
+
+static inline unsigned
+victim_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)(const void *)ss)->sin_port);
+}
+
+/*
+ * A TCP or UDP socket: "tcp 127.0.0.1:80 (listening)", "tcp A -> B",
+ * "tcp A -> B (close-wait)" when state says so, "udp [::1]:53",
+ * "tcp 127.0.0.1:80 (bound)", "tcp6 (no address)".
+ */
+static inline const char *
+victim_inet_target(int fd, const char *state)
+{
+	static __thread char buf[256];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char local[80], peer[80];
+	int domain = 0, type = 0, acc = 0;
+	socklen_t ol = sizeof(int);
+	const char *proto;
+
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &ol);
+	ol = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &ol);
+	ol = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &ol);
+	proto = type == SOCK_STREAM ? "tcp" : "udp";
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    victim_port(&ss) == 0) {
+		snprintf(buf, sizeof(buf), "%s%s (no address)", proto,
+		    domain == AF_INET6 ? "6" : "");
+		return buf;
+	}
+	victim_endpoint(&ss, local, sizeof(local));
+	if (acc) {
+		snprintf(buf, sizeof(buf), "%s %s (listening)", proto, local);
+		return buf;
+	}
+	len = sizeof(ss);
+	/* A TCP socket whose peer closed (close-wait) still has its peer's address. */
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+		victim_endpoint(&ss, peer, sizeof(peer));
+		snprintf(buf, sizeof(buf), "%s %s -> %s%s%s%s", proto, local, peer,
+		    state ? " (" : "", state ? state : "", state ? ")" : "");
+		return buf;
+	}
+	snprintf(buf, sizeof(buf), "%s %s%s", proto, local,
+	    type == SOCK_STREAM ? " (bound)" : "");
+	return buf;
+}
+
+/* A unix socket address as fdleak prints it: path, "@abstract", "unnamed". */
+static inline void
+victim_unix_name(const struct sockaddr_un *sun, socklen_t len, char *buf,
+    size_t size)
+{
+	size_t n = len > offsetof(struct sockaddr_un, sun_path) ?
+	    len - offsetof(struct sockaddr_un, sun_path) : 0, o = 0;
+
+	if (n == 0) {
+		snprintf(buf, size, "unnamed");
+		return;
+	}
+	if (sun->sun_path[0] != '\0') {
+		snprintf(buf, size, "%.*s", (int)strnlen(sun->sun_path, n),
+		    sun->sun_path);
+		return;
+	}
+	buf[o++] = '@';
+	for (size_t i = 1; i < n && o < size - 1; i++)
+		buf[o++] = sun->sun_path[i] ? sun->sun_path[i] : '@';
+	buf[o] = '\0';
+}
+
+/*
+ * A unix socket: "unix stream /run/x.sock (listening)", "unix dgram
+ * unnamed", "unix stream unnamed -> /run/x.sock, other end fd 7" (peer_fd
+ * is the fd of this process holding the peer, or -1).
+ */
+static inline const char *
+victim_unix_target(int fd, int peer_fd)
+{
+	static __thread char buf[600];
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun), ol = sizeof(int);
+	char name[256], peer[256], other[32] = "";
+	int type = 0, acc = 0;
+	const char *t;
+
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &ol);
+	ol = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &ol);
+	t = type == SOCK_STREAM ? "stream" : type == SOCK_DGRAM ? "dgram" :
+	    "seqpacket";
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) < 0)
+		len = 0;
+	victim_unix_name(&sun, len, name, sizeof(name));
+	if (acc) {
+		snprintf(buf, sizeof(buf), "unix %s %s (listening)", t, name);
+		return buf;
+	}
+	len = sizeof(sun);
+	memset(&sun, 0, sizeof(sun));
+	if (getpeername(fd, (struct sockaddr *)&sun, &len) < 0) {
+		snprintf(buf, sizeof(buf), "unix %s %s", t, name);
+		return buf;
+	}
+	victim_unix_name(&sun, len, peer, sizeof(peer));
+	if (peer_fd >= 0)
+		snprintf(other, sizeof(other), ", other end fd %d", peer_fd);
+	snprintf(buf, sizeof(buf), "unix %s %s -> %s%s", t, name, peer, other);
+	return buf;
+}
+
+/* A pipe end: "pipe:[123] read end, other end fd 7" (other_fd -1: none here). */
+static inline const char *
+victim_pipe_target(int fd, int other_fd)
+{
+	static __thread char buf[128];
+	char other[32] = "";
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fstat(fd, &st) < 0 || fl < 0)
+		return "?";
+	if (other_fd >= 0)
+		snprintf(other, sizeof(other), ", other end fd %d", other_fd);
+	snprintf(buf, sizeof(buf), "pipe:[%lu] %s%s", (unsigned long)st.st_ino,
+	    (fl & O_ACCMODE) == O_RDONLY ? "read end" :
+	    (fl & O_ACCMODE) == O_WRONLY ? "write end" : "read-write", other);
 	return buf;
 }
 

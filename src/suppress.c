@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: MIT
+/*
+ * suppress.c - suppression files (see suppress.h for the format): a pure
+ * line parser, the matching of an entry against a symbolized stack, and
+ * the writer of entries for --gen-suppressions.
+ *
+ * Frames are matched from the first frame outside libc, as the default
+ * report prints them, so that an entry written by --gen-suppressions
+ * matches with or without --libc-frames. An entry's frames need only
+ * match the start of the stack (as in valgrind); "..." matches any
+ * number of frames, so "...\nfun:main" matches any stack that reaches
+ * main. fun: matches either spelling of a C++ name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "demangle.h"
+#include "report.h"
+#include "suppress.h"
+#include "util.h"
+
+#define TYPE_LEAK	"fdleak:Leak"
+#define SUPP_FILE_MAX	(16 << 20)	/* a suppression file larger than this is a mistake */
+
+/* Per stack id: whether each entry's frames match. */
+struct supp_cache {
+	uint32_t *stacks;	/* 0: empty slot */
+	signed char **answers;	/* one per entry, for the stack in the same slot */
+	size_t size, count;
+};
+
+/* ---- parsing ---- */
+
+struct parser {
+	const char *file;
+	char **err;
+};
+
+/* A line's text for a message: at most 40 bytes, control bytes as '?'. */
+static char *
+quote_line(const char *s)
+{
+	size_t n = strlen(s);
+	char *q;
+
+	if (n > 40)
+		n = 40;
+	q = xstrndup(s, n);
+	for (char *p = q; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	if (strlen(s) > 40) {
+		char *t = xasprintf("%s...", q);
+
+		free(q);
+		q = t;
+	}
+	return q;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+parse_error(struct parser *ps, unsigned line, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	*ps->err = xasprintf("%s:%u: %s", ps->file, line,
+	    msg != NULL ? msg : "out of memory");
+	free(msg);
+	return -1;
+}
+
+static void
+entry_free(struct supp_entry *e)
+{
+	for (size_t i = 0; i < e->nframes; i++)
+		free(e->frames[i].pattern);
+	free(e->frames);
+	free(e->name);
+	free(e->kind);
+	free(e->target);
+	free(e->file);
+	memset(e, 0, sizeof *e);
+}
+
+static bool
+has_wildcard(const char *s)
+{
+	return strpbrk(s, "*?[\\") != NULL;
+}
+
+static bool
+known_kind(const char *name)
+{
+	for (int k = FDK_UNKNOWN + 1; k < FDK_COUNT; k++) {
+		if (strcmp(fd_kind_name((enum fd_kind)k), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A body line of entry e (trimmed, not "}"); 0 or -1 after the message. */
+static int
+parse_body_line(struct parser *ps, unsigned line, struct supp_entry *e,
+    const char *s)
+{
+	static const struct {
+		const char *prefix;
+		enum supp_frame_type type;
+	} frames[] = {
+		{ "fun:", SUPP_FUN },
+		{ "obj:", SUPP_OBJ },
+	};
+	char *q;
+
+	if (strcmp(s, "...") == 0) {
+		e->frames = xreallocarray(e->frames, e->nframes + 1, sizeof *e->frames);
+		e->frames[e->nframes++] = (struct supp_frame){ SUPP_ANY, NULL };
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(frames); i++) {
+		size_t plen = strlen(frames[i].prefix);
+
+		if (strncmp(s, frames[i].prefix, plen) != 0)
+			continue;
+		if (s[plen] == '\0')
+			return parse_error(ps, line, "empty pattern after '%s'",
+			    frames[i].prefix);
+		e->frames = xreallocarray(e->frames, e->nframes + 1, sizeof *e->frames);
+		e->frames[e->nframes++] = (struct supp_frame){ frames[i].type,
+		    xstrdup(s + plen) };
+		return 0;
+	}
+	if (strncmp(s, "kind:", 5) == 0) {
+		if (e->kind != NULL)
+			return parse_error(ps, line, "a second kind: line in entry '%s'",
+			    e->name);
+		if (s[5] == '\0')
+			return parse_error(ps, line, "empty pattern after 'kind:'");
+		if (!has_wildcard(s + 5) && !known_kind(s + 5)) {
+			q = quote_line(s + 5);
+			parse_error(ps, line, "unknown kind '%s' (see fdleak(1) for "
+			    "the kinds)", q);
+			free(q);
+			return -1;
+		}
+		e->kind = xstrdup(s + 5);
+		return 0;
+	}
+	if (strncmp(s, "target:", 7) == 0) {
+		if (e->target != NULL)
+			return parse_error(ps, line, "a second target: line in entry '%s'",
+			    e->name);
+		if (s[7] == '\0')
+			return parse_error(ps, line, "empty pattern after 'target:'");
+		e->target = xstrdup(s + 7);
+		return 0;
+	}
+	q = quote_line(s);
+	if (strcmp(s, "{") == 0)
+		parse_error(ps, line, "'{' inside entry '%s' (missing '}'?)", e->name);
+	else
+		parse_error(ps, line, "unexpected line '%s' in entry '%s' (expected "
+		    "kind:, target:, fun:, obj:, ... or })", q, e->name);
+	free(q);
+	return -1;
+}
+
+int
+suppress_parse(struct suppress *s, const char *file, const char *text,
+    size_t len, char **err)
+{
+	enum { OUTSIDE, NAME, TYPE, BODY } state = OUTSIDE;
+	struct parser ps = { file, err };
+	struct supp_entry e, *added = NULL;
+	size_t nadded = 0, i = 0;
+	unsigned line = 0, start = 0;
+	int rc = -1;
+
+	memset(&e, 0, sizeof e);
+	*err = NULL;
+	if (text == NULL)
+		len = 0;
+	while (i < len) {
+		size_t eol = i, a, b;
+		char *l;
+
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		line++;
+		a = i;
+		b = eol;
+		i = eol + 1;
+		if (memchr(text + a, '\0', b - a) != NULL) {
+			parse_error(&ps, line, "NUL byte in line");
+			goto out;
+		}
+		while (a < b && (text[a] == ' ' || text[a] == '\t'))
+			a++;
+		while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' ||
+		    text[b - 1] == '\r'))
+			b--;
+		if (a == b || text[a] == '#')
+			continue;
+		l = xstrndup(text + a, b - a);
+		switch (state) {
+		case OUTSIDE:
+			if (strcmp(l, "{") != 0) {
+				char *q = quote_line(l);
+
+				parse_error(&ps, line, "expected '{' to begin an entry, "
+				    "found '%s'", q);
+				free(q);
+				free(l);
+				goto out;
+			}
+			start = line;
+			state = NAME;
+			break;
+		case NAME:
+			if (strcmp(l, "{") == 0 || strcmp(l, "}") == 0) {
+				parse_error(&ps, line, "entry without a name");
+				free(l);
+				goto out;
+			}
+			e.name = l;
+			l = NULL;
+			state = TYPE;
+			break;
+		case TYPE:
+			if (strcmp(l, TYPE_LEAK) != 0) {
+				char *q = quote_line(l);
+
+				parse_error(&ps, line, "unknown suppression type '%s' in "
+				    "entry '%s' (expected " TYPE_LEAK ")", q, e.name);
+				free(q);
+				free(l);
+				goto out;
+			}
+			state = BODY;
+			break;
+		case BODY:
+			if (strcmp(l, "}") == 0) {
+				e.file = xstrdup(file);
+				e.line = start;
+				added = xreallocarray(added, nadded + 1, sizeof *added);
+				added[nadded++] = e;
+				memset(&e, 0, sizeof e);
+				state = OUTSIDE;
+			} else if (parse_body_line(&ps, line, &e, l) < 0) {
+				free(l);
+				goto out;
+			}
+			break;
+		}
+		free(l);
+	}
+	if (state != OUTSIDE) {
+		if (e.name != NULL)
+			parse_error(&ps, start, "entry '%s' has no closing '}'", e.name);
+		else
+			parse_error(&ps, start, "entry has no closing '}'");
+		goto out;
+	}
+	rc = 0;
+	if (nadded == 0)
+		goto out;
+	s->entries = xreallocarray(s->entries, s->n + nadded, sizeof *s->entries);
+	memcpy(s->entries + s->n, added, nadded * sizeof *added);
+	s->n += nadded;
+	nadded = 0;
+	/* The per-stack answers were for fewer entries. */
+	if (s->cache != NULL) {
+		struct supp_cache *c = s->cache;
+
+		for (size_t k = 0; k < c->size; k++)
+			free(c->answers[k]);
+		free(c->answers);
+		free(c->stacks);
+		free(c);
+		s->cache = NULL;
+	}
+out:
+	entry_free(&e);
+	for (size_t k = 0; k < nadded; k++)
+		entry_free(&added[k]);
+	free(added);
+	return rc;
+}
+
+int
+suppress_load(struct suppress *s, const char *path, char **err)
+{
+	size_t cap = 4096, len = 0;
+	char *buf;
+	int fd, rc;
+
+	*err = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			if (cap >= SUPP_FILE_MAX) {
+				*err = xasprintf("%s: larger than %d MiB", path,
+				    SUPP_FILE_MAX >> 20);
+				close(fd);
+				free(buf);
+				return -1;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*err = xasprintf("%s: %s", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	rc = suppress_parse(s, path, buf, len, err);
+	free(buf);
+	return rc;
+}
+
+void
+suppress_free(struct suppress *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		entry_free(&s->entries[i]);
+	free(s->entries);
+	if (s->cache != NULL) {
+		for (size_t k = 0; k < s->cache->size; k++)
+			free(s->cache->answers[k]);
+		free(s->cache->answers);
+		free(s->cache->stacks);
+		free(s->cache);
+	}
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- matching ---- */
+
+static bool
+frame_match(const struct supp_frame *pf, const struct supp_sym *f)
+{
+	if (pf->type == SUPP_FUN) {
+		const char *fn = f->function != NULL ? f->function : "???";
+
+		return fnmatch(pf->pattern, fn, 0) == 0 ||
+		    (f->demangled != NULL && fnmatch(pf->pattern, f->demangled, 0) == 0);
+	}
+	return fnmatch(pf->pattern, f->module != NULL ? f->module : "???", 0) == 0;
+}
+
+bool
+suppress_match_frames(const struct supp_entry *e, const struct supp_sym *frames,
+    size_t n)
+{
+	size_t np = e->nframes, cols = n + 1;
+	unsigned char *ok;
+	bool r;
+
+	/*
+	 * ok[i * cols + j]: patterns [i, np) match a prefix of frames [j, n).
+	 * Filled from the end, so "..." costs no backtracking.
+	 */
+	ok = xcalloc((np + 1) * cols, 1);
+	for (size_t j = 0; j <= n; j++)
+		ok[np * cols + j] = 1;
+	for (size_t i = np; i-- > 0;) {
+		const struct supp_frame *pf = &e->frames[i];
+
+		for (size_t j = n + 1; j-- > 0;) {
+			unsigned char v;
+
+			if (pf->type == SUPP_ANY)
+				v = ok[(i + 1) * cols + j] ||
+				    (j < n && ok[i * cols + j + 1]);
+			else
+				v = j < n && frame_match(pf, &frames[j]) &&
+				    ok[(i + 1) * cols + j + 1];
+			ok[i * cols + j] = v;
+		}
+	}
+	r = ok[0] != 0;
+	free(ok);
+	return r;
+}
+
+bool
+suppress_match_leak(const struct supp_entry *e, const char *kind,
+    const char *target)
+{
+	if (e->kind != NULL && (kind == NULL || fnmatch(e->kind, kind, 0) != 0))
+		return false;
+	if (e->target != NULL && (target == NULL ||
+	    fnmatch(e->target, target, 0) != 0))
+		return false;
+	return true;
+}
+
+static uint32_t
+hash_stack(uint32_t stack)
+{
+	return stack * 2654435761U;
+}
+
+static struct supp_sym *
+stack_syms(uint32_t stack, const struct report_opts *o, size_t *n)
+{
+	struct report_opts folded = { 0 };
+	struct report_frame *fr;
+	struct supp_sym *v;
+
+	if (o != NULL)
+		folded = *o;
+	folded.libc_frames = false;
+	fr = report_symbolize(stack, &folded, n);
+	v = xreallocarray(NULL, *n ? *n : 1, sizeof *v);
+	for (size_t i = 0; i < *n; i++) {
+		const char *d = demangle(fr[i].function);
+
+		v[i] = (struct supp_sym){ fr[i].function,
+		    d != fr[i].function ? d : NULL, fr[i].module };
+	}
+	free(fr);
+	return v;
+}
+
+/* Whether each entry's frames match stack: an array of s->n answers, cached. */
+static const signed char *
+stack_answers(struct suppress *s, uint32_t stack, const struct report_opts *o)
+{
+	struct supp_cache *c = s->cache;
+	struct supp_sym *syms;
+	signed char *a;
+	size_t i, n;
+
+	if (c == NULL)
+		c = s->cache = xcalloc(1, sizeof *c);
+	if ((c->count + 1) * 2 > c->size) {
+		size_t size = c->size ? c->size * 2 : 64;
+		uint32_t *st = xcalloc(size, sizeof *st);
+		signed char **an = xcalloc(size, sizeof *an);
+
+		for (size_t k = 0; k < c->size; k++) {
+			if (c->answers[k] == NULL)
+				continue;
+			for (i = hash_stack(c->stacks[k]) & (size - 1); an[i] != NULL;
+			    i = (i + 1) & (size - 1))
+				;
+			st[i] = c->stacks[k];
+			an[i] = c->answers[k];
+		}
+		free(c->stacks);
+		free(c->answers);
+		c->stacks = st;
+		c->answers = an;
+		c->size = size;
+	}
+	for (i = hash_stack(stack) & (c->size - 1); c->answers[i] != NULL;
+	    i = (i + 1) & (c->size - 1)) {
+		if (c->stacks[i] == stack)
+			return c->answers[i];
+	}
+	syms = stack_syms(stack, o, &n);
+	a = xmalloc(s->n ? s->n : 1);
+	for (size_t k = 0; k < s->n; k++)
+		a[k] = suppress_match_frames(&s->entries[k], syms, n);
+	free(syms);
+	c->stacks[i] = stack;
+	c->answers[i] = a;
+	c->count++;
+	return a;
+}
+
+size_t
+suppress_apply(struct suppress *s, struct proc_report *p,
+    const struct report_opts *o)
+{
+	size_t kept = 0, dropped = 0;
+
+	if (s == NULL || s->n == 0)
+		return 0;
+	for (size_t i = 0; i < p->nleaks; i++) {
+		struct leak *l = &p->leaks[i];
+		const signed char *a = stack_answers(s, l->stack, o);
+		const char *kind = fd_kind_name(l->kind);
+		bool hit = false;
+
+		for (size_t k = 0; k < s->n && !hit; k++) {
+			if (a[k] && suppress_match_leak(&s->entries[k], kind, l->target)) {
+				s->entries[k].hits++;
+				hit = true;
+			}
+		}
+		if (hit) {
+			free(l->target);
+			dropped++;
+		} else {
+			p->leaks[kept++] = *l;
+		}
+	}
+	p->nleaks = kept;
+	p->nsuppressed += dropped;
+	return dropped;
+}
+
+/* ---- writing ---- */
+
+/* A pattern that matches exactly s: wildcards quoted, control bytes as '?'. */
+static void
+write_literal(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fputc('?', f);
+		else {
+			if (c == '*' || c == '?' || c == '[' || c == '\\')
+				fputc('\\', f);
+			fputc(c, f);
+		}
+	}
+}
+
+/* Text for a comment or a name: one line, no braces at the start. */
+static void
+write_plain(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+	}
+}
+
+void
+suppress_write_entry(FILE *f, const char *comment, const char *name,
+    const char *kind, const struct supp_sym *frames, size_t n)
+{
+	if (comment != NULL) {
+		fputs("# ", f);
+		write_plain(f, comment);
+		fputc('\n', f);
+	}
+	fputs("{\n   ", f);
+	if (name[0] == '{' || name[0] == '}' || name[0] == '#')
+		fputc('_', f);
+	write_plain(f, name);
+	fputs("\n   " TYPE_LEAK "\n", f);
+	if (kind != NULL) {
+		fputs("   kind:", f);
+		write_literal(f, kind);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (frames[i].function != NULL) {
+			fputs("   fun:", f);
+			write_literal(f, frames[i].function);
+		} else if (frames[i].module != NULL) {
+			fputs("   obj:", f);
+			write_literal(f, frames[i].module);
+		} else {
+			fputs("   fun:*", f);	/* nothing known: any one frame */
+		}
+		fputc('\n', f);
+	}
+	fputs("}\n", f);
+}
+
+/* The entry's name: letters, digits, '_', '-', '.' and ':' kept; the rest '_'. */
+static char *
+entry_name(const char *command, const char *function, unsigned n)
+{
+	const char *base = command != NULL ? strrchr(command, '/') : NULL;
+	char *s;
+
+	base = base != NULL ? base + 1 : command != NULL ? command : "?";
+	s = xasprintf("fdleak-%s-%s-%u", base, function != NULL ? function :
+	    "unknown", n);
+	for (char *p = s; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("_-.:", *p) != NULL))
+			*p = '_';
+	}
+	return s;
+}
+
+void
+suppress_write_sites(struct supp_writer *w, const struct proc_report *p,
+    const struct report_opts *o)
+{
+	struct site *sites;
+	size_t nsites;
+
+	if (w == NULL || w->f == NULL)
+		return;
+	sites = report_sites(p, &nsites);
+	for (size_t i = 0; i < nsites; i++) {
+		const struct site *st = &sites[i];
+		const char *kind = NULL;
+		struct supp_sym *syms;
+		char *body = NULL, *name, *comment;
+		size_t n, blen = 0, nkinds = 0;
+		FILE *m;
+		bool seen = false;
+
+		for (unsigned k = 0; k < FDK_COUNT; k++) {
+			if (st->kinds[k] != 0) {
+				nkinds++;
+				kind = fd_kind_name((enum fd_kind)k);
+			}
+		}
+		if (nkinds != 1)
+			kind = NULL;
+		syms = stack_syms(st->stack, o, &n);
+		/* The same site in a forked child: one entry. */
+		m = open_memstream(&body, &blen);
+		if (m == NULL) {
+			free(syms);
+			continue;
+		}
+		suppress_write_entry(m, NULL, "", kind, syms, n);
+		fclose(m);
+		for (size_t k = 0; k < w->nseen && !seen; k++)
+			seen = strcmp(w->seen[k], body) == 0;
+		if (seen) {
+			free(body);
+			free(syms);
+			continue;
+		}
+		w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof *w->seen);
+		w->seen[w->nseen++] = body;
+		name = entry_name(p->command, n > 0 ? syms[0].function : NULL,
+		    ++w->count);
+		comment = xasprintf("pid %d %s: %zu fd%s from %s", p->pid,
+		    p->command != NULL ? p->command : "?", st->count,
+		    st->count == 1 ? "" : "s", n > 0 && syms[0].function != NULL ?
+		    (syms[0].demangled != NULL ? syms[0].demangled :
+		    syms[0].function) : "an unknown function");
+		suppress_write_entry(w->f, comment, name, kind, syms, n);
+		fflush(w->f);
+		free(comment);
+		free(name);
+		free(syms);
+	}
+	report_sites_free(sites, nsites);
+}
+
+void
+suppress_writer_free(struct supp_writer *w)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		free(w->seen[i]);
+	free(w->seen);
+	w->seen = NULL;
+	w->nseen = 0;
+}

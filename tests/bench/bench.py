@@ -1,0 +1,719 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""
+bench.py - what fdleak costs, against strace, strace -k and valgrind.
+
+Run by `make bench` (never by `make check`). Builds the workloads in
+tests/bench/workloads/ into build/bench/ (cc -O2 -g), runs each one
+untraced and under every tool in alternating rounds (round r runs every
+tool once, so drift in the machine's load hits all columns alike), and
+prints one table of median wall times and ratios. Full runs are written,
+newest first, to tests/bench/RESULTS.md with the date, the machine and the
+tool versions.
+
+  python3 tests/bench/bench.py                 full run (about 5-10 min)
+  python3 tests/bench/bench.py --quick         1 run each, small sizes
+  python3 tests/bench/bench.py --only churn    one workload (repeatable)
+  python3 tests/bench/bench.py --runs 9 --k-runs 3
+
+Columns: strace is `strace -f --seccomp-bpf -qq -o /dev/null -e trace=SET`
+where SET is every syscall in src/syscalls.def (what fdleak traces), so it
+stops on the same calls but captures no stacks; strace -k is the same with
+stacks. fdleak is `fdleak -o /dev/null --`, full stacks (default --depth).
+The attach row times nginx serving wrk over loopback with
+"Connection: close", untraced and with each tracer attached to the worker
+(-p; no seccomp filter is possible there, for strace as for fdleak); its
+cells are microseconds per request, not seconds.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "tests" / "bench" / "workloads"
+BUILD = ROOT / "build" / "bench"
+RESULTS = ROOT / "tests" / "bench" / "RESULTS.md"
+
+TOOLS = ["untraced", "strace", "strace-k", "valgrind", "fdleak"]
+HEAD = {"untraced": "untraced", "strace": "strace", "strace-k": "strace -k",
+        "valgrind": "valgrind", "fdleak": "fdleak"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- the tools ---------------------------------------------------------------
+
+def fd_syscalls():
+    """Names of the syscalls fdleak traces, from src/syscalls.def."""
+    text = (ROOT / "src" / "syscalls.def").read_text()
+    return re.findall(r"^SYSCALL\(\s*(\w+)\s*,", text, re.M)
+
+
+def strace_set(names):
+    """The names strace accepts, as one -e trace= argument."""
+    names = list(names)
+    while names:
+        p = subprocess.run(["strace", "-qq", "-o", "/dev/null", "-e",
+                            "trace=" + ",".join(names), "true"],
+                           capture_output=True, text=True)
+        if p.returncode == 0:
+            return ",".join(names)
+        m = re.search(r"invalid system call '([^']+)'", p.stderr)
+        if not m or m.group(1) not in names:
+            raise SystemExit("strace refuses the syscall set: " + p.stderr)
+        log(f"note: strace does not know {m.group(1)}; left out of its set")
+        names.remove(m.group(1))
+    raise SystemExit("strace accepts none of the fd syscalls")
+
+
+def first_line(cmd):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out = (p.stdout or p.stderr).strip().splitlines()
+    return out[0] if out else None
+
+
+class Env:
+    """Which tools exist here, and how each one wraps a command."""
+
+    def __init__(self, fdleak):
+        self.fdleak = fdleak
+        self.trace = strace_set(fd_syscalls())
+        self.have_strace = shutil.which("strace") is not None
+        self.have_valgrind = shutil.which("valgrind") is not None
+        self.strace_k = self.have_strace and self._strace_k_works()
+        helptext = subprocess.run([fdleak, "--help"], capture_output=True,
+                                  text=True).stdout
+        self.fdleak_attach = re.search(r"(^|\s)-p[ ,]", helptext) is not None
+
+    def _strace_k_works(self):
+        p = subprocess.run(["strace", "-k", "-qq", "-o", "/dev/null", "-e",
+                            "trace=openat", "true"], capture_output=True,
+                           text=True)
+        return p.returncode == 0
+
+    def wrap(self, tool, argv, extra=()):
+        """Command line that runs argv under tool; None if not here."""
+        if tool == "untraced":
+            return list(argv)
+        if tool in ("strace", "strace-k"):
+            if not self.have_strace or (tool == "strace-k" and not self.strace_k):
+                return None
+            k = ["-k"] if tool == "strace-k" else []
+            return (["strace", "-f", "--seccomp-bpf", "-qq", "-o", "/dev/null"]
+                    + k + ["-e", "trace=" + self.trace] + list(argv))
+        if tool == "valgrind":
+            if not self.have_valgrind:
+                return None
+            return (["valgrind", "--track-fds=yes", "-q",
+                     "--log-file=/dev/null"] + list(argv))
+        if tool == "fdleak":
+            return [self.fdleak, "-o", "/dev/null"] + list(extra) + ["--"] + list(argv)
+        raise ValueError(tool)
+
+    def versions(self):
+        v = {
+            "fdleak": first_line([self.fdleak, "-V"]),
+            "strace": first_line(["strace", "-V"]),
+            "valgrind": first_line(["valgrind", "--version"]),
+            "cc": first_line([os.environ.get("CC", "cc"), "--version"]),
+            "tar": first_line(["tar", "--version"]),
+            "python3": first_line([shutil.which("python3") or "python3", "--version"]),
+            "nginx": first_line(["nginx", "-v"]),
+            "wrk": first_line(["wrk", "-v"]),
+        }
+        return {k: x for k, x in v.items() if x}
+
+
+# --- running -----------------------------------------------------------------
+
+class Failed(Exception):
+    pass
+
+
+def timed(cmd, capture=False, timeout=600):
+    """Wall seconds of one run of cmd; with capture, also its stdout."""
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, timeout=timeout)
+    t1 = time.perf_counter()
+    if p.returncode != 0:
+        err = p.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        raise Failed(f"exit {p.returncode}: {' | '.join(err)}")
+    if capture:
+        return t1 - t0, p.stdout.decode(errors="replace"), time.monotonic()
+    return t1 - t0
+
+
+def vm_hwm(pid):
+    """Peak RSS of pid in kB so far, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def peak_rss(cmd):
+    """
+    Peak RSS (MB) of cmd's own process, by polling VmHWM every 2 ms (a
+    high-water mark, so only the last 2 ms can be missed). Not wait4's
+    ru_maxrss: that also counts the tracees, and the pre-exec python fork.
+    """
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    best = [0]
+    done = threading.Event()
+
+    def poll():
+        while not done.is_set():
+            kb = vm_hwm(p.pid)
+            if kb is not None:
+                best[0] = max(best[0], kb)
+            time.sleep(0.002)
+
+    th = threading.Thread(target=poll, daemon=True)
+    th.start()
+    # Wait without reaping so the poller never reads a recycled pid.
+    os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+    done.set()
+    th.join()
+    _, status = os.waitpid(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise Failed(f"exit {p.returncode}")
+    return best[0] / 1024.0
+
+
+# --- nginx for the attach row --------------------------------------------------
+
+NGINX_CONF = """\
+daemon off;
+master_process on;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/tmp;
+    proxy_temp_path {d}/tmp;
+    fastcgi_temp_path {d}/tmp;
+    uwsgi_temp_path {d}/tmp;
+    scgi_temp_path {d}/tmp;
+    keepalive_timeout 0;
+    server {{
+        listen 127.0.0.1:{port};
+        root {d}/www;
+        location / {{ }}
+    }}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="fdleak-bench-nginx-")
+        os.chmod(self.dir, 0o755)	# the worker runs as nobody
+        self.port = free_port()
+        os.makedirs(f"{self.dir}/www")
+        os.makedirs(f"{self.dir}/tmp")
+        Path(f"{self.dir}/www/index.html").write_text("hello\n" * 10)
+        Path(f"{self.dir}/nginx.conf").write_text(
+            NGINX_CONF.format(d=self.dir, port=self.port))
+        self.proc = subprocess.Popen(
+            ["nginx", "-p", self.dir, "-c", f"{self.dir}/nginx.conf"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        self.worker = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            kids = self._children()
+            if kids and self._answers():
+                self.worker = kids[0]
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise Failed("nginx did not start: " + self._errlog())
+
+    def _children(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+                return [int(x) for x in f.read().split()]
+        except OSError:
+            return []
+
+    def _answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def _errlog(self):
+        try:
+            return Path(f"{self.dir}/error.log").read_text()[-300:]
+        except OSError:
+            return "?"
+
+    def alive(self):
+        return self.proc.poll() is None and self.worker in self._children()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def tracer_pid(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("TracerPid:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def wrk_us_per_req(port, seconds):
+    p = subprocess.run(["wrk", "-t1", "-c4", f"-d{seconds}s", "-H",
+                        "Connection: close", f"http://127.0.0.1:{port}/"],
+                       capture_output=True, text=True, timeout=seconds + 60)
+    m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", p.stdout)
+    if p.returncode != 0 or not m or int(m.group(1)) == 0:
+        raise Failed("wrk: " + (p.stdout + p.stderr).strip()[-200:])
+    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[m.group(3)]
+    return float(m.group(2)) * scale * 1e6 / int(m.group(1))
+
+
+def attach_cmd(env, tool, pid):
+    if tool in ("strace", "strace-k"):
+        if not env.have_strace or (tool == "strace-k" and not env.strace_k):
+            return None
+        k = ["-k"] if tool == "strace-k" else []
+        # --seccomp-bpf does not apply to -p: strace stops on everything too.
+        return (["strace", "-f", "-qq", "-o", "/dev/null"] + k
+                + ["-e", "trace=" + env.trace, "-p", str(pid)])
+    if tool == "fdleak":
+        return [env.fdleak, "-o", "/dev/null", "-p", str(pid)] if env.fdleak_attach else None
+    return None
+
+
+def attach_run(env, nginx, tool, seconds):
+    """Microseconds per request with tool attached to the nginx worker."""
+    if tool == "untraced":
+        return wrk_us_per_req(nginx.port, seconds)
+    cmd = attach_cmd(env, tool, nginx.worker)
+    tr = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while tracer_pid(nginx.worker) != tr.pid:
+            if tr.poll() is not None or time.monotonic() > deadline:
+                raise Failed(f"{tool} did not attach")
+            time.sleep(0.01)
+        time.sleep(0.2)		# the baseline read from /proc
+        return wrk_us_per_req(nginx.port, seconds)
+    finally:
+        if tr.poll() is None:
+            tr.send_signal(signal.SIGINT)
+        try:
+            tr.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            tr.kill()
+            tr.wait()
+        deadline = time.monotonic() + 10
+        while tracer_pid(nginx.worker) != 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+# --- workloads -----------------------------------------------------------------
+
+class Workload:
+    """
+    name: row name; argv(quick): the command; tools: columns it runs;
+    kmax: cap on strace -k runs; skip: {tool: reason}; target: text.
+    """
+
+    def __init__(self, name, argv, tools=TOOLS, kmax=None, skip=None,
+                 target="", report_ts=False, attach=False):
+        self.name, self.argv, self.tools = name, argv, tools
+        self.kmax, self.skip = kmax, skip or {}
+        self.target, self.report_ts, self.attach = target, report_ts, attach
+
+
+def workloads(quick):
+    b = lambda w: str(BUILD / w)
+    n_churn = 2000 if quick else 20000
+    py = shutil.which("python3") or "python3"
+    return [
+        Workload("churn", lambda: [b("churn"), str(n_churn)],
+                 target="<=1.0x strace, k >=10x"),
+        Workload("churn-d1", lambda: [b("churn"), str(n_churn), "1"],
+                 skip={"strace-k": "skip (slow)"}, target="(for d30)"),
+        Workload("churn-d30", lambda: [b("churn"), str(n_churn), "30"],
+                 skip={"strace-k": "skip (slow)"},
+                 target="d30/d1 <=1.3"),
+        Workload("getppid", lambda: [b("getppid"), "100000" if quick else "1000000"],
+                 target="<=1.2x untraced"),
+        Workload("tar", lambda: ["tar", "-cf", "/dev/null", "/usr/include"],
+                 target="<strace, <=2x untr"),
+        # python3 as found in PATH, as a user types it (here a pyenv shim:
+        # bash and several execs, ~1 500 openat); valgrind would follow
+        # only the shell.
+        Workload("python", lambda: [py, "-c",
+                                    "import email, json, http.client, asyncio, unittest"],
+                 skip={"valgrind": "n/a (execs)"},
+                 target="<strace, <=2x untr"),
+        Workload("many", lambda: [b("many"), "5000" if quick else "50000", "3"],
+                 skip={"strace-k": "skip (slow)"},
+                 target="RSS <=50 MB"),
+        Workload("symstacks", lambda: [b("symstacks"), "1000" if quick else "10000"],
+                 kmax=1, report_ts=True, target="report <=2 s"),
+        Workload("attach nginx (us/req)", None,
+                 skip={"valgrind": "n/a"}, attach=True,
+                 target="-"),
+    ]
+
+
+def build_workloads():
+    BUILD.mkdir(parents=True, exist_ok=True)
+    cc = os.environ.get("CC", "cc")
+    for src in sorted(SRC.glob("*.c")):
+        out = BUILD / src.stem
+        if out.exists() and out.stat().st_mtime >= src.stat().st_mtime:
+            continue
+        log(f"  CC      {src.relative_to(ROOT)}")
+        subprocess.run([cc, "-O2", "-g", "-Wall", "-Wextra", "-o", str(out),
+                        str(src)], check=True)
+
+
+# --- the table -----------------------------------------------------------------
+
+def fmt(x):
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return x
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3f}" if x < 1 else f"{x:.2f}"
+
+
+def ratio(a, b):
+    if not isinstance(a, float) or not isinstance(b, float) or b <= 0:
+        return None
+    return a / b
+
+
+def rfmt(x):
+    return "-" if x is None else f"{x:.2f}x"
+
+
+def verdict(w, med, extra):
+    """PASS/FAIL against the issue's targets, from this run's medians."""
+    f, u, s, k = (med.get(t) for t in ("fdleak", "untraced", "strace", "strace-k"))
+    ok = None
+    if w.name == "churn" and ratio(f, s) is not None:
+        ok = ratio(f, s) <= 1.0 and (ratio(k, f) is None or ratio(k, f) >= 10)
+    elif w.name == "churn-d30" and extra.get("d30/d1") is not None:
+        ok = extra["d30/d1"] <= 1.3
+    elif w.name == "getppid" and ratio(f, u) is not None:
+        ok = ratio(f, u) <= 1.2
+    elif w.name in ("tar", "python") and ratio(f, u) is not None:
+        ok = ratio(f, u) <= 2.0 and (ratio(f, s) is None or ratio(f, s) < 1.0)
+    elif w.name == "many" and extra.get("rss") is not None:
+        ok = extra["rss"] <= 50
+    elif w.name == "symstacks" and extra.get("report") is not None:
+        ok = extra["report"] <= 2.0
+    return "" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def table(rows):
+    head = ["workload"] + [HEAD[t] for t in TOOLS] + [
+        "fdleak/untr", "fdleak/strace", "strace-k/fdleak", "fdleak RSS MB",
+        "target", "", "notes"]
+    lines = [head]
+    for r in rows:
+        lines.append(r)
+    width = [max(len(str(l[i])) for l in lines) for i in range(len(head))]
+    out = []
+    for n, l in enumerate(lines):
+        cells = []
+        for i, c in enumerate(l):
+            c = str(c)
+            cells.append(c.ljust(width[i]) if i in (0, len(head) - 3, len(head) - 2, len(head) - 1)
+                         else c.rjust(width[i]))
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in width))
+    return "\n".join(out)
+
+
+# --- main ----------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="1 run each, small sizes, results not written")
+    ap.add_argument("--only", action="append", default=[],
+                    help="run only this workload (repeatable; a prefix works)")
+    ap.add_argument("--runs", type=int, default=None,
+                    help="alternating rounds (default 5, quick 1)")
+    ap.add_argument("--k-runs", type=int, default=None,
+                    help="rounds that also run strace -k (default 2, quick 1)")
+    ap.add_argument("--attach-seconds", type=float, default=None,
+                    help="wrk duration per attach cell (default 2, quick 1)")
+    ap.add_argument("--no-write", action="store_true",
+                    help="do not write tests/bench/RESULTS.md")
+    ap.add_argument("--write", action="store_true",
+                    help="write RESULTS.md even with --quick or --only")
+    args = ap.parse_args()
+
+    fdleak = os.environ.get("FDLEAK", str(ROOT / "fdleak"))
+    if not os.path.isabs(fdleak):
+        fdleak = str(ROOT / fdleak)
+    if not os.access(fdleak, os.X_OK):
+        raise SystemExit(f"{fdleak}: not built (make)")
+    os.chdir(ROOT)
+    build_workloads()
+    # A private copy: a rebuild of ./fdleak during the run changes nothing.
+    snapdir = tempfile.mkdtemp(prefix="fdleak-bench-")
+    built = datetime.datetime.fromtimestamp(os.stat(fdleak).st_mtime,
+                                            datetime.timezone.utc)
+    shutil.copy2(fdleak, os.path.join(snapdir, "fdleak"))
+    try:
+        return run_all(args, os.path.join(snapdir, "fdleak"),
+                       f"{os.path.relpath(fdleak, ROOT)} built {built:%Y-%m-%d %H:%M} UTC")
+    finally:
+        shutil.rmtree(snapdir, ignore_errors=True)
+
+
+def run_all(args, fdleak, fdleak_built):
+    runs = args.runs or (1 if args.quick else 5)
+    kruns = args.k_runs if args.k_runs is not None else (1 if args.quick else 2)
+    asecs = args.attach_seconds or (1 if args.quick else 2)
+    env = Env(fdleak)
+    env.built = fdleak_built
+    load0 = os.getloadavg()
+
+    wls = workloads(args.quick)
+    if args.only:
+        wls = [w for w in wls if any(w.name == o or w.name.startswith(o)
+                                     for o in args.only)]
+        if not wls:
+            raise SystemExit("--only matches no workload")
+
+    rows, notes_all, raw = [], [], []
+    d1_fdleak = None
+    t_start = time.monotonic()
+    for w in wls:
+        log(f"== {w.name}")
+        samples = {t: [] for t in TOOLS}
+        cell = {}
+        extra = {}
+        nginx = None
+        if w.attach:
+            if not env.fdleak_attach:
+                rows.append([w.name] + ["not built"] * len(TOOLS) + ["-"] * 4
+                            + [w.target, "", "fdleak has no -p"])
+                continue
+            if not shutil.which("nginx") or not shutil.which("wrk"):
+                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 4
+                            + [w.target, "", "needs nginx and wrk "
+                               "(apt-get install nginx wrk)"])
+                continue
+            try:
+                nginx = Nginx()
+            except Failed as e:
+                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 4
+                            + [w.target, "", str(e)[:60]])
+                continue
+        argv = w.argv() if w.argv else None
+        report_tail = {"fdleak": [], "depth0": []}
+        try:
+            for r in range(runs):
+                for t in w.tools:
+                    if t in w.skip:
+                        cell[t] = w.skip[t]
+                        continue
+                    if t == "strace-k" and r >= min(kruns, w.kmax or kruns):
+                        continue
+                    if t in cell and isinstance(cell[t], str):
+                        continue	# failed or not available earlier
+                    if w.attach:
+                        if attach_cmd(env, t, 0) is None and t != "untraced":
+                            cell[t] = "n/a"
+                            continue
+                        try:
+                            samples[t].append(attach_run(env, nginx, t, asecs))
+                        except Failed as e:
+                            cell[t] = "ERR"
+                            notes_all.append(f"{w.name} {t}: {e}")
+                        if not nginx.alive():
+                            raise Failed(f"nginx worker died under {t}")
+                        continue
+                    cmd = env.wrap(t, argv)
+                    if cmd is None:
+                        cell[t] = "n/a"
+                        continue
+                    try:
+                        if w.report_ts and t == "fdleak":
+                            secs, out, end = timed(cmd, capture=True)
+                            report_tail["fdleak"].append(end - int(out.split()[-1]) / 1e9)
+                            # The same without stacks: what is left is not symbolizing.
+                            _, out, end = timed(env.wrap(t, argv, ["--depth=0"]), capture=True)
+                            report_tail["depth0"].append(end - int(out.split()[-1]) / 1e9)
+                        else:
+                            secs = timed(cmd)
+                        samples[t].append(secs)
+                    except (Failed, subprocess.TimeoutExpired) as e:
+                        cell[t] = "ERR"
+                        notes_all.append(f"{w.name} {t}: {e}")
+                log(f"   round {r + 1}/{runs}: " + "  ".join(
+                    f"{t}={samples[t][-1]:.3f}" for t in w.tools
+                    if len(samples[t]) == r + 1))
+        except Failed as e:
+            notes_all.append(f"{w.name}: {e}")
+        finally:
+            if nginx is not None:
+                nginx.stop()
+        med = {}
+        for t in TOOLS:
+            if t not in w.tools:
+                cell[t] = "-"
+            if samples[t] and t not in cell:
+                med[t] = statistics.median(samples[t])
+                cell[t] = med[t]
+            cell.setdefault(t, "-")
+        notes = []
+        if w.name == "churn-d1":
+            d1_fdleak = med.get("fdleak")
+        if w.name == "churn-d30" and d1_fdleak and med.get("fdleak"):
+            extra["d30/d1"] = med["fdleak"] / d1_fdleak
+            notes.append(f"d30/d1 = {extra['d30/d1']:.2f}x")
+        if report_tail["fdleak"]:
+            rt = statistics.median(report_tail["fdleak"])
+            r0 = statistics.median(report_tail["depth0"])
+            extra["report"] = rt
+            notes.append(f"after exit {rt:.2f} s (--depth=0: {r0:.2f} s)")
+        rss = None
+        if not w.attach and "fdleak" in med:
+            try:
+                rss = peak_rss(env.wrap("fdleak", argv))
+                extra["rss"] = rss
+                if w.name == "many":
+                    # Growth with outstanding fds: the same at a tenth of them.
+                    small = [argv[0], str(int(argv[1]) // 10), argv[2]]
+                    rss10 = peak_rss(env.wrap("fdleak", small))
+                    per = (rss - rss10) * 1048576 / (int(argv[1]) - int(small[1]))
+                    notes.append(f"RSS at {small[1]} fds {rss10:.1f} MB: "
+                                 f"{per:.0f} B per outstanding fd")
+            except Failed as e:
+                notes_all.append(f"{w.name} rss: {e}")
+        raw.append(f"{w.name}: " + "; ".join(
+            f"{HEAD[t]} " + " ".join(fmt(x) for x in samples[t])
+            for t in TOOLS if samples[t]))
+        runs_note = ", ".join(f"{HEAD[t]} n={len(samples[t])}" for t in TOOLS
+                              if samples[t] and len(samples[t]) != runs)
+        if runs_note:
+            notes.append(runs_note)
+        f = med.get("fdleak")
+        rows.append([w.name] + [fmt(cell[t]) for t in TOOLS] + [
+            rfmt(ratio(f, med.get("untraced"))),
+            rfmt(ratio(f, med.get("strace"))),
+            rfmt(ratio(med.get("strace-k"), f)),
+            "-" if rss is None else f"{rss:.1f}",
+            w.target, verdict(w, med, extra), "; ".join(notes)])
+
+    elapsed = time.monotonic() - t_start
+    tab = table(rows)
+    print()
+    print(tab)
+    for n in notes_all:
+        print("note: " + n)
+    print(f"\n{runs} alternating rounds (strace -k: {kruns}), {elapsed:.0f} s, "
+          f"load average at start {load0[0]:.2f}")
+    if (args.quick or args.only) and not args.write or args.no_write:
+        print("(not written to RESULTS.md" + (": quick or --only run)" if not args.no_write else ")"))
+        return 0
+    write_results(env, tab, notes_all, raw, runs, kruns, asecs, elapsed, load0, args)
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def write_results(env, tab, notes, raw, runs, kruns, asecs, elapsed, load0, args):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    sec = [f"## {now:%Y-%m-%d %H:%M} UTC, {platform.node()}", "",
+           f"- kernel {platform.release()}, {cpu_model()}, {os.cpu_count()} CPUs, "
+           f"load average at start {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}",
+           f"- {runs} alternating rounds, strace -k {kruns}, attach cells "
+           f"{asecs:g} s of wrk each; bench took {elapsed:.0f} s"
+           + (" (--quick)" if args.quick else "")
+           + (f" (--only {' '.join(args.only)})" if args.only else ""),
+           f"- {env.built}",
+           "- " + "; ".join(f"{k}: {v}" for k, v in env.versions().items()),
+           "", "```", tab, "```", ""]
+    for n in notes:
+        sec.append(f"note: {n}  ")
+    sec += ["", "<details><summary>every run (seconds; attach: us/request)</summary>",
+            "", "```"] + raw + ["```", "</details>", ""]
+    header = ("# fdleak benchmark results\n\n"
+              "Written by `make bench` (tests/bench/bench.py), newest first.\n"
+              "Cells are median wall seconds (attach row: microseconds per\n"
+              "request); ratios are of those medians, from the same run.\n\n")
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    i = old.find("\n## ")
+    body = old[i + 1:] if i >= 0 else ""
+    RESULTS.write_text(header + "\n".join(sec) + "\n" + body)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

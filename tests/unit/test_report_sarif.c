@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_report_sarif.c - the SARIF writer: the structure SARIF 2.1.0
+ * requires (checked by python3), one result per site, misuse and inherited
+ * fd, each located at the innermost frame with source outside libc.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "report.h"
+#include "stack.h"
+#include "symbolize.h"
+
+/* A function of this binary, for the frames that have source. */
+__attribute__((noinline)) void
+sarif_test_marker(void)
+{
+	__asm__ volatile("");
+}
+
+static char *
+write_sarif(const struct report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	report_sarif(f, r);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static int
+python_check(const char *doc, const char *script)
+{
+	char *cmd;
+	FILE *p;
+	int st;
+
+	assert_true(asprintf(&cmd, "python3 -c '%s'", script) > 0);
+	p = popen(cmd, "w");
+	free(cmd);
+	assert_non_null(p);
+	fputs(doc, p);
+	st = pclose(p);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 127)
+		skip();
+	return WEXITSTATUS(st);
+}
+
+/* Module and file offset of pc in this process, from /proc/self/maps. */
+static struct frame
+self_frame(uint64_t pc)
+{
+	struct frame fr = { .pc = pc };
+	char line[4096], *exe;
+	FILE *f;
+
+	exe = realpath("/proc/self/exe", NULL);
+	assert_non_null(exe);
+	f = fopen("/proc/self/maps", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		uint64_t start, end, off;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64,
+		    &start, &end, &off) != 3)
+			continue;
+		if (pc >= start && pc < end) {
+			fr.offset = pc - start + off;
+			fr.module = module_intern(exe);
+			break;
+		}
+	}
+	fclose(f);
+	free(exe);
+	assert_int_not_equal(fr.module, 0);
+	return fr;
+}
+
+/* The structure every SARIF consumer relies on. */
+static const char structure[] =
+    "import json, sys\n"
+    "d = json.load(sys.stdin)\n"
+    "assert d[\"version\"] == \"2.1.0\" and d[\"$schema\"].startswith(\"https://\")\n"
+    "run, = d[\"runs\"]\n"
+    "drv = run[\"tool\"][\"driver\"]\n"
+    "assert drv[\"name\"] == \"fdleak\"\n"
+    "ids = [r[\"id\"] for r in drv[\"rules\"]]\n"
+    "assert ids == [\"fd-leak\", \"fd-double-close\", \"fd-bad-close\", \"fd-inherited\"], ids\n"
+    "for r in drv[\"rules\"]:\n"
+    "    assert r[\"shortDescription\"][\"text\"] and r[\"defaultConfiguration\"][\"level\"] in (\"note\", \"warning\", \"error\")\n"
+    "for r in run[\"results\"]:\n"
+    "    assert ids[r[\"ruleIndex\"]] == r[\"ruleId\"]\n"
+    "    assert isinstance(r[\"message\"][\"text\"], str)\n"
+    "    loc, = r[\"locations\"]\n"
+    "    assert loc[\"physicalLocation\"][\"artifactLocation\"][\"uri\"]\n"
+    "    for s in r[\"stacks\"]:\n"
+    "        assert s[\"message\"][\"text\"]\n"
+    "        for f in s[\"frames\"]:\n"
+    "            assert f[\"location\"][\"physicalLocation\"][\"address\"][\"absoluteAddress\"] > 0\n";
+
+static void
+test_sarif(void **state)
+{
+	uint64_t pc = (uint64_t)(uintptr_t)sarif_test_marker;
+	struct frame src[2], anon[2] = { { .pc = 0x1000 }, { .pc = 0x2000 } };
+	struct sym_frame sf;
+	struct report r = { 0 };
+	struct proc_report *p;
+	struct leak l;
+	struct misuse m;
+	struct inherited in;
+	char *out, *script;
+
+	src[0] = self_frame(pc);
+	src[1] = self_frame(pc + 1);
+	assert_int_equal(symbolize_frame(&src[0], false, &sf, 1), 1);
+	assert_non_null(sf.file);
+
+	p = report_add_process(&r);
+	p->pid = 50;
+	p->command = strdup("/usr/bin/my prog");
+	/* Site one: two fds, located in this file. */
+	for (int i = 0; i < 2; i++) {
+		l = (struct leak){ .fd = 3 + i, .kind = FDK_FILE, .nr = SYS_openat,
+		    .tid = 50, .stack = stack_intern(src, 2), .serial = 1 + i };
+		l.target = strdup(i ? "/etc/a \"quoted\"" : "/etc/b");
+		report_add_leak(p, &l);
+	}
+	/* Site two: no source anywhere, so the program is the location. */
+	l = (struct leak){ .fd = 9, .kind = FDK_PIPE, .nr = SYS_pipe2,
+	    .tid = 50, .stack = stack_intern(anon, 2), .serial = 5 };
+	report_add_leak(p, &l);
+	report_sort_leaks(p);
+	m = (struct misuse){ MISUSE_DOUBLE_CLOSE, 7, 51, stack_intern(src, 2),
+	    stack_intern(anon, 2) };
+	report_add_misuse(p, &m);
+	in = (struct inherited){ .fd = 4, .kind = FDK_FILE, .nr = SYS_openat,
+	    .tid = 50, .stack = stack_intern(src, 1) };
+	in.target = strdup("/etc/b");
+	in.program = strdup("/bin/child");
+	report_add_inherited(p, &in);
+
+	out = write_sarif(&r);
+	assert_int_equal(python_check(out, structure), 0);
+	assert_true(asprintf(&script,
+	    "import json, sys\n"
+	    "d = json.load(sys.stdin)\n"
+	    "rs = d[\"runs\"][0][\"results\"]\n"
+	    "assert [r[\"ruleId\"] for r in rs] == [\"fd-leak\", \"fd-leak\", \"fd-double-close\", \"fd-inherited\"]\n"
+	    "a, b, c, i = rs\n"
+	    "pl = a[\"locations\"][0][\"physicalLocation\"]\n"
+	    "file = \"%s\"\n"
+	    "if file.startswith(\"/\"):\n"
+	    "    assert pl[\"artifactLocation\"] == {\"uri\": \"file://\" + file}, pl\n"
+	    "else:\n"
+	    "    assert pl[\"artifactLocation\"] == {\"uri\": file, \"uriBaseId\": \"%%SRCROOT%%\"}, pl\n"
+	    "assert pl[\"region\"] == {\"startLine\": %d}, pl\n"
+	    "assert a[\"level\"] == \"warning\"\n"
+	    "assert a[\"message\"][\"text\"].startswith(\"2 file descriptors leaked (2 file), opened in sarif_test_marker (\"), a[\"message\"]\n"
+	    "assert \"/etc/a \\\"quoted\\\"\" in a[\"message\"][\"text\"]\n"
+	    "assert a[\"properties\"] == {\"pid\": 50, \"count\": 2, \"fds\": [3, 4], \"targets\": [\"/etc/b\", \"/etc/a \\\"quoted\\\"\"]}, a[\"properties\"]\n"
+	    "fr = a[\"stacks\"][0][\"frames\"]\n"
+	    "assert [f[\"location\"][\"message\"][\"text\"] for f in fr] == [\"sarif_test_marker\", \"sarif_test_marker\"]\n"
+	    "assert fr[0][\"location\"][\"physicalLocation\"][\"address\"][\"absoluteAddress\"] == %" PRIu64 "\n"
+	    "assert b[\"locations\"][0][\"physicalLocation\"] == {\"artifactLocation\": {\"uri\": \"file:///usr/bin/my%%20prog\"}}, b[\"locations\"]\n"
+	    "assert \"region\" not in b[\"stacks\"][0][\"frames\"][0][\"location\"][\"physicalLocation\"]\n"
+	    "assert c[\"level\"] == \"error\" and len(c[\"stacks\"]) == 2\n"
+	    "assert c[\"properties\"] == {\"pid\": 50, \"fd\": 7, \"tid\": 51}\n"
+	    "assert [s[\"message\"][\"text\"] for s in c[\"stacks\"]] == [\"the failing close\", \"the previous close\"]\n"
+	    "assert c[\"message\"][\"text\"].startswith(\"close(7) in sarif_test_marker\")\n"
+	    "assert i[\"level\"] == \"note\" and \"/bin/child\" in i[\"message\"][\"text\"]\n",
+	    sf.file, sf.line, pc) > 0);
+	assert_int_equal(python_check(out, script), 0);
+	free(script);
+	free(out);
+
+	/* Nothing to say: still a valid log, with no results. */
+	report_free(&r);
+	out = write_sarif(&r);
+	assert_int_equal(python_check(out, "import json, sys\n"
+	    "d = json.load(sys.stdin)\n"
+	    "assert d[\"runs\"][0][\"results\"] == []\n"), 0);
+	assert_int_equal(python_check(out, structure), 0);
+	free(out);
+}
+
+static int
+cleanup(void **state)
+{
+	symbolize_cleanup();
+	stack_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sarif),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, cleanup);
+}

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_suppress.c - suppression files: the parser (good files, every
+ * error with its line, garbage), frame matching with wildcards and "...",
+ * kind and target, dropping leaks from a process, and the writer whose
+ * entries, read back, match exactly the stacks they were written for.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include <cmocka.h>
+
+#include "demangle.h"
+#include "report.h"
+#include "stack.h"
+#include "suppress.h"
+#include "symbolize.h"
+
+static int
+parse(struct suppress *s, const char *text, char **err)
+{
+	return suppress_parse(s, "t.supp", text, strlen(text), err);
+}
+
+static void
+expect_error(const char *text, const char *msg)
+{
+	struct suppress s = { 0 };
+	char *err = NULL;
+
+	if (parse(&s, text, &err) != -1)
+		fail_msg("parsed: %s", text);
+	assert_non_null(err);
+	if (strstr(err, msg) == NULL)
+		fail_msg("error \"%s\", expected \"%s\"", err, msg);
+	assert_null(strchr(err, '\n'));		/* one line */
+	assert_int_equal(s.n, 0);
+	free(err);
+	suppress_free(&s);
+}
+
+static void
+test_parse(void **state)
+{
+	struct suppress s = { 0 };
+	char *err = NULL;
+	const struct supp_entry *e;
+
+	assert_int_equal(parse(&s,
+	    "# leading comment\n"
+	    "\n"
+	    "{\n"
+	    "   first one\n"
+	    "   fdleak:Leak\n"
+	    "   kind:file\n"
+	    "   target:/etc/*\n"
+	    "   fun:leak_file\n"
+	    "   # a comment inside\n"
+	    "   ...\n"
+	    "\tobj:*/libfoo.so*  \r\n"
+	    "   fun:main\n"
+	    "}\n"
+	    "{\n"
+	    "second\n"
+	    "fdleak:Leak\n"
+	    "}", &err), 0);
+	assert_null(err);
+	assert_int_equal(s.n, 2);
+	e = &s.entries[0];
+	assert_string_equal(e->name, "first one");
+	assert_string_equal(e->kind, "file");
+	assert_string_equal(e->target, "/etc/*");
+	assert_string_equal(e->file, "t.supp");
+	assert_int_equal(e->line, 3);
+	assert_int_equal(e->nframes, 4);
+	assert_int_equal(e->frames[0].type, SUPP_FUN);
+	assert_string_equal(e->frames[0].pattern, "leak_file");
+	assert_int_equal(e->frames[1].type, SUPP_ANY);
+	assert_null(e->frames[1].pattern);
+	assert_int_equal(e->frames[2].type, SUPP_OBJ);
+	assert_string_equal(e->frames[2].pattern, "*/libfoo.so*");
+	assert_int_equal(e->frames[3].type, SUPP_FUN);
+	e = &s.entries[1];
+	assert_string_equal(e->name, "second");
+	assert_null(e->kind);
+	assert_null(e->target);
+	assert_int_equal(e->nframes, 0);
+	assert_int_equal(e->line, 14);
+
+	/* A second file adds to the first; an empty one adds nothing. */
+	assert_int_equal(parse(&s, "{\n third\n fdleak:Leak\n fun:x\n}\n", &err), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(parse(&s, "", &err), 0);
+	assert_int_equal(parse(&s, "# only a comment", &err), 0);
+	assert_int_equal(s.n, 3);
+	/* A failing file leaves what was loaded alone. */
+	assert_int_equal(parse(&s, "{\n fourth\n fdleak:Leak\n}\n{\n", &err), -1);
+	free(err);
+	assert_int_equal(s.n, 3);
+	suppress_free(&s);
+	assert_int_equal(s.n, 0);
+	assert_null(s.entries);
+}
+
+static void
+test_parse_errors(void **state)
+{
+	expect_error("fun:main\n", "t.supp:1: expected '{'");
+	expect_error("\n\n}\n", "t.supp:3: expected '{'");
+	expect_error("{\n}\n", "t.supp:2: entry without a name");
+	expect_error("{\n{\n", "t.supp:2: entry without a name");
+	expect_error("{\nname\nmemcheck:Leak\n}\n",
+	    "t.supp:3: unknown suppression type 'memcheck:Leak'");
+	expect_error("{\nname\n}\n", "t.supp:3: unknown suppression type '}'");
+	expect_error("{\nname\nfdleak:Leak\nfun:a\nsrc:x.c:3\n}\n",
+	    "t.supp:5: unexpected line 'src:x.c:3' in entry 'name'");
+	expect_error("{\nname\nfdleak:Leak\n{\n", "t.supp:4: '{' inside entry");
+	expect_error("{\nname\nfdleak:Leak\nkind:file\nkind:dir\n}\n",
+	    "t.supp:5: a second kind: line");
+	expect_error("{\nname\nfdleak:Leak\ntarget:a\ntarget:b\n}\n",
+	    "t.supp:5: a second target: line");
+	expect_error("{\nname\nfdleak:Leak\nkind:fiel\n}\n",
+	    "t.supp:4: unknown kind 'fiel'");
+	expect_error("{\nname\nfdleak:Leak\nfun:\n}\n",
+	    "t.supp:4: empty pattern after 'fun:'");
+	expect_error("{\nname\nfdleak:Leak\nobj:   \n}\n",
+	    "t.supp:4: empty pattern after 'obj:'");
+	expect_error("{\nname\nfdleak:Leak\ntarget:\n}\n",
+	    "t.supp:4: empty pattern after 'target:'");
+	expect_error("# c\n{\nname\nfdleak:Leak\nfun:main\n",
+	    "t.supp:2: entry 'name' has no closing '}'");
+	expect_error("{\n", "t.supp:1: entry has no closing '}'");
+	/* Control bytes do not reach the one-line message. */
+	expect_error("\x1b[31m\n", "t.supp:1: expected '{' to begin an entry, found '?[31m'");
+	{
+		static const char nul[] = "{\nna\0me\nfdleak:Leak\n}\n";
+		struct suppress s = { 0 };
+		char *err = NULL;
+
+		assert_int_equal(suppress_parse(&s, "n.supp", nul, sizeof nul - 1,
+		    &err), -1);
+		assert_string_equal(err, "n.supp:2: NUL byte in line");
+		free(err);
+	}
+	/* Kind patterns with wildcards are not checked against the names. */
+	{
+		struct suppress s = { 0 };
+		char *err = NULL;
+
+		assert_int_equal(parse(&s, "{\nn\nfdleak:Leak\nkind:*fd\n}\n", &err), 0);
+		suppress_free(&s);
+	}
+}
+
+/* Garbage of every sort: an error or entries, never a crash. */
+static void
+test_parse_garbage(void **state)
+{
+	static const char alphabet[] = "{}\n \t#:.*?[]\\funobjkindtarget"
+	    "fdleak:Leak\0\xff";
+	unsigned seed = 12345;
+	char buf[256];
+
+	for (int round = 0; round < 20000; round++) {
+		struct suppress s = { 0 };
+		size_t len = (size_t)(seed % sizeof buf);
+		char *err = NULL;
+		int rc;
+
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			buf[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		seed = seed * 1103515245 + 12345;
+		rc = suppress_parse(&s, "g", buf, len, &err);
+		assert_true(rc == 0 || rc == -1);
+		assert_true((rc == -1) == (err != NULL));
+		free(err);
+		suppress_free(&s);
+	}
+}
+
+static struct supp_entry *
+one_entry(struct suppress *s, const char *body)
+{
+	char *text, *err = NULL;
+
+	assert_true(asprintf(&text, "{\n e\n fdleak:Leak\n%s\n}\n", body) > 0);
+	if (parse(s, text, &err) != 0)
+		fail_msg("%s: %s", body, err);
+	free(text);
+	return &s->entries[s->n - 1];
+}
+
+static bool
+frames_match(const char *body, const struct supp_sym *f, size_t n)
+{
+	struct suppress s = { 0 };
+	bool r = suppress_match_frames(one_entry(&s, body), f, n);
+
+	suppress_free(&s);
+	return r;
+}
+
+static void
+test_match_frames(void **state)
+{
+	static const struct supp_sym st[] = {
+		{ "leak_file", NULL, "/usr/bin/prog" },
+		{ "_ZN2ns4openEv", "ns::open()", "/usr/lib/libfoo.so.1" },
+		{ NULL, NULL, "/usr/lib/libbar.so" },
+		{ NULL, NULL, NULL },
+		{ "main", NULL, "/usr/bin/prog" },
+		{ "__libc_start_main", NULL, "/lib/libc.so.6" },
+	};
+	size_t n = sizeof st / sizeof st[0];
+
+	/* The entry's frames match the start of the stack. */
+	assert_true(frames_match(" fun:leak_file", st, n));
+	assert_true(frames_match(" fun:leak_file\n fun:ns::open()", st, n));
+	assert_false(frames_match(" fun:main", st, n));
+	assert_false(frames_match(" fun:leak", st, n));
+	/* Mangled or demangled; wildcards. */
+	assert_true(frames_match(" fun:leak_file\n fun:_ZN2ns4openEv", st, n));
+	assert_true(frames_match(" fun:leak_*\n fun:ns::*", st, n));
+	assert_true(frames_match(" fun:l?ak_fil?", st, n));
+	assert_true(frames_match(" fun:[kl]eak_file", st, n));
+	assert_false(frames_match(" fun:\\*", st, n));
+	/* obj: on the module; "???" stands for what is unknown. */
+	assert_true(frames_match(" obj:/usr/bin/prog\n obj:*/libfoo.so*\n obj:*libbar*", st, n));
+	assert_true(frames_match(" fun:*\n fun:*\n fun:???\n obj:???", st, n));
+	assert_false(frames_match(" fun:*\n fun:*\n obj:???", st, n));
+	/* "..." matches any number of frames, none included. */
+	assert_true(frames_match(" ...\n fun:main", st, n));
+	assert_true(frames_match(" ...\n fun:leak_file", st, n));
+	assert_true(frames_match(" fun:leak_file\n ...\n fun:main\n ...\n fun:__libc_start_main", st, n));
+	assert_true(frames_match(" ...\n ...\n obj:*libc.so*\n ...", st, n));
+	assert_false(frames_match(" ...\n fun:nowhere", st, n));
+	assert_false(frames_match(" fun:main\n ...", st, n));
+	/* Longer than the stack: no match; "..." at the end may be empty. */
+	assert_false(frames_match(" fun:*\n fun:*\n fun:*\n fun:*\n fun:*\n fun:*\n fun:*", st, n));
+	assert_true(frames_match(" fun:*\n fun:*\n fun:*\n fun:*\n fun:*\n fun:*\n ...", st, n));
+	/* No frames: an empty entry matches any stack, even an empty one. */
+	assert_true(frames_match(" kind:*", st, n));
+	assert_true(frames_match(" kind:*", st, 0));
+	assert_false(frames_match(" fun:*", st, 0));
+	assert_true(frames_match(" ...", st, 0));
+}
+
+static void
+test_match_leak(void **state)
+{
+	struct suppress s = { 0 };
+	const struct supp_entry *e;
+
+	e = one_entry(&s, " kind:file\n target:/etc/*");
+	assert_true(suppress_match_leak(e, "file", "/etc/hostname"));
+	assert_true(suppress_match_leak(e, "file", "/etc/a/b"));	/* '*' spans '/' */
+	assert_false(suppress_match_leak(e, "dir", "/etc/hostname"));
+	assert_false(suppress_match_leak(e, "file", "/tmp/x"));
+	assert_false(suppress_match_leak(e, "file", NULL));
+	e = one_entry(&s, " kind:*fd");
+	assert_true(suppress_match_leak(e, "eventfd", NULL));
+	assert_true(suppress_match_leak(e, "pidfd", "pidfd pid=3"));
+	assert_false(suppress_match_leak(e, "file", NULL));
+	e = one_entry(&s, " fun:x");
+	assert_true(suppress_match_leak(e, "anything", NULL));
+	suppress_free(&s);
+}
+
+/* Frames of this binary, symbolized for real. */
+__attribute__((noinline)) void
+supp_test_opener(void)
+{
+	__asm__ volatile("");
+}
+
+__attribute__((noinline)) void
+supp_test_other(void)
+{
+	__asm__ volatile("");
+}
+
+static struct frame
+self_frame(uint64_t pc)
+{
+	struct frame fr = { .pc = pc };
+	char line[4096], *exe;
+	FILE *f;
+
+	exe = realpath("/proc/self/exe", NULL);
+	assert_non_null(exe);
+	f = fopen("/proc/self/maps", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		uint64_t start, end, off;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64,
+		    &start, &end, &off) != 3)
+			continue;
+		if (pc >= start && pc < end) {
+			fr.offset = pc - start + off;
+			fr.module = module_intern(exe);
+			break;
+		}
+	}
+	fclose(f);
+	free(exe);
+	return fr;
+}
+
+static void
+add(struct proc_report *p, int fd, uint32_t stack, enum fd_kind kind,
+    const char *target)
+{
+	struct leak l = { .fd = fd, .kind = kind, .nr = SYS_openat, .stack = stack,
+	    .serial = (uint64_t)fd };
+
+	l.target = target ? strdup(target) : NULL;
+	report_add_leak(p, &l);
+}
+
+static void
+test_apply(void **state)
+{
+	struct frame a[2], b[2];
+	uint32_t sa, sb;
+	struct proc_report p = { .pid = 3 };
+	struct suppress s = { 0 };
+	char *err = NULL;
+
+	a[0] = self_frame((uint64_t)(uintptr_t)supp_test_opener);
+	a[1] = self_frame((uint64_t)(uintptr_t)supp_test_opener + 1);
+	b[0] = self_frame((uint64_t)(uintptr_t)supp_test_other);
+	b[1] = a[1];
+	sa = stack_intern(a, 2);
+	sb = stack_intern(b, 2);
+	for (int i = 0; i < 1000; i++)
+		add(&p, 10 + i, sa, FDK_FILE, i % 2 ? "/etc/odd" : "/tmp/even");
+	add(&p, 5, sb, FDK_FILE, "/etc/odd");
+	add(&p, 6, sb, FDK_DIR, "/etc");
+	add(&p, 7, 0, FDK_PIPE, NULL);		/* no stack */
+	report_sort_leaks(&p);
+
+	/* No suppressions: nothing changes. */
+	assert_int_equal(suppress_apply(&s, &p, NULL), 0);
+	assert_int_equal(p.nleaks, 1003);
+	assert_int_equal(parse(&s,
+	    "{\n odd opener\n fdleak:Leak\n target:/etc/odd\n fun:supp_test_opener\n}\n"
+	    "{\n dirs\n fdleak:Leak\n kind:dir\n}\n"
+	    "{\n never\n fdleak:Leak\n fun:nothing\n}\n", &err), 0);
+	assert_int_equal(suppress_apply(&s, &p, NULL), 501);
+	assert_int_equal(p.nleaks, 502);
+	assert_int_equal(p.nsuppressed, 501);
+	assert_int_equal(s.entries[0].hits, 500);
+	assert_int_equal(s.entries[1].hits, 1);
+	assert_int_equal(s.entries[2].hits, 0);
+	/* What is left is still sorted, and is what no entry matched. */
+	for (size_t i = 0; i < p.nleaks; i++) {
+		if (i > 0)
+			assert_true(p.leaks[i - 1].fd < p.leaks[i].fd);
+		assert_true(p.leaks[i].kind != FDK_DIR);
+		if (p.leaks[i].stack == sa)
+			assert_string_equal(p.leaks[i].target, "/tmp/even");
+	}
+	/* Applied again (a second process, say): the cache answers the same. */
+	assert_int_equal(suppress_apply(&s, &p, NULL), 0);
+	/* "..." and an empty stack. */
+	assert_int_equal(parse(&s, "{\n all\n fdleak:Leak\n ...\n}\n", &err), 0);
+	assert_int_equal(suppress_apply(&s, &p, NULL), 502);
+	assert_int_equal(p.nleaks, 0);
+	assert_int_equal(p.nsuppressed, 1003);
+	suppress_free(&s);
+	report_proc_free(&p);
+}
+
+/* Parse what suppress_write_entry wrote for frames and match it. */
+static void
+test_write_entry(void **state)
+{
+	static const struct supp_sym st[] = {
+		{ "weird*name?[x]\\", NULL, "/x" },
+		{ NULL, NULL, "/lib/a*b\nc.so" },
+		{ NULL, NULL, NULL },
+		{ "main", NULL, NULL },
+	};
+	static const struct supp_sym other[] = {
+		{ "weirdXnameY[x]\\", NULL, "/x" },
+		{ NULL, NULL, "/lib/a*b\nc.so" },
+		{ NULL, NULL, NULL },
+		{ "main", NULL, NULL },
+	};
+	struct suppress s = { 0 };
+	char *buf = NULL, *err = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	suppress_write_entry(f, "pid 1 /bin/x\ny: 3 fds", "{name", "file", st, 4);
+	fclose(f);
+	assert_string_equal(buf,
+	    "# pid 1 /bin/x?y: 3 fds\n"
+	    "{\n"
+	    "   _{name\n"
+	    "   fdleak:Leak\n"
+	    "   kind:file\n"
+	    "   fun:weird\\*name\\?\\[x]\\\\\n"
+	    "   obj:/lib/a\\*b?c.so\n"
+	    "   fun:*\n"
+	    "   fun:main\n"
+	    "}\n");
+	assert_int_equal(parse(&s, buf, &err), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(suppress_match_frames(&s.entries[0], st, 4));
+	/* The wildcards of the name were quoted: another name does not match. */
+	assert_false(suppress_match_frames(&s.entries[0], other, 4));
+	assert_true(suppress_match_leak(&s.entries[0], "file", NULL));
+	assert_false(suppress_match_leak(&s.entries[0], "dir", NULL));
+	free(buf);
+	suppress_free(&s);
+}
+
+static void
+test_write_sites(void **state)
+{
+	struct frame a[2], b[1];
+	struct proc_report p = { .pid = 9 }, q = { .pid = 10 };
+	struct supp_writer w = { 0 };
+	struct suppress s = { 0 };
+	char *buf = NULL, *err = NULL;
+	size_t len = 0;
+
+	a[0] = self_frame((uint64_t)(uintptr_t)supp_test_opener);
+	a[1] = self_frame((uint64_t)(uintptr_t)supp_test_other + 1);
+	b[0] = self_frame((uint64_t)(uintptr_t)supp_test_other);
+	p.command = "/bin/prog";
+	q.command = "/bin/prog";
+	add(&p, 3, stack_intern(a, 2), FDK_FILE, "/x");
+	add(&p, 4, stack_intern(a, 2), FDK_FILE, "/y");
+	add(&p, 5, stack_intern(b, 1), FDK_FILE, "/z");
+	add(&p, 6, stack_intern(b, 1), FDK_SOCKET, "s");
+	add(&q, 3, stack_intern(a, 2), FDK_FILE, "/x");	/* a forked copy */
+	report_sort_leaks(&p);
+	w.f = open_memstream(&buf, &len);
+	suppress_write_sites(&w, &p, NULL);
+	suppress_write_sites(&w, &q, NULL);
+	fclose(w.f);
+	assert_int_equal(w.count, 2);
+	/* Two sites, the second of two kinds (no kind: line), the copy once. */
+	assert_non_null(strstr(buf, "# pid 9 /bin/prog: 2 fds from supp_test_opener\n"
+	    "{\n   fdleak-prog-supp_test_opener-1\n   fdleak:Leak\n   kind:file\n"
+	    "   fun:supp_test_opener\n   fun:supp_test_other\n}\n"));
+	assert_non_null(strstr(buf, "{\n   fdleak-prog-supp_test_other-2\n"
+	    "   fdleak:Leak\n   fun:supp_test_other\n}\n"));
+	assert_null(strstr(buf, "pid 10"));
+	/* Read back, they hide both sites of p and nothing of another stack. */
+	assert_int_equal(parse(&s, buf, &err), 0);
+	assert_int_equal(suppress_apply(&s, &p, NULL), 4);
+	add(&q, 7, stack_intern(a, 1), FDK_FILE, "/x");	/* a shorter stack */
+	assert_int_equal(suppress_apply(&s, &q, NULL), 1);
+	assert_int_equal(q.nleaks, 1);
+	assert_int_equal(q.leaks[0].fd, 7);
+	free(buf);
+	suppress_free(&s);
+	suppress_writer_free(&w);
+	p.command = q.command = NULL;
+	report_proc_free(&p);
+	report_proc_free(&q);
+}
+
+static int
+cleanup(void **state)
+{
+	demangle_cleanup();
+	symbolize_cleanup();
+	stack_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_garbage),
+		cmocka_unit_test(test_match_frames),
+		cmocka_unit_test(test_match_leak),
+		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_write_entry),
+		cmocka_unit_test(test_write_sites),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, cleanup);
+}
