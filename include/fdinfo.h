@@ -18,8 +18,10 @@ struct fd_desc {
 /*
  * Describe fd of thread tid; 0, or -1 if it is not open (errno set).
  * Pipes, FIFOs and unix sockets name the other end when tid holds it,
- * which costs a look at every fd of tid: to describe many fds, use
- * fdinfo_describe_all.
+ * which costs a look at every fd of tid, and sockets a dump of the
+ * socket tables; while tid stays stopped (a tracee at a ptrace stop) what
+ * was learnt is kept for the next call. fdinfo_describe_all is the way
+ * to describe many fds.
  */
 int fdinfo_describe(pid_t tid, int fd, struct fd_desc *out);
 /*

@@ -532,12 +532,20 @@ suppress_apply(struct suppress *s, struct proc_report *p,
 
 /* ---- writing ---- */
 
-/* A pattern that matches exactly s: wildcards quoted, control bytes as '?'. */
+/*
+ * A pattern that matches exactly s: wildcards quoted, control bytes as
+ * '?' (which matches them), trailing spaces as "[ ]" (the parser trims
+ * blanks at the end of a line).
+ */
 static void
 write_literal(FILE *f, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t len = strlen(s), body = len;
+
+	while (body > 0 && s[body - 1] == ' ')
+		body--;
+	for (size_t i = 0; i < body; i++) {
+		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f)
 			fputc('?', f);
@@ -547,6 +555,8 @@ write_literal(FILE *f, const char *s)
 			fputc(c, f);
 		}
 	}
+	for (size_t i = body; i < len; i++)
+		fputs("[ ]", f);
 }
 
 /* Text for a comment or a name: one line, no braces at the start. */
@@ -564,15 +574,29 @@ void
 suppress_write_entry(FILE *f, const char *comment, const char *name,
     const char *kind, const struct supp_sym *frames, size_t n)
 {
+	size_t nlen;
+	char *copy;
+
 	if (comment != NULL) {
 		fputs("# ", f);
 		write_plain(f, comment);
 		fputc('\n', f);
 	}
+	/* The name line as the parser will read it: trimmed, not empty, not a comment. */
+	while (*name == ' ' || *name == '\t')
+		name++;
+	nlen = strlen(name);
+	while (nlen > 0 && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t' ||
+	    name[nlen - 1] == '\r'))
+		nlen--;
+	copy = xstrndup(name, nlen);
 	fputs("{\n   ", f);
-	if (name[0] == '{' || name[0] == '}' || name[0] == '#')
+	if (nlen == 0)
+		fputs("unnamed", f);
+	else if (copy[0] == '{' || copy[0] == '}' || copy[0] == '#')
 		fputc('_', f);
-	write_plain(f, name);
+	write_plain(f, copy);
+	free(copy);
 	fputs("\n   " TYPE_LEAK "\n", f);
 	if (kind != NULL) {
 		fputs("   kind:", f);

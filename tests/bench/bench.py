@@ -95,8 +95,8 @@ class Env:
 
     def __init__(self, fdleak):
         self.fdleak = fdleak
-        self.trace = strace_set(fd_syscalls())
         self.have_strace = shutil.which("strace") is not None
+        self.trace = strace_set(fd_syscalls()) if self.have_strace else ""
         self.have_valgrind = shutil.which("valgrind") is not None
         self.strace_k = self.have_strace and self._strace_k_works()
         helptext = subprocess.run([fdleak, "--help"], capture_output=True,
@@ -533,6 +533,9 @@ def run_all(args, fdleak, fdleak_built):
     env = Env(fdleak)
     env.built = fdleak_built
     load0 = os.getloadavg()
+    if load0[0] > 0.5 * (os.cpu_count() or 1):
+        log(f"warning: load average {load0[0]:.2f} on {os.cpu_count()} CPUs: "
+            "other work on this machine makes the medians noisy")
 
     wls = workloads(args.quick)
     if args.only:

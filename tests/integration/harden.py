@@ -30,10 +30,8 @@ import fcntl
 import fnmatch
 import json
 import os
-import pty
 import re
 import secrets
-import select
 import shutil
 import signal
 import subprocess
@@ -204,7 +202,6 @@ class Background:
             env=env if env is not None else ctx.env(), cwd=cwd or ctx.tmp,
             **popen)
         self.pid = self.proc.pid
-        self.started = time.monotonic()
         ctx.procs.append(self)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -602,10 +599,11 @@ def compare_expect(exp, leak, origin="syscall"):
     return bad
 
 
-def check_leaks(proto, report, pids=None):
+def check_leaks(proto, report, pids=None, maybe=None):
     """The leaks of each process (or of pids) are exactly what the victim
     said: its EXPECT lines (origin syscall), UNKNOWN lines (origin
-    unknown) and EXPECT_COUNT lines (counted by function)."""
+    unknown) and EXPECT_COUNT lines (counted by function). A leak nobody
+    announced is a problem unless maybe(leak) says it may be there."""
     problems = []
     wanted = {e["pid"] for e in proto.expects + proto.unknowns +
               proto.counts}
@@ -628,6 +626,8 @@ def check_leaks(proto, report, pids=None):
                 continue
             site = next((c for f, c in counts.items()
                          if f in functions(leak)), None)
+            if site is None and maybe is not None and maybe(leak):
+                continue
             if site is None:
                 problems.append("pid %d: unexpected leak %s" %
                                 (pid, describe(leak)))
@@ -1003,6 +1003,12 @@ thread_exit_test("transparent-thread-exec", "exec", 7)
 # Faults ------------------------------------------------------------------
 
 
+def spin_fd(leak):
+    """h_loop's loops open /dev/null and close it at once: a process killed
+    between the two holds it, and it may be reported (rightly)."""
+    return leak["kind"] == "device" and leak["target"] in ("/dev/null", None)
+
+
 def fdleak_bg(ctx, opts, argv, env=None, **popen):
     """fdleak --format=json -o report.json opts -- argv, in the background."""
     return Background(ctx, [ctx.fdleak, "--format=json", "-o",
@@ -1037,19 +1043,22 @@ def tracee_sigkill_test(name, fmt):
             with open(out, errors="replace") as f:
                 text = f.read()
             ctx.note_text("report", text)
+            got = sorted(int(x) for x in re.findall(
+                r"^fdleak: leak pid=%d fd=(\d+) " % pid, text, re.M))
+            spin = sorted(int(x) for x in re.findall(
+                r"^fdleak: leak pid=%d fd=(\d+) kind=device .*"
+                r"target=(?:\"/dev/null\"|\?)$" % pid, text, re.M))
+            want = sorted(e["fd"] for e in proto.expects)
             m = re.search(r"^fdleak: process pid=%d ppid=\d+ (\S+) "
                           r"leaks=(\d+) " % pid, text, re.M)
             if not m:
                 problems.append("no process line for pid %d" % pid)
-            elif m.groups() != ("signal=SIGKILL", str(len(proto.expects))):
+            elif m.groups() != ("signal=SIGKILL", str(len(got))):
                 problems.append("process line says %s leaks=%s, expected "
                                 "signal=SIGKILL leaks=%d" % (
-                                    m.group(1), m.group(2),
-                                    len(proto.expects)))
-            got = sorted(int(x) for x in re.findall(
-                r"^fdleak: leak pid=%d fd=(\d+) " % pid, text, re.M))
-            want = sorted(e["fd"] for e in proto.expects)
-            if got != want:
+                                    m.group(1), m.group(2), len(got)))
+            # One /dev/null per thread (3) may be between open and close.
+            if sorted(set(got) - set(spin)) != want or len(spin) > 3:
                 problems.append("leak lines for fds %s, expected %s" %
                                 (got, want))
             fail_if(problems)
@@ -1067,7 +1076,7 @@ def tracee_sigkill_test(name, fmt):
         known = sum(1 for l in p["leaks"] if l["target"] is not None)
         for e in proto.expects:
             e.pop("target", None)
-        problems += check_leaks(proto, report)
+        problems += check_leaks(proto, report, maybe=spin_fd)
         fail_if(problems)
         return "%d of %d targets known" % (known, len(p["leaks"]))
     TESTS.append(Test(name, fn))
@@ -1120,20 +1129,28 @@ def _stop_cont(ctx):
 
 @test("fault-child-outlives-parent")
 def _orphan(ctx):
-    res, report = ctx.trace_json([victim("h_orphan")], env=ctx.env())
-    proto = Protocol(res.out)
+    """fdleak waits for a child that outlives its parent; both reported."""
+    bg = fdleak_bg(ctx, [], [victim("h_orphan")])
+    child = int(bg.wait_for(r"^CHILD pid=(\d+)$", 20).group(1))
+    try:
+        bg.proc.wait(timeout=TIMEOUT * ctx.scale)
+    except subprocess.TimeoutExpired:
+        raise Failure("fdleak still runs after %gs" % (TIMEOUT * ctx.scale))
+    # At once, before stdout is read to its end: is the child gone too?
+    still = {child: proc_state(child)}
+    status = finish(ctx, bg, TIMEOUT)
+    proto = Protocol(bg.stdout_text())
     proto.check()
-    problems = []
-    if res.status != 2:
-        problems.append("fdleak exited %d, expected the parent's 2" %
-                        res.status)
-    if not re.search(r"^ORPHAN pid=\d+ outlived=1$", res.out, re.M):
+    report = ctx.load_report(ctx.report_path(), status)
+    problems = ["pid %d still there (state %s) when fdleak exited" % (p, s)
+                for p, s in sorted(still.items()) if s not in (None, "Z")]
+    if status != 2:
+        problems.append("fdleak exited %d, expected the parent's 2" % status)
+    if not re.search(r"^ORPHAN pid=\d+ outlived=1$", bg.stdout_text(),
+                     re.M):
         problems.append("the child did not outlive its parent")
     problems += check_processes(proto, report)
     problems += check_leaks(proto, report)
-    for pid in proto.procs:
-        if proc_state(pid) not in (None, "Z"):
-            problems.append("pid %d still runs after fdleak ended" % pid)
     fail_if(problems)
 
 
@@ -1352,7 +1369,7 @@ def launch_signal_test(name, sigs, loop_args, want_status, want_end):
         if want_end[1] == "SIGKILL":
             for e in proto.expects:
                 e.pop("target", None)
-        problems += check_leaks(proto, report)
+        problems += check_leaks(proto, report, maybe=spin_fd)
         fail_if(problems)
         return "; ".join(notes)
     TESTS.append(Test(name, fn))
@@ -1367,6 +1384,45 @@ launch_signal_test("fault-sighup-launch", [signal.SIGHUP], [],
 launch_signal_test("fault-sigterm-twice", [signal.SIGTERM, signal.SIGTERM],
                    ["--ignore-term"], 128 + signal.SIGKILL,
                    (None, "SIGKILL"))
+
+
+@test("fault-sigterm-twice-children")
+def _sigterm_children(ctx):
+    """The first SIGTERM ends the command but not its children, which
+    fdleak waits for; the second kills them all. Every process reported."""
+    bg = fdleak_bg(ctx, [], [victim("h_loop"), "--children=2"])
+    pid = int(bg.wait_for(r"^READY pid=(\d+)", 20).group(1))
+    time.sleep(0.2)
+    children = [p for p in Protocol(bg.stdout_text()).procs if p != pid]
+    os.kill(bg.pid, signal.SIGTERM)
+    time.sleep(0.5)
+    problems = []
+    if proc_state(pid) not in (None, "Z"):
+        problems.append("the command still runs after the first SIGTERM")
+    alive = [c for c in children if proc_state(c) not in (None, "Z")]
+    if alive != children or not bg.alive():
+        raise Failure("after the first SIGTERM: children alive %s of %s, "
+                      "fdleak %s" % (alive, children,
+                                     "runs" if bg.alive() else "ended"))
+    os.kill(bg.pid, signal.SIGTERM)
+    status = finish(ctx, bg, 15)
+    proto = Protocol(bg.stdout_text())
+    proto.check()
+    report = ctx.load_report(ctx.report_path(), status)
+    if status != 128 + signal.SIGTERM:
+        problems.append("fdleak exited %d, expected the command's %d" %
+                        (status, 128 + signal.SIGTERM))
+    ends = {p: (q["exit_code"], q["exit_signal"])
+            for p, q in processes(report).items()}
+    want = {pid: (None, "SIGTERM")}
+    want.update({c: (None, "SIGKILL") for c in children})
+    if ends != want:
+        problems.append("processes ended %r, expected %r" % (ends, want))
+    for e in proto.expects:
+        if e["pid"] != pid:
+            e.pop("target", None)
+    problems += check_leaks(proto, report, maybe=spin_fd)
+    fail_if(problems)
 
 
 @test("fault-sigint-terminal")
@@ -1907,9 +1963,10 @@ def race_test(name, mode):
         if own_output(res.out) != "%s: %s iterations done" % (mode, n):
             problems.append("the program's output changed: %r" %
                             own_output(res.out)[:200])
-        (pid, opened), = proto.open.items() or [(None, {})]
-        if pid is None:
-            raise Failure("no SELFCHECK from the victim")
+        if len(proto.open) != 1:
+            raise Failure("%d SELFCHECKs from the victim, expected 1" %
+                          len(proto.open))
+        (pid, opened), = proto.open.items()
         real = {fd: o for fd, o in opened.items() if fd > 2}
         leaks = {fd: l for fd, l in leaks_of(report, pid).items() if fd > 2}
         lost = sorted(set(real) - set(leaks))

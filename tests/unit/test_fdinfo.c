@@ -1182,6 +1182,52 @@ test_other_netns(void **state)
 	close(p[0]);
 }
 
+/* A stopped process described fd by fd, then again after it ran. */
+static void
+test_stopped_process(void **state)
+{
+	int p[2], st;
+	struct fd_desc d;
+	char want[128];
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(p[0], 60) != 60 || dup2(p[1], 61) != 61)
+			_exit(1);
+		raise(SIGSTOP);
+		close(61);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(st));
+	/* The child holds both ends twice (inherited, and at 60 and 61). */
+	assert_int_equal(fdinfo_describe(pid, 60, &d), 0);
+	snprintf(want, sizeof want, "read end, other end fds %d, 61", p[1]);
+	assert_non_null(strstr(d.target, want));
+	free(d.target);
+	assert_int_equal(fdinfo_describe(pid, 61, &d), 0);
+	snprintf(want, sizeof want, "write end, other end fds %d, 60", p[0]);
+	assert_non_null(strstr(d.target, want));
+	free(d.target);
+	/* It runs, closes 61, stops again: what was known is not reused. */
+	kill(pid, SIGCONT);
+	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(st));
+	assert_int_equal(fdinfo_describe(pid, 60, &d), 0);
+	snprintf(want, sizeof want, "read end, other end fd %d", p[1]);
+	assert_non_null(strstr(d.target, want));
+	free(d.target);
+	assert_int_equal(fdinfo_describe(pid, 61, &d), -1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
@@ -1204,6 +1250,7 @@ main(void)
 		cmocka_unit_test(test_sock_text),
 		cmocka_unit_test(test_describe_sockets),
 		cmocka_unit_test(test_other_netns),
+		cmocka_unit_test(test_stopped_process),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

@@ -425,6 +425,33 @@ test_write_entry(void **state)
 	assert_false(suppress_match_leak(&s.entries[0], "dir", NULL));
 	free(buf);
 	suppress_free(&s);
+
+	/*
+	 * What the parser trims must survive: trailing spaces in a pattern,
+	 * and names that are blank or would read as a comment.
+	 */
+	{
+		static const struct supp_sym sp[] = {
+			{ "f  ", NULL, NULL }, { NULL, NULL, "/tmp/lib.so " },
+		};
+		static const char *const names[] = { "", "   ", " #x", "}" };
+
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+			buf = NULL;
+			f = open_memstream(&buf, &len);
+			suppress_write_entry(f, NULL, names[i], NULL, sp, 2);
+			fclose(f);
+			if (parse(&s, buf, &err) != 0)
+				fail_msg("\"%s\": %s in\n%s", names[i], err, buf);
+			assert_int_equal(s.n, 1);
+			assert_true(suppress_match_frames(&s.entries[0], sp, 2));
+			assert_false(suppress_match_frames(&s.entries[0], other + 3, 1));
+			if (i == 0)
+				assert_non_null(strstr(buf, "   fun:f[ ][ ]\n   obj:/tmp/lib.so[ ]\n"));
+			free(buf);
+			suppress_free(&s);
+		}
+	}
 }
 
 static void

@@ -7,7 +7,8 @@
  *   h_loop [--children=N] [--threads=N] [--stopped] [--ignore-term]
  *          [--count-int] [--seconds=S]
  *
- * Every process leaks a file, and the main one also a pipe (EXPECT lines).
+ * Every process leaks a file, and the main one also a pipe (EXPECT lines;
+ * children also say the ones they inherit).
  * --children=N forks N children that leak a file each and loop too;
  * --threads=N starts N threads in the main process that loop; --stopped
  * forks one more child that stops itself with SIGSTOP (it is in the
@@ -29,6 +30,8 @@
 
 static volatile sig_atomic_t int_count;
 static atomic_long ticks;
+static int main_file = -1, main_pipe[2] = { -1, -1 };
+static pid_t main_pid;
 
 static void
 on_int(int sig)
@@ -37,7 +40,7 @@ on_int(int sig)
 	int_count++;
 }
 
-static void
+static int
 leak_file(void)
 {
 	int fd = open("/etc/hostname", O_RDONLY);
@@ -45,6 +48,7 @@ leak_file(void)
 	if (fd < 0)
 		victim_die("open /etc/hostname");
 	EXPECT(fd, "file", "openat", 0, "/etc/hostname");
+	return fd;
 }
 
 static void
@@ -56,6 +60,19 @@ leak_pipe(void)
 		victim_die("pipe2");
 	EXPECT(p[0], "pipe", "pipe2", 0, victim_link(p[0]));
 	EXPECT(p[1], "pipe", "pipe2", 0, victim_link(p[1]));
+	main_pipe[0] = p[0];
+	main_pipe[1] = p[1];
+}
+
+/* A child holds what the main process leaked before the fork, too. */
+static void
+expect_inherited(void)
+{
+	victim_expect(main_file, "file", "openat", "leak_file", main_pid, 0, 0,
+	    "/etc/hostname");
+	for (int i = 0; i < 2; i++)
+		victim_expect(main_pipe[i], "pipe", "pipe2", "leak_pipe",
+		    main_pid, 0, 0, victim_link(main_pipe[i]));
 }
 
 /* One round of the loops: a traced syscall pair, then a short sleep. */
@@ -131,7 +148,8 @@ main(int argc, char *argv[])
 	victim_proc();
 	if (ignore_term)
 		signal(SIGTERM, SIG_IGN);
-	leak_file();
+	main_pid = getpid();
+	main_file = leak_file();
 	leak_pipe();
 	/* Children say they run by writing one byte; ready[] is closed after. */
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -144,15 +162,18 @@ main(int argc, char *argv[])
 		if (pid == 0) {
 			victim_proc();
 			close(ready[0]);
+			expect_inherited();
 			if (i == children) {
 				victim_say("STOPPER pid=%d", (int)getpid());
 				if (write(ready[1], "s", 1) != 1)
 					_exit(98);
+				close(ready[1]);
 				raise(SIGSTOP);
 			} else {
 				leak_file();
 				if (write(ready[1], "c", 1) != 1)
 					_exit(98);
+				close(ready[1]);
 			}
 			for (;;)
 				spin_once();

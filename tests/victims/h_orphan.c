@@ -4,7 +4,8 @@
  *
  * The parent leaks a file and exits 2 at once; the child leaks a pipe,
  * waits until its parent has gone, sleeps 300 ms more and exits 0. Both
- * must be reported, and fdleak must wait for the child.
+ * must be reported, and fdleak must wait for the child. The parent says
+ * "CHILD pid=P" before it exits.
  */
 #include "victim.h"
 
@@ -50,5 +51,6 @@ main(void)
 		    getppid() != parent);
 		victim_child_exit(0);
 	}
+	victim_say("CHILD pid=%d", (int)pid);
 	victim_exit(2);
 }
