@@ -61,7 +61,7 @@ build/victims/%: tests/victims/%.c tests/victims/victim.h | build/victims
 
 unit: $(UNIT)
 
-check: all unit
+check: all unit fuzz-check
 	@set -e; for t in $(UNIT); do echo "== $$t"; $$t; done
 	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/run.py
 
@@ -76,3 +76,6 @@ clean:
 
 .PHONY: all victims unit check example bench clean
 .SECONDARY:
+
+# libFuzzer harnesses (clang): make fuzz [FUZZ_SECONDS=30]; make fuzz-check replays the corpora
+include tests/fuzz/fuzz.mk

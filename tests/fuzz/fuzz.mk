@@ -28,10 +28,7 @@ FUZZ_MOD_scm_rights	:= decode umem util
 FUZZ_MOD_suppress	:= suppress demangle report stack symbolize fdkind util
 FUZZ_MOD_suppress_gen	:= $(FUZZ_MOD_suppress)
 FUZZ_MOD_demangle	:= demangle util
-# The /proc parsers are in attach.c, which needs the tracer, which needs
-# nearly every module: this one links them all.
-FUZZ_MOD_proc		:= $(filter-out main, \
-			   $(patsubst src/%.c,%,$(wildcard src/*.c)))
+FUZZ_MOD_proc		:= attach-parse
 
 FUZZ_NAMES	:= json maps fdinfo_flags fdinfo_link fdinfo_text proc_net \
 		   sock_diag scm_rights suppress suppress_gen demangle proc

@@ -759,6 +759,54 @@ simple_transparent("transparent-failing-pipeline", lambda c: [
     "echo status ${PIPESTATUS[*]} >&2; (exit 3) | true; "
     "false | (exit 41)"])
 
+FD_TABLE = r"""
+import os, re, sys
+fds = []
+for name in sorted(os.listdir("/proc/self/fd"), key=int):
+    try:
+        link = os.readlink("/proc/self/fd/" + name)
+    except OSError:
+        continue
+    flags = open("/proc/self/fdinfo/" + name).read().split("flags:")[1]
+    fds.append("%s %s %s" % (name, re.sub(r"[0-9]+", "N", link),
+                             flags.split()[0]))
+with open(sys.argv[1], "w") as f:
+    f.write("\n".join(fds) + "\n")
+"""
+
+
+def fd_table_test(name, closed):
+    def fn(ctx):
+        """The command's fd table, flags included, is the same traced and
+        untraced: fdleak's own fds (its report, /proc) never reach it."""
+        if not os.access(PYTHON, os.X_OK):
+            raise Skip("%s is not installed" % PYTHON)
+        tables = []
+        for traced in (False, True):
+            out = os.path.join(ctx.tmp, "fds.%d" % traced)
+            argv = [PYTHON, "-c", FD_TABLE, out]
+            if traced:
+                argv = [ctx.fdleak, "--format=json", "-o",
+                        ctx.report_path(), "--"] + argv
+            if closed:
+                argv = ["sh", "-c", 'exec <&- >&- 2>&-; exec "$@"',
+                        "sh"] + argv
+            res = ctx.run(argv, env=ctx.plain_env(), check_san=traced)
+            if res.status != 0 or not os.path.exists(out):
+                raise Failure("%s run failed: status %d" % (
+                    "traced" if traced else "untraced", res.status))
+            with open(out) as f:
+                tables.append(f.read())
+        if tables[0] != tables[1]:
+            raise Failure("fd table untraced %r, traced %r" % tuple(tables))
+        ctx.load_report(ctx.report_path())
+        return "%d fds" % len(tables[0].splitlines())
+    TESTS.append(Test(name, fn))
+
+
+fd_table_test("transparent-fd-table", False)
+fd_table_test("transparent-fd-table-std-closed", True)
+
 SH_SCRIPT = r"""
 set -e
 dir=$1
