@@ -1956,6 +1956,9 @@ bad_test("bad-command-directory", lambda c: ["--", c.tmp], 126,
 bad_test("bad-command-missing-interpreter",
          lambda c: ["--", _script(c, "badinterp", "#!/nonexistent/interp\n",
                                   0o755)], 127, "badinterp")
+bad_test("bad-command-exec-format",
+         lambda c: ["--", _script(c, "garbage", "\x7fELF not really\n",
+                                  0o755)], 126, "garbage")
 bad_test("bad-output-missing-directory",
          lambda c: ["-o", "/nonexistent-fdleak-dir/report", "--"] + RUNS,
          125, "/nonexistent-fdleak-dir/report")
