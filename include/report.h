@@ -173,6 +173,10 @@ void report_text_process(FILE *f, const struct proc_report *p, const struct repo
 void report_text_summary(FILE *f, const struct report *r);
 /* Text: the frame lines of stack id (used by dumps too). */
 void report_text_frames(FILE *f, uint32_t stack, const struct report_opts *o);
+/* Text: "file:3,pipe:2" for counts per kind (used by dumps too). */
+void report_text_kinds(FILE *f, const unsigned *kinds);
+/* JSON: {"file": 3, "pipe": 2} for counts per kind (used by dumps too). */
+void report_json_kinds(FILE *f, const unsigned *kinds);
 /* JSON: the backtrace array of stack id (used by dumps too). */
 void report_json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o);
 /* JSON: the whole document. */

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "dump.h"
-#include "json.h"
 #include "report.h"
 #include "util.h"
 
@@ -129,19 +128,6 @@ dump_cleanup(void)
 	npast = 0;
 }
 
-static void
-text_kinds(FILE *f, const unsigned *kinds)
-{
-	const char *sep = "";
-
-	for (unsigned k = 0; k < FDK_COUNT; k++) {
-		if (kinds[k] == 0)
-			continue;
-		fprintf(f, "%s%s:%u", sep, fd_kind_name((enum fd_kind)k), kinds[k]);
-		sep = ",";
-	}
-}
-
 void
 dump_write_text(FILE *f, const struct dump *d, const struct report_opts *o)
 {
@@ -156,7 +142,7 @@ dump_write_text(FILE *f, const struct dump *d, const struct report_opts *o)
 
 			fprintf(f, "fdleak: dump-site pid=%d count=%zu growth=%+ld kinds=",
 			    p->pid, s->count, s->growth);
-			text_kinds(f, s->kinds);
+			report_text_kinds(f, s->kinds);
 			fputc('\n', f);
 			report_text_frames(f, s->stack, o);
 		}
@@ -176,19 +162,11 @@ dump_write_json(FILE *f, const struct dump *d, const struct report_opts *o)
 		    "\"sites\": [", i ? ", " : "", p->pid, p->fds, p->outstanding);
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
-			const char *sep = "";
 
-			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"kinds\": {",
+			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"kinds\": ",
 			    j ? ", " : "", s->count, s->growth);
-			for (unsigned k = 0; k < FDK_COUNT; k++) {
-				if (s->kinds[k] == 0)
-					continue;
-				fputs(sep, f);
-				json_cstring(f, fd_kind_name((enum fd_kind)k));
-				fprintf(f, ": %u", s->kinds[k]);
-				sep = ", ";
-			}
-			fputs("}, \"backtrace\": ", f);
+			report_json_kinds(f, s->kinds);
+			fputs(", \"backtrace\": ", f);
 			report_json_backtrace(f, s->stack, o);
 			fputc('}', f);
 		}

@@ -79,19 +79,12 @@ static void
 json_site(FILE *f, const struct proc_report *p, const struct site *s,
     const struct report_opts *o)
 {
-	const char *sep = "", **targets;
+	const char **targets;
 	size_t nt;
 
-	fprintf(f, "{\"count\": %zu, \"kinds\": {", s->count);
-	for (unsigned k = 0; k < FDK_COUNT; k++) {
-		if (s->kinds[k] == 0)
-			continue;
-		fputs(sep, f);
-		json_cstring(f, fd_kind_name((enum fd_kind)k));
-		fprintf(f, ": %u", s->kinds[k]);
-		sep = ", ";
-	}
-	fputs("}, \"fds\": [", f);
+	fprintf(f, "{\"count\": %zu, \"kinds\": ", s->count);
+	report_json_kinds(f, s->kinds);
+	fputs(", \"fds\": [", f);
 	for (size_t i = 0; i < s->count; i++)
 		fprintf(f, "%s%d", i ? ", " : "", p->leaks[s->leaks[i]].fd);
 	fprintf(f, "], \"oldest_fd\": %d, \"newest_fd\": %d, \"targets\": [",
@@ -203,6 +196,23 @@ report_json(FILE *f, const struct report *r)
 	    report_total_leaks(r), r->nprocs, report_total_sites(r),
 	    report_total_misuse(r), report_total_inherited(r),
 	    report_total_suppressed(r));
+}
+
+void
+report_json_kinds(FILE *f, const unsigned *kinds)
+{
+	const char *sep = "";
+
+	fputc('{', f);
+	for (unsigned k = 0; k < FDK_COUNT; k++) {
+		if (kinds[k] == 0)
+			continue;
+		fputs(sep, f);
+		json_cstring(f, fd_kind_name((enum fd_kind)k));
+		fprintf(f, ": %u", kinds[k]);
+		sep = ", ";
+	}
+	fputc('}', f);
 }
 
 void

@@ -193,8 +193,8 @@ text_leak(FILE *f, int pid, const struct leak *l, const struct report_opts *o)
 	fputc('\n', f);
 }
 
-static void
-text_kinds(FILE *f, const unsigned *kinds)
+void
+report_text_kinds(FILE *f, const unsigned *kinds)
 {
 	const char *sep = "";
 
@@ -215,7 +215,7 @@ text_site(FILE *f, const struct proc_report *p, const struct site *s,
 
 	text_head(f, o, C_SITE, "site");
 	fprintf(f, " pid=%d count=%zu kinds=", p->pid, s->count);
-	text_kinds(f, s->kinds);
+	report_text_kinds(f, s->kinds);
 	fprintf(f, " oldest-fd=%d newest-fd=%d targets=", p->leaks[s->oldest].fd,
 	    p->leaks[s->newest].fd);
 	targets = report_site_targets(p, s, &nt);
