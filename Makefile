@@ -1,6 +1,7 @@
 # fdleak - file-descriptor leak tracer. GNU make; `make V=1` shows commands.
 #   make            build ./fdleak and the test programs
-#   make check      unit + integration tests          (ASAN=1: under ASan+UBSan)
+#   make check      unit, fuzz-corpus, integration and hardening tests
+#                   (ASAN=1: under ASan+UBSan); harden.py --long for the hour-long run
 #   make bench      benchmark (never part of check)
 #   make example    run fdleak on the bundled leaky example
 
@@ -64,6 +65,7 @@ unit: $(UNIT)
 check: all unit fuzz-check
 	@set -e; for t in $(UNIT); do echo "== $$t"; $$t; done
 	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/run.py
+	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/harden.py
 
 example: $(FDLEAK) build/victims/example
 	./$(FDLEAK) -- build/victims/example

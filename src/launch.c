@@ -87,8 +87,10 @@ resolve_command(const char *cmd, char **path)
 }
 
 static void __attribute__((noreturn))
-child_exec(const char *path, char *const argv[], int go, const struct sock_fprog *filter)
+child_exec(const char *path, char *const argv[], int go, int status,
+    const struct sock_fprog *filter)
 {
+	int err;
 	char c;
 
 	/* Wait until the tracer has seized us. */
@@ -102,8 +104,12 @@ child_exec(const char *path, char *const argv[], int go, const struct sock_fprog
 			syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter);
 	}
 	execv(path, argv);
+	err = errno;
 	warnerr("cannot run '%s'", argv[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+	/* Tell the tracer: it then writes no report, as for any failure to start. */
+	if (write(status, &err, sizeof err) < 0)
+		_exit(EXIT_CANNOT_EXEC);
+	_exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 }
 
 
@@ -113,14 +119,15 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 {
 	struct sock_fprog filter = { 0, NULL };
 	char *path = NULL;
-	int go[2], rc;
+	int go[2], status[2], rc, err;
 	pid_t pid;
 
 	if ((rc = resolve_command(argv[0], &path)) != 0)
 		return rc;
 	if (o->seccomp)
 		syscall_seccomp_filter(&filter);
-	if (pipe2(go, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 ||
+	    (pid = fork()) < 0) {
 		warnerr("cannot start the command");
 		free(path);
 		free(filter.filter);
@@ -128,14 +135,17 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 	}
 	if (pid == 0) {
 		close(go[1]);
-		child_exec(path, argv, go[0], o->seccomp ? &filter : NULL);
+		close(status[0]);
+		child_exec(path, argv, go[0], status[1], o->seccomp ? &filter : NULL);
 	}
 	close(go[0]);
+	close(status[1]);
 	free(filter.filter);
 	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)LAUNCH_OPTIONS) < 0) {
 		warnerr("cannot trace the command (ptrace)");
 		kill(pid, SIGKILL);
 		close(go[1]);
+		close(status[0]);
 		waitpid(pid, NULL, 0);
 		free(path);
 		return EXIT_FDLEAK_ERROR;
@@ -145,6 +155,11 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 	free(path);
 	close(go[1]);		/* let the child exec */
 	tracer_loop();
+	/* Every traced process has ended: the pipe holds an errno or is at EOF. */
+	rc = read(status[0], &err, sizeof err) == (ssize_t)sizeof err;
+	close(status[0]);
+	if (rc)
+		return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	if (!tracer_status(pid, wstatus)) {
 		warnmsg("lost track of the traced command");
 		return EXIT_FDLEAK_ERROR;

@@ -367,14 +367,18 @@ def attach_run(env, nginx, tool, seconds):
 class Workload:
     """
     name: row name; argv(quick): the command; tools: columns it runs;
-    kmax: cap on strace -k runs; skip: {tool: reason}; target: text.
+    kmax: cap on strace -k runs; skip: {tool: reason}; target: text;
+    pair: a second command fdleak runs right before argv in every round,
+    so that the ratio of the two does not depend on the load drifting
+    between rows.
     """
 
     def __init__(self, name, argv, tools=TOOLS, kmax=None, skip=None,
-                 target="", report_ts=False, attach=False):
+                 target="", report_ts=False, attach=False, pair=None):
         self.name, self.argv, self.tools = name, argv, tools
         self.kmax, self.skip = kmax, skip or {}
         self.target, self.report_ts, self.attach = target, report_ts, attach
+        self.pair = pair	# argv fdleak also runs each round, for a paired ratio
 
 
 def workloads(quick):
@@ -388,6 +392,7 @@ def workloads(quick):
                  skip={"strace-k": "skip (slow)"}, target="(for d30)"),
         Workload("churn-d30", lambda: [b("churn"), str(n_churn), "30"],
                  skip={"strace-k": "skip (slow)"},
+                 pair=lambda: [b("churn"), str(n_churn), "1"],
                  target="d30/d1 <=1.3"),
         Workload("getppid", lambda: [b("getppid"), "100000" if quick else "1000000"],
                  target="<=1.2x untraced"),
@@ -545,7 +550,6 @@ def run_all(args, fdleak, fdleak_built):
             raise SystemExit("--only matches no workload")
 
     rows, notes_all, raw = [], [], []
-    d1_fdleak = None
     t_start = time.monotonic()
     for w in wls:
         log(f"== {w.name}")
@@ -571,6 +575,7 @@ def run_all(args, fdleak, fdleak_built):
                 continue
         argv = w.argv() if w.argv else None
         report_tail = {"fdleak": [], "depth0": []}
+        paired = []
         try:
             for r in range(runs):
                 for t in w.tools:
@@ -598,6 +603,8 @@ def run_all(args, fdleak, fdleak_built):
                         cell[t] = "n/a"
                         continue
                     try:
+                        if w.pair and t == "fdleak":
+                            paired.append(timed(env.wrap(t, w.pair())))
                         if w.report_ts and t == "fdleak":
                             secs, out, end = timed(cmd, capture=True)
                             report_tail["fdleak"].append(end - int(out.split()[-1]) / 1e9)
@@ -627,11 +634,12 @@ def run_all(args, fdleak, fdleak_built):
                 cell[t] = med[t]
             cell.setdefault(t, "-")
         notes = []
-        if w.name == "churn-d1":
-            d1_fdleak = med.get("fdleak")
-        if w.name == "churn-d30" and d1_fdleak and med.get("fdleak"):
-            extra["d30/d1"] = med["fdleak"] / d1_fdleak
-            notes.append(f"d30/d1 = {extra['d30/d1']:.2f}x")
+        if paired and len(paired) == len(samples["fdleak"]):
+            # Median of per-round ratios: each pair ran back to back.
+            extra["d30/d1"] = statistics.median(
+                a / b for a, b in zip(samples["fdleak"], paired))
+            notes.append(f"d30/d1 = {extra['d30/d1']:.2f}x (paired per round; "
+                         f"d1 median {statistics.median(paired):.2f} s)")
         if report_tail["fdleak"]:
             rt = statistics.median(report_tail["fdleak"])
             r0 = statistics.median(report_tail["depth0"])

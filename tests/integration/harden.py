@@ -2084,15 +2084,18 @@ def check_32bit(ctx, res, report, want_warnings=1):
     return problems
 
 
-def int80_test(name, opts):
+def int80_test(name, opts, warnings):
     def fn(ctx):
         """A 64-bit program making int 0x80 syscalls whose numbers mean
-        other syscalls on x86_64 (read=close, dup=socket, ...)."""
+        other syscalls on x86_64 (read=close, dup=socket, ...). Under the
+        seccomp filter they run untraced (no stop, no warning): their fds
+        are found at exit, as origin unknown. Without it, fdleak sees them
+        and warns once. Never misread either way."""
         exe = victim("h_i386")
         env = ctx.env()
         plain = ctx.run([exe, "int80"], env=env)
         res, report = ctx.trace_json([exe, "int80"], opts=opts, env=env)
-        problems = check_32bit(ctx, res, report)
+        problems = check_32bit(ctx, res, report, want_warnings=warnings)
         if (res.status, own_output(res.out)) != (plain.status,
                                                  own_output(plain.out)):
             problems.append("output differs from the untraced run")
@@ -2100,8 +2103,8 @@ def int80_test(name, opts):
     TESTS.append(Test(name, fn))
 
 
-int80_test("i386-int80", [])
-int80_test("i386-int80-no-seccomp", ["--no-seccomp"])
+int80_test("i386-int80", [], 0)
+int80_test("i386-int80-no-seccomp", ["--no-seccomp"], 1)
 
 
 def build_m32(ctx):
