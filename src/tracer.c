@@ -506,9 +506,20 @@ snapshot_leaks(struct proc *p, struct task *t)
 		struct leak l;
 
 		if (!reportable(r, fds[i]) || too_young(r, now) ||
-		    (r == NULL && being_closed(p, fds[i])) ||
-		    fdinfo_describe(t->tid, fds[i], &d) < 0)
+		    (r == NULL && being_closed(p, fds[i])))
 			continue;
+		/* Listed but not describable (a path longer than a page): still a leak. */
+		if (fdinfo_describe(t->tid, fds[i], &d) < 0) {
+			char path[64];
+			struct stat st;
+
+			snprintf(path, sizeof path, "/proc/%d/fd/%d", t->tid, fds[i]);
+			d.kind = stat(path, &st) == 0 ?
+			    fdinfo_kind_from_link("/", st.st_mode) :
+			    r != NULL ? (enum fd_kind)r->kind : FDK_OTHER;
+			d.target = NULL;
+			d.cloexec = false;
+		}
 		memset(&l, 0, sizeof l);
 		l.fd = fds[i];
 		l.kind = d.kind != FDK_UNKNOWN ? d.kind : (r ? (enum fd_kind)r->kind : FDK_OTHER);
