@@ -62,10 +62,27 @@ build/victims/%: tests/victims/%.c tests/victims/victim.h | build/victims
 
 unit: $(UNIT)
 
-check: all unit fuzz-check
+# memcheck runs once, in the plain build (valgrind and ASan do not mix).
+check: all unit fuzz-check $(if $(filter 1,$(ASAN)),,memcheck)
 	@set -e; for t in $(UNIT); do echo "== $$t"; $$t; done
 	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/run.py
 	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/harden.py
+
+# The tracer under valgrind's memcheck, tracing victims of every kind (under
+# valgrind seccomp is unavailable, so this also covers the no-filter path).
+MEMCHECK_RUNS := example families threads noleak scm_rights "forker fork" \
+		 "execer main" "execer thread" misuse
+memcheck: fdleak victims
+	@set -e; for v in $(MEMCHECK_RUNS); do \
+		echo "== memcheck: fdleak -- $$v"; \
+		FDLEAK_EXPECT= valgrind -q --error-exitcode=99 --leak-check=full \
+		    --errors-for-leak-kinds=definite ./fdleak -o /dev/null -- \
+		    build/victims/$$v >/dev/null 2>build/memcheck.log || \
+		    { grep -v 'seccomp filter not active' build/memcheck.log; exit 1; }; \
+		grep -v -e 'seccomp filter not active' -e 'unhandled amd64-linux syscall' \
+		    -e 'write your own handler' -e 'README_MISSING' -e 'Nevertheless' \
+		    -e 'valgrind.org' build/memcheck.log || true; \
+	done
 
 example: $(FDLEAK) build/victims/example
 	./$(FDLEAK) -- build/victims/example
@@ -76,7 +93,7 @@ bench: $(FDLEAK) victims
 clean:
 	rm -rf build fdleak
 
-.PHONY: all victims unit check example bench clean
+.PHONY: all victims unit check memcheck example bench clean
 .SECONDARY:
 
 # libFuzzer harnesses (clang): make fuzz [FUZZ_SECONDS=30]; make fuzz-check replays the corpora

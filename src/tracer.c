@@ -212,6 +212,8 @@ on_syscall_stop(struct task *t, bool seccomp_event)
 		resume(t, 0);
 		return;
 	}
+	/* Zeroed for memcheck, which does not know this request fills it. */
+	memset(&info, 0, sizeof info);
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof info, &info) <= 0) {
 		resume(t, 0);
 		return;
