@@ -20,7 +20,7 @@
 #endif
 
 /* The kernel caps a control buffer it fills, so this bounds our read. */
-#define CONTROL_MAX	(64 * 1024)
+#define CONTROL_MAX	((size_t)64 * 1024)
 /* Messages of one recvmmsg we look at. */
 #define MMSG_MAX	1024
 

@@ -264,10 +264,10 @@ report_site_targets(const struct proc_report *p, const struct site *s,
 	*n = 0;
 	if (s->count == 0)
 		return NULL;
-	byage = xreallocarray(NULL, s->count, sizeof *byage);
+	byage = xreallocarray(NULL, s->count, sizeof(const struct leak *));
 	for (size_t k = 0; k < s->count; k++)
 		byage[k] = &p->leaks[s->leaks[k]];
-	qsort(byage, s->count, sizeof *byage, leak_serial_cmp);
+	qsort(byage, s->count, sizeof(const struct leak *), leak_serial_cmp);
 	/* Sorted by text, the first of each run of equal targets is the oldest. */
 	r = xreallocarray(NULL, s->count, sizeof *r);
 	for (size_t k = 0; k < s->count; k++) {

@@ -89,7 +89,7 @@ syscall_name(long nr)
 /* Offsets into struct seccomp_data; args are read by their low 32 bits. */
 #define SD_NR		offsetof(struct seccomp_data, nr)
 #define SD_ARCH		offsetof(struct seccomp_data, arch)
-#define SD_ARG(i)	(offsetof(struct seccomp_data, args) + 8 * (i))
+#define SD_ARG(i)	(offsetof(struct seccomp_data, args) + (size_t)8 * (size_t)(i))
 #define X32_SYSCALL_BIT	0x40000000u
 
 struct bpf_builder {

@@ -806,7 +806,7 @@ dump_task(struct task *t, void *arg)
 		if (w->seen[i] == t->proc)
 			return;
 	}
-	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof *w->seen);
+	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof(struct proc *));
 	w->seen[w->nseen++] = t->proc;
 	dump_proc_fds(w->d, t->proc, t->tid, t->fdtab);
 }

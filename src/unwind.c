@@ -61,7 +61,7 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #define UW_PAGE_MASK	(UW_PAGE - 1)
 /* Stack bytes read per capture; -D overridable for the benchmark. */
 #ifndef UNWIND_SNAP_SIZE
-#define UNWIND_SNAP_SIZE (16 * 1024)
+#define UNWIND_SNAP_SIZE ((size_t)16 * 1024)
 #endif
 #define SNAP_SIZE	UNWIND_SNAP_SIZE
 /*
@@ -72,7 +72,7 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #ifndef UNWIND_CACHING
 #define UNWIND_CACHING	UNW_CACHE_GLOBAL
 #endif
-#define SNAP_BELOW	128		/* the red zone below rsp */
+#define SNAP_BELOW	128u		/* the red zone below rsp */
 #define SNAP_IOVS	(SNAP_SIZE / UW_PAGE + 2)
 #define NPAGES		8		/* per-capture page cache */
 #define NREGIONS	8		/* recently used memory regions */

@@ -88,6 +88,7 @@ vwarn(int errnum, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): ap comes started from warnmsg/warnerr */
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (errnum)
 		fprintf(stderr, "fdleak: %s: %s\n", msg, strerror(errnum));
