@@ -9,9 +9,9 @@
  * Leaks 64 fds at the start (hold_fds), then until SECONDS have passed
  * opens and closes files, pipes, sockets, eventfds and dups from a few
  * call sites, starts a short-lived thread every 100 ms and forks a
- * short-lived child every 500 ms, each of which churns a little too (the
+ * short-lived child every 100 ms, each of which churns a little too (the
  * child first closes what it inherited, so it leaks nothing).
- * Prints "ROUNDS n" at the end and exits 0.
+ * Prints "ROUNDS n children=C threads=T" at the end and exits 0.
  */
 #include "victim.h"
 
@@ -77,7 +77,7 @@ main(int argc, char *argv[])
 	double seconds = argc > 1 ? atof(argv[1]) : 10, start = now();
 	double next_thread = start, next_child = start;
 	struct timespec ms = { 0, 2000000 };
-	long rounds = 0;
+	long rounds = 0, children = 0, threads = 0;
 
 	victim_proc();
 	hold_fds();
@@ -90,6 +90,7 @@ main(int argc, char *argv[])
 			if (pthread_create(&t, NULL, thread_main, NULL) != 0)
 				victim_die("pthread_create");
 			pthread_join(t, NULL);
+			threads++;
 			next_thread += 0.1;
 		}
 		if (now() >= next_child) {
@@ -104,10 +105,12 @@ main(int argc, char *argv[])
 				_exit(0);
 			}
 			waitpid(pid, NULL, 0);
-			next_child += 0.5;
+			children++;
+			next_child += 0.1;
 		}
 		nanosleep(&ms, NULL);
 	}
-	victim_say("ROUNDS %ld", rounds);
+	victim_say("ROUNDS %ld children=%ld threads=%ld", rounds, children,
+	    threads);
 	victim_exit(0);
 }
