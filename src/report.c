@@ -5,6 +5,7 @@
  * of a process's leaks into call sites they share.
  */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,14 +74,21 @@ report_sort_leaks(struct proc_report *p)
 		qsort(p->leaks, p->nleaks, sizeof *p->leaks, leak_cmp);
 }
 
-size_t
-report_total_leaks(const struct report *r)
+/* The sum over r's processes of the size_t count at offset off of each record. */
+static size_t
+sum_field(const struct report *r, size_t off)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->nprocs; i++)
-		n += r->procs[i].nleaks;
+		n += *(const size_t *)(const void *)((const char *)&r->procs[i] + off);
 	return n;
+}
+
+size_t
+report_total_leaks(const struct report *r)
+{
+	return sum_field(r, offsetof(struct proc_report, nleaks));
 }
 
 size_t
@@ -101,31 +109,19 @@ report_total_sites(const struct report *r)
 size_t
 report_total_misuse(const struct report *r)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nprocs; i++)
-		n += r->procs[i].nmisuse;
-	return n;
+	return sum_field(r, offsetof(struct proc_report, nmisuse));
 }
 
 size_t
 report_total_inherited(const struct report *r)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nprocs; i++)
-		n += r->procs[i].ninherited;
-	return n;
+	return sum_field(r, offsetof(struct proc_report, ninherited));
 }
 
 size_t
 report_total_suppressed(const struct report *r)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nprocs; i++)
-		n += r->procs[i].nsuppressed;
-	return n;
+	return sum_field(r, offsetof(struct proc_report, nsuppressed));
 }
 
 /* Leak indices by stack id, then by fd (p->leaks is sorted by fd). */
