@@ -94,9 +94,15 @@ struct report_opts {
 	bool color;		/* text: ANSI colours around words */
 };
 
+/* The counts of processes already written and dropped (report_retire_last). */
+struct report_retired {
+	size_t procs, leaking, leaks, sites, misuse, inherited, suppressed;
+};
+
 struct report {
 	struct proc_report *procs;	/* owned array, in order of exit */
 	size_t nprocs;
+	struct report_retired retired;
 	struct report_opts opts;
 };
 
@@ -110,7 +116,16 @@ void report_add_misuse(struct proc_report *p, const struct misuse *m);
 void report_add_inherited(struct proc_report *p, const struct inherited *i);
 /* Sort p's leaks by fd. */
 void report_sort_leaks(struct proc_report *p);
+/*
+ * Free the last process record, keeping only its counts for the totals:
+ * text output writes each process as it ends, so a trace of a million
+ * short-lived processes need not keep a million records.
+ */
+void report_retire_last(struct report *r);
 size_t report_total_leaks(const struct report *r);
+/* Processes, and processes with at least one leak, retired ones included. */
+size_t report_total_procs(const struct report *r);
+size_t report_total_leaking(const struct report *r);
 /* Totals over all processes: sites, misuse records, inherited fds, suppressed leaks. */
 size_t report_total_sites(const struct report *r);
 size_t report_total_misuse(const struct report *r);

@@ -245,6 +245,9 @@ print_process(const struct proc_report *p, void *arg)
 	if (out->format == FORMAT_TEXT) {
 		report_text_process(out->f, p, &out->ropts);
 		fflush(out->f);
+		/* Written: only the summary's counts are still needed. */
+		if (mp == &out->rep->procs[out->rep->nprocs - 1])
+			report_retire_last(out->rep);
 	}
 }
 

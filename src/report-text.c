@@ -306,16 +306,10 @@ report_text_process(FILE *f, const struct proc_report *p,
 void
 report_text_summary(FILE *f, const struct report *r)
 {
-	size_t leaking = 0;
-
-	for (size_t i = 0; i < r->nprocs; i++) {
-		if (r->procs[i].nleaks > 0)
-			leaking++;
-	}
 	text_head(f, &r->opts, C_BOLD, "summary");
 	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
-	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r), r->nprocs,
-	    leaking, report_total_sites(r), report_total_misuse(r),
+	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r),
+	    report_total_procs(r), report_total_leaking(r), report_total_sites(r), report_total_misuse(r),
 	    report_total_inherited(r), report_total_suppressed(r));
 }
 

@@ -85,43 +85,84 @@ sum_field(const struct report *r, size_t off)
 	return n;
 }
 
+static size_t
+proc_sites(const struct proc_report *p)
+{
+	size_t ns;
+	struct site *s = report_sites(p, &ns);
+
+	report_sites_free(s, ns);
+	return ns;
+}
+
+void
+report_retire_last(struct report *r)
+{
+	struct proc_report *p;
+
+	if (r->nprocs == 0)
+		return;
+	p = &r->procs[--r->nprocs];
+	r->retired.procs++;
+	r->retired.leaking += p->nleaks > 0;
+	r->retired.leaks += p->nleaks;
+	r->retired.sites += proc_sites(p);
+	r->retired.misuse += p->nmisuse;
+	r->retired.inherited += p->ninherited;
+	r->retired.suppressed += p->nsuppressed;
+	report_proc_free(p);
+}
+
+size_t
+report_total_procs(const struct report *r)
+{
+	return r->retired.procs + r->nprocs;
+}
+
+size_t
+report_total_leaking(const struct report *r)
+{
+	size_t n = r->retired.leaking;
+
+	for (size_t i = 0; i < r->nprocs; i++)
+		n += r->procs[i].nleaks > 0;
+	return n;
+}
+
 size_t
 report_total_leaks(const struct report *r)
 {
-	return sum_field(r, offsetof(struct proc_report, nleaks));
+	return r->retired.leaks + sum_field(r, offsetof(struct proc_report, nleaks));
 }
 
 size_t
 report_total_sites(const struct report *r)
 {
-	size_t n = 0;
+	size_t n = r->retired.sites;
 
-	for (size_t i = 0; i < r->nprocs; i++) {
-		size_t ns;
-		struct site *s = report_sites(&r->procs[i], &ns);
-
-		report_sites_free(s, ns);
-		n += ns;
-	}
+	for (size_t i = 0; i < r->nprocs; i++)
+		n += proc_sites(&r->procs[i]);
 	return n;
 }
 
 size_t
 report_total_misuse(const struct report *r)
 {
-	return sum_field(r, offsetof(struct proc_report, nmisuse));
+	return r->retired.misuse + sum_field(r, offsetof(struct proc_report, nmisuse));
 }
 
 size_t
 report_total_inherited(const struct report *r)
 {
-	return sum_field(r, offsetof(struct proc_report, ninherited));
+	return r->retired.inherited +
+	    sum_field(r, offsetof(struct proc_report, ninherited));
 }
 
 size_t
 report_total_suppressed(const struct report *r)
 {
-	return sum_field(r, offsetof(struct proc_report, nsuppressed));
+	return r->retired.suppressed +
+	    sum_field(r, offsetof(struct proc_report, nsuppressed));
 }
 
 /* Leak indices by stack id, then by fd (p->leaks is sorted by fd). */

@@ -98,6 +98,12 @@ write_text(FILE *f, void *arg)
 }
 
 static void
+write_summary(FILE *f, void *arg)
+{
+	report_text_summary(f, arg);
+}
+
+static void
 write_json(FILE *f, void *arg)
 {
 	report_json(f, arg);
@@ -154,6 +160,49 @@ test_records(void **state)
 	assert_null(r.procs);
 	assert_int_equal(r.nprocs, 0);
 	assert_int_equal(report_total_leaks(&r), 0);
+}
+
+/*
+ * Text output writes each process as it ends and then retires it: the
+ * totals and the summary line must not change, however many are retired.
+ */
+static void
+test_retire(void **state)
+{
+	struct report r;
+	char *before, *after;
+	size_t leaks, sites;
+
+	build_report(&r);
+	/* A third process with a misuse record and a suppressed count. */
+	struct proc_report *p = report_add_process(&r);
+	struct misuse m = { .fd = 9 };
+	p->pid = 1400;
+	p->command = strdup("/bin/x");
+	report_add_misuse(p, &m);
+	p->nsuppressed = 4;
+	leaks = report_total_leaks(&r);
+	sites = report_total_sites(&r);
+	before = memstream_text(write_summary, &r);
+	assert_non_null(strstr(before, "leaks=3 processes=3 leaking=1 sites=3 "
+	    "misuse=1 inherited=0 suppressed=4"));
+	for (int i = 3; i > 0; i--) {
+		report_retire_last(&r);
+		assert_int_equal(r.nprocs, (size_t)i - 1);
+		assert_int_equal(report_total_procs(&r), 3);
+		assert_int_equal(report_total_leaks(&r), leaks);
+		assert_int_equal(report_total_sites(&r), sites);
+		assert_int_equal(report_total_leaking(&r), 1);
+		assert_int_equal(report_total_misuse(&r), 1);
+		assert_int_equal(report_total_suppressed(&r), 4);
+		after = memstream_text(write_summary, &r);
+		assert_string_equal(after, before);
+		free(after);
+	}
+	report_retire_last(&r);	/* nothing left: a no-op */
+	assert_int_equal(report_total_procs(&r), 3);
+	free(before);
+	report_free(&r);
 }
 
 static void
@@ -685,6 +734,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_retire),
 		cmocka_unit_test(test_signal_name),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_status_and_quoting),
