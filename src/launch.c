@@ -86,6 +86,24 @@ resolve_command(const char *cmd, char **path)
 	return EXIT_NOT_FOUND;
 }
 
+/*
+ * The filter only speeds tracing up; it must not change how the program
+ * runs. A filter turns on the speculative store bypass mitigation for the
+ * task where the kernel mitigates "seccomp" (the default on most
+ * distributions), which can slow it: ask for the speculation as it was
+ * (SPEC_ALLOW, Linux 4.17), and do without the flag on older kernels.
+ */
+static int
+install_filter(const struct sock_fprog *filter)
+{
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_SPEC_ALLOW, filter) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter);
+}
+
 static void __attribute__((noreturn))
 child_exec(const char *path, char *const argv[], int go, int status,
     const struct sock_fprog *filter)
@@ -97,11 +115,10 @@ child_exec(const char *path, char *const argv[], int go, int status,
 	while (read(go, &c, 1) < 0 && errno == EINTR)
 		;
 	close(go);
-	if (filter != NULL &&
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0) {
+	if (filter != NULL && install_filter(filter) < 0) {
 		/* Without CAP_SYS_ADMIN a filter needs no_new_privs, as for strace. */
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
-			syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter);
+			install_filter(filter);
 	}
 	execv(path, argv);
 	err = errno;

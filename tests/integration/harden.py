@@ -758,6 +758,11 @@ simple_transparent("transparent-failing-pipeline", lambda c: [
     "bash", "-c", "set -o pipefail; ls /nonexistent-fdleak 2>&1 | cat; "
     "echo status ${PIPESTATUS[*]} >&2; (exit 3) | true; "
     "false | (exit 41)"])
+# The seccomp filter must not turn on speculation mitigations the program
+# runs without (SECCOMP_FILTER_FLAG_SPEC_ALLOW).
+simple_transparent("transparent-speculation", lambda c: [
+    "grep", "-E", "^(Speculation_Store_Bypass|SpeculationIndirectBranch):",
+    "/proc/self/status"])
 
 FD_TABLE = r"""
 import os, re, sys
