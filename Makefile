@@ -50,7 +50,7 @@ $(B)/%.o: src/%.c $(wildcard include/*.h) src/syscalls.def | $(B)
 $(B) $(B)/unit build/victims:
 	$(Q)mkdir -p $@
 
-$(B)/unit/%: tests/unit/%.c $(B)/libfdleak.a | $(B)/unit
+$(B)/unit/%: tests/unit/%.c tests/unit/helpers.h $(B)/libfdleak.a | $(B)/unit
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfdleak.a $(LDLIBS) -lcmocka
 

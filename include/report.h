@@ -146,8 +146,6 @@ const char **report_site_targets(const struct proc_report *p,
     const struct site *s, size_t *n);
 /* "misuse" type names: "double-close", "bad-close". */
 const char *report_misuse_name(enum misuse_type type);
-/* Whether module path is the C library (whose frames are folded). */
-bool report_module_is_libc(const char *path);
 /*
  * The frames of stack id to print: [*first, *end) of the returned array
  * (borrowed). Leading libc frames (the syscall wrapper) are folded unless

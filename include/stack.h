@@ -6,6 +6,7 @@
 #ifndef FDLEAK_STACK_H
 #define FDLEAK_STACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct frame {
@@ -18,6 +19,8 @@ struct frame {
 uint32_t module_intern(const char *path);
 /* The path of module id, borrowed for the process lifetime; NULL for 0. */
 const char *module_path(uint32_t id);
+/* Whether module path is the C library: its frames are folded, its DWARF skipped. */
+bool module_is_libc(const char *path);
 
 /*
  * Intern frames[0..n): equal arrays give equal ids. Returns an id >= 1,

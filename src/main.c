@@ -80,7 +80,8 @@ usage(FILE *f)
 	    "  --gen-suppressions=FILE  write a suppression entry per reported site\n"
 	    "  -h, --help           show this help and exit\n"
 	    "  --interval=SECONDS   write a dump of outstanding fds every SECONDS\n"
-	    "  --libc-frames        keep the libc wrapper frames at the top of stacks\n"
+	    "  --libc-frames        keep the libc wrapper frames at the top of stacks,\n"
+	    "                       and give libc frames file:line from its debuginfo\n"
 	    "  --min-age=SECONDS    leave out fds younger than SECONDS\n"
 	    "  --no-seccomp         stop at every syscall instead of filtering (slower)\n"
 	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
@@ -343,6 +344,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_LIBC_FRAMES:
 			out.ropts.libc_frames = true;
+			symbolize_libc_lines(true);
 			break;
 		case OPT_NO_SECCOMP:
 			topts.seccomp = false;

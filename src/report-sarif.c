@@ -19,6 +19,7 @@
 #include "demangle.h"
 #include "json.h"
 #include "report.h"
+#include "stack.h"
 #include "util.h"
 
 #define SARIF_SCHEMA	"https://json.schemastore.org/sarif-2.1.0.json"
@@ -102,7 +103,7 @@ sarif_anchor(const struct report_frame *fr, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (fr[i].file != NULL && fr[i].line > 0 &&
-		    !report_module_is_libc(fr[i].module))
+		    !module_is_libc(fr[i].module))
 			return (long)i;
 	}
 	return -1;

@@ -387,25 +387,6 @@ report_signal_name(int sig, char *buf, size_t size)
 	return buf;
 }
 
-/* libc (and the libpthread of older glibc) holds the syscall wrappers. */
-bool
-report_module_is_libc(const char *path)
-{
-	static const char *const names[] = { "libc.so", "libc-", "libpthread.so",
-	    "libpthread-" };
-	const char *base;
-
-	if (path == NULL)
-		return false;
-	base = strrchr(path, '/');
-	base = base != NULL ? base + 1 : path;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (strncmp(base, names[i], strlen(names[i])) == 0)
-			return true;
-	}
-	return false;
-}
-
 const struct frame *
 report_frames(uint32_t stack, const struct report_opts *o, unsigned *first,
     unsigned *end)
@@ -416,7 +397,7 @@ report_frames(uint32_t stack, const struct report_opts *o, unsigned *first,
 	if (o != NULL && o->depth != 0 && *end > o->depth)
 		*end = o->depth;
 	if (o == NULL || !o->libc_frames) {
-		while (i < *end && report_module_is_libc(module_path(fr[i].module)))
+		while (i < *end && module_is_libc(module_path(fr[i].module)))
 			i++;
 		if (i == *end)
 			i = 0;

@@ -99,6 +99,25 @@ module_path(uint32_t id)
 	return mod_paths[id - 1];
 }
 
+/* libc (and the libpthread of older glibc) holds the syscall wrappers. */
+bool
+module_is_libc(const char *path)
+{
+	static const char *const names[] = { "libc.so", "libc-", "libpthread.so",
+	    "libpthread-" };
+	const char *base;
+
+	if (path == NULL)
+		return false;
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strncmp(base, names[i], strlen(names[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Only pcs identify a stack: equal pcs in one address space mean the same code. */
 static uint32_t
 frames_hash(const struct frame *f, unsigned n)

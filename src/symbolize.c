@@ -69,6 +69,7 @@ struct sym_cu {
 
 struct sym_module {
 	bool tried;		/* opened once, successfully or not */
+	bool names_only;	/* symbol table only, no DWARF (libc) */
 	Dwfl *dwfl;		/* NULL when the file gave nothing usable */
 	Dwfl_Module *mod;
 	Dwarf_Addr bias;	/* Dwfl address - ELF vaddr */
@@ -108,6 +109,7 @@ static uint32_t strs_count, strs_size;
 
 /* NULL: libdw's default path, which covers /usr/lib/debug and .debug. */
 static char *sym_debuginfo_path;
+static bool libc_lines;
 static const Dwfl_Callbacks sym_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
@@ -240,6 +242,7 @@ sym_module_get(uint32_t id)
 	if (!m->tried) {
 		m->tried = true;
 		sym_module_open(m, module_path(id));
+		m->names_only = !libc_lines && module_is_libc(module_path(id));
 	}
 	return m->dwfl != NULL ? m : NULL;
 }
@@ -759,6 +762,10 @@ sym_resolve(struct sym_module *m, uint64_t off, bool is_return,
 		name = sym_intern(copy);
 		free(copy);
 	}
+	if (m->names_only) {
+		out[0].function = name;
+		return 1;
+	}
 	cudie = sym_addrdie(m, addr, &bias);
 	if ((dl = dwfl_module_getsrc(m->mod, addr)) != NULL)
 		file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
@@ -871,6 +878,12 @@ symbolize_frame(const struct frame *f, bool is_return,
 	memcpy(out, src, (max - 1) * sizeof *out);
 	out[max - 1] = src[n - 1];
 	return max;
+}
+
+void
+symbolize_libc_lines(bool on)
+{
+	libc_lines = on;
 }
 
 void

@@ -25,6 +25,8 @@
 #include "stack.h"
 #include "symbolize.h"
 
+#include "helpers.h"
+
 static char *
 memstream_text(void (*write)(FILE *, void *), void *arg)
 {
@@ -305,26 +307,6 @@ test_text_status_and_quoting(void **state)
 	out = memstream_text(text_process, &p);
 	assert_non_null(strstr(out, "fdleak: process pid=9 ppid=1 exit=3 leaks=1 command=?\n"));
 	free(out);
-}
-
-/* Feed text to python3's json module with a check script; its exit status. */
-static int
-python_check(const char *doc, const char *script)
-{
-	char *cmd;
-	FILE *p;
-	int st;
-
-	assert_true(asprintf(&cmd, "python3 -c '%s'", script) > 0);
-	p = popen(cmd, "w");
-	free(cmd);
-	assert_non_null(p);
-	fputs(doc, p);
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	if (WEXITSTATUS(st) == 127)
-		skip();		/* no python3 here */
-	return WEXITSTATUS(st);
 }
 
 static const char json_script[] =
@@ -648,37 +630,6 @@ __attribute__((noinline)) void
 report_test_marker(void)
 {
 	__asm__ volatile("");
-}
-
-/* Module and file offset of pc in this process, from /proc/self/maps. */
-static struct frame
-self_frame(uint64_t pc)
-{
-	struct frame fr = { .pc = pc };
-	char line[4096], *exe;
-	FILE *f;
-
-	exe = realpath("/proc/self/exe", NULL);
-	assert_non_null(exe);
-	f = fopen("/proc/self/maps", "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		uint64_t start, end, off;
-
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64,
-		    &start, &end, &off) != 3)
-			continue;
-		if (pc >= start && pc < end) {
-			assert_non_null(strstr(line, exe));
-			fr.offset = pc - start + off;
-			fr.module = module_intern(exe);
-			break;
-		}
-	}
-	fclose(f);
-	free(exe);
-	assert_int_not_equal(fr.module, 0);
-	return fr;
 }
 
 static void

@@ -22,6 +22,8 @@
 #include "stack.h"
 #include "symbolize.h"
 
+#include "helpers.h"
+
 /* A function of this binary, for the frames that have source. */
 __attribute__((noinline)) void
 sarif_test_marker(void)
@@ -40,55 +42,6 @@ write_sarif(const struct report *r)
 	report_sarif(f, r);
 	assert_int_equal(fclose(f), 0);
 	return buf;
-}
-
-static int
-python_check(const char *doc, const char *script)
-{
-	char *cmd;
-	FILE *p;
-	int st;
-
-	assert_true(asprintf(&cmd, "python3 -c '%s'", script) > 0);
-	p = popen(cmd, "w");
-	free(cmd);
-	assert_non_null(p);
-	fputs(doc, p);
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	if (WEXITSTATUS(st) == 127)
-		skip();
-	return WEXITSTATUS(st);
-}
-
-/* Module and file offset of pc in this process, from /proc/self/maps. */
-static struct frame
-self_frame(uint64_t pc)
-{
-	struct frame fr = { .pc = pc };
-	char line[4096], *exe;
-	FILE *f;
-
-	exe = realpath("/proc/self/exe", NULL);
-	assert_non_null(exe);
-	f = fopen("/proc/self/maps", "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		uint64_t start, end, off;
-
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64,
-		    &start, &end, &off) != 3)
-			continue;
-		if (pc >= start && pc < end) {
-			fr.offset = pc - start + off;
-			fr.module = module_intern(exe);
-			break;
-		}
-	}
-	fclose(f);
-	free(exe);
-	assert_int_not_equal(fr.module, 0);
-	return fr;
 }
 
 /* The structure every SARIF consumer relies on. */

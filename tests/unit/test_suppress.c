@@ -24,6 +24,8 @@
 #include "suppress.h"
 #include "symbolize.h"
 
+#include "helpers.h"
+
 static int
 parse(struct suppress *s, const char *text, char **err)
 {
@@ -287,34 +289,6 @@ __attribute__((noinline)) void
 supp_test_other(void)
 {
 	__asm__ volatile("");
-}
-
-static struct frame
-self_frame(uint64_t pc)
-{
-	struct frame fr = { .pc = pc };
-	char line[4096], *exe;
-	FILE *f;
-
-	exe = realpath("/proc/self/exe", NULL);
-	assert_non_null(exe);
-	f = fopen("/proc/self/maps", "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		uint64_t start, end, off;
-
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64,
-		    &start, &end, &off) != 3)
-			continue;
-		if (pc >= start && pc < end) {
-			fr.offset = pc - start + off;
-			fr.module = module_intern(exe);
-			break;
-		}
-	}
-	fclose(f);
-	free(exe);
-	return fr;
 }
 
 static void

@@ -182,6 +182,22 @@ test_libc(void **state)
 	assert_non_null(out[n - 1].function);
 	assert_non_null(strstr(out[n - 1].function, "getpid"));
 	assert_false(out[n - 1].inlined);
+	/* By default libc frames are named from its symbol table alone. */
+	assert_int_equal(n, 1);
+	assert_null(out[0].file);
+	assert_int_equal(out[0].line, 0);
+
+	/* --libc-frames: DWARF too, where libc6-dbg is installed; same name. */
+	symbolize_cleanup();
+	symbolize_libc_lines(true);
+	assert_true(frame_of((void *)getpid, &f));
+	n = symbolize_frame(&f, false, out, MAXF);
+	assert_true(n >= 1);
+	assert_non_null(strstr(out[n - 1].function, "getpid"));
+	if (access("/usr/lib/debug/.build-id", F_OK) == 0 && out[0].file == NULL)
+		print_message("note: no file:line for libc even with its DWARF on\n");
+	symbolize_libc_lines(false);
+	symbolize_cleanup();
 }
 
 static void
