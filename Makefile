@@ -1,7 +1,9 @@
 # fdleak - file-descriptor leak tracer. GNU make; `make V=1` shows commands.
 #   make            build ./fdleak and the test programs
 #   make check      unit, fuzz-corpus, integration and hardening tests
-#                   (ASAN=1: under ASan+UBSan); harden.py --long for the hour-long run
+#                   (ASAN=1: under ASan+UBSan)
+#   make check-long the long ones (about 75 min): the hour-long --interval
+#                   run, and every fuzz harness for FUZZ_SECONDS (default 60)
 #   make bench      benchmark (never part of check)
 #   make example    run fdleak on the bundled leaky example
 
@@ -68,6 +70,11 @@ check: all unit fuzz-check $(if $(filter 1,$(ASAN)),,memcheck)
 	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/run.py
 	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/harden.py
 
+# The long versions of checks whose short versions are in check.
+check-long: FUZZ_SECONDS = 60
+check-long: all fuzz
+	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/harden.py --long 'scale-interval-rss*'
+
 # The tracer under valgrind's memcheck, tracing victims of every kind (under
 # valgrind seccomp is unavailable, so this also covers the no-filter path).
 MEMCHECK_RUNS := example families threads noleak scm_rights "forker fork" \
@@ -102,7 +109,7 @@ bench: $(FDLEAK) victims
 clean:
 	rm -rf build fdleak
 
-.PHONY: all victims unit check memcheck lint example bench clean
+.PHONY: all victims unit check check-long memcheck lint example bench clean
 .SECONDARY:
 
 # libFuzzer harnesses (clang): make fuzz [FUZZ_SECONDS=30]; make fuzz-check replays the corpora
