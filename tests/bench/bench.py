@@ -20,6 +20,10 @@ Columns: strace is `strace -f --seccomp-bpf -qq -o /dev/null -e trace=SET`
 where SET is every syscall in src/syscalls.def (what fdleak traces), so it
 stops on the same calls but captures no stacks; strace -k is the same with
 stacks. fdleak is `fdleak -o /dev/null --`, full stacks (default --depth).
+floor is tests/bench/floor.c: a tracer with fdleak's filter that stops
+where fdleak stops and does nothing there (no registers, stacks or model):
+the price of the ptrace stops alone on this machine. fdleak/floor is what
+fdleak's own work adds.
 The attach row times nginx serving wrk over loopback with
 "Connection: close", untraced and with each tracer attached to the worker
 (-p; no seccomp filter is possible there, for strace as for fdleak); its
@@ -47,9 +51,10 @@ SRC = ROOT / "tests" / "bench" / "workloads"
 BUILD = ROOT / "build" / "bench"
 RESULTS = ROOT / "tests" / "bench" / "RESULTS.md"
 
-TOOLS = ["untraced", "strace", "strace-k", "valgrind", "fdleak"]
-HEAD = {"untraced": "untraced", "strace": "strace", "strace-k": "strace -k",
-        "valgrind": "valgrind", "fdleak": "fdleak"}
+TOOLS = ["untraced", "floor", "strace", "strace-k", "valgrind", "fdleak"]
+HEAD = {"untraced": "untraced", "floor": "floor", "strace": "strace",
+        "strace-k": "strace -k", "valgrind": "valgrind", "fdleak": "fdleak"}
+FLOOR = BUILD / "floor"
 
 
 def log(msg):
@@ -113,6 +118,8 @@ class Env:
         """Command line that runs argv under tool; None if not here."""
         if tool == "untraced":
             return list(argv)
+        if tool == "floor":
+            return [str(FLOOR), "--"] + list(argv) if FLOOR.exists() else None
         if tool in ("strace", "strace-k"):
             if not self.have_strace or (tool == "strace-k" and not self.strace_k):
                 return None
@@ -426,6 +433,17 @@ def build_workloads():
         log(f"  CC      {src.relative_to(ROOT)}")
         subprocess.run([cc, "-O2", "-g", "-Wall", "-Wextra", "-o", str(out),
                         str(src)], check=True)
+    # The ptrace floor uses fdleak's filter and syscall table (make builds the library).
+    src, lib = ROOT / "tests" / "bench" / "floor.c", ROOT / "build" / "libfdleak.a"
+    if lib.exists() and (not FLOOR.exists() or FLOOR.stat().st_mtime < max(
+            src.stat().st_mtime, lib.stat().st_mtime)):
+        log(f"  CC      {src.relative_to(ROOT)}")
+        libs = subprocess.run(["pkg-config", "--libs", "libunwind-generic", "libdw",
+                               "libelf"], capture_output=True, text=True,
+                              check=True).stdout.split()
+        subprocess.run([cc, "-O2", "-g", "-Wall", "-Wextra", "-I",
+                        str(ROOT / "include"), "-o", str(FLOOR), str(src),
+                        str(lib)] + libs + ["-lunwind-ptrace"], check=True)
 
 
 # --- the table -----------------------------------------------------------------
@@ -473,7 +491,8 @@ def verdict(w, med, extra):
 
 def table(rows):
     head = ["workload"] + [HEAD[t] for t in TOOLS] + [
-        "fdleak/untr", "fdleak/strace", "strace-k/fdleak", "fdleak RSS MB",
+        "floor/untr", "fdleak/untr", "fdleak/floor", "fdleak/strace",
+        "strace-k/fdleak", "fdleak RSS MB",
         "target", "", "notes"]
     lines = [head]
     for r in rows:
@@ -559,18 +578,18 @@ def run_all(args, fdleak, fdleak_built):
         nginx = None
         if w.attach:
             if not env.fdleak_attach:
-                rows.append([w.name] + ["not built"] * len(TOOLS) + ["-"] * 4
+                rows.append([w.name] + ["not built"] * len(TOOLS) + ["-"] * 6
                             + [w.target, "", "fdleak has no -p"])
                 continue
             if not shutil.which("nginx") or not shutil.which("wrk"):
-                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 4
+                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 6
                             + [w.target, "", "needs nginx and wrk "
                                "(apt-get install nginx wrk)"])
                 continue
             try:
                 nginx = Nginx()
             except Failed as e:
-                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 4
+                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 6
                             + [w.target, "", str(e)[:60]])
                 continue
         argv = w.argv() if w.argv else None
@@ -667,8 +686,15 @@ def run_all(args, fdleak, fdleak_built):
         if runs_note:
             notes.append(runs_note)
         f = med.get("fdleak")
+        fl = med.get("floor")
+        if w.name in ("getppid", "tar", "python") and ratio(fl, med.get("untraced")):
+            limit = 1.2 if w.name == "getppid" else 2.0
+            if ratio(fl, med.get("untraced")) > limit:
+                notes.append(f"the ptrace floor alone is over {limit}x")
         rows.append([w.name] + [fmt(cell[t]) for t in TOOLS] + [
+            rfmt(ratio(fl, med.get("untraced"))),
             rfmt(ratio(f, med.get("untraced"))),
+            rfmt(ratio(f, fl)),
             rfmt(ratio(f, med.get("strace"))),
             rfmt(ratio(med.get("strace-k"), f)),
             "-" if rss is None else f"{rss:.1f}",
