@@ -31,6 +31,12 @@ void maps_free(struct maps *m);
 const struct mapping *maps_find(struct maps *m, uint64_t addr);
 /* Start a new lookup batch (one per captured stack): allows one re-read. */
 void maps_tick(struct maps *m);
+/*
+ * Read the maps through thread tid of the process (0: the process's own
+ * file). Once the thread group leader has exited, /proc/PID/maps is empty
+ * while the other threads run on; /proc/PID/task/TID/maps is not.
+ */
+void maps_set_tid(struct maps *m, pid_t tid);
 /* Forget everything (after execve); the next lookup re-reads. */
 void maps_invalidate(struct maps *m);
 /* Count of re-reads so far (for tests and the benchmark). */

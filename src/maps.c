@@ -29,6 +29,7 @@
 
 struct maps {
 	pid_t pid;
+	pid_t tid;		/* read through this thread; 0 = through pid */
 	struct mapping *v;	/* sorted by start, no overlaps */
 	size_t n, cap;
 	size_t last;		/* index of the last hit */
@@ -206,7 +207,11 @@ read_file(struct maps *m)
 	size_t len = 0;
 	int fd;
 
-	snprintf(name, sizeof name, "/proc/%d/maps", (int)m->pid);
+	if (m->tid > 0 && m->tid != m->pid)
+		snprintf(name, sizeof name, "/proc/%d/task/%d/maps", (int)m->pid,
+		    (int)m->tid);
+	else
+		snprintf(name, sizeof name, "/proc/%d/maps", (int)m->pid);
 	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	for (;;) {
@@ -438,6 +443,12 @@ void
 maps_tick(struct maps *m)
 {
 	m->may_read = true;
+}
+
+void
+maps_set_tid(struct maps *m, pid_t tid)
+{
+	m->tid = tid;
 }
 
 void

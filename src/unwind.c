@@ -943,6 +943,7 @@ unwind_capture(struct unwinder *u, pid_t tid,
 	if (max == 0)
 		return 0;
 	u->tid = tid;
+	maps_set_tid(u->maps, tid);
 	maps_tick(u->maps);
 	out[0] = frame_at(u, regs->rip);
 	n = 1;

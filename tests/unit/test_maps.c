@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -391,6 +396,81 @@ test_dead_pid(void **state)
 	maps_free(maps);
 }
 
+static int leader_exit_pipe[2];
+
+static void *
+leader_exit_thread(void *arg)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+
+	(void)arg;
+	if (write(leader_exit_pipe[1], &tid, sizeof tid) != sizeof tid)
+		_exit(1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* State letter of /proc/pid/status, or 0. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], line[256], st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "State: %c", &st) == 1)
+			break;
+	}
+	fclose(f);
+	return st;
+}
+
+/*
+ * The leader of a process has called pthread_exit: /proc/PID/maps is now
+ * empty, but a stack taken in a thread still resolves through that thread.
+ */
+static void
+test_leader_exited(void **state)
+{
+	uint64_t pc = (uint64_t)(uintptr_t)&getpid;	/* libc, mapped alike in the child */
+	struct maps *maps;
+	pthread_t t;
+	pid_t child, tid = 0;
+
+	(void)state;
+	assert_int_equal(pipe(leader_exit_pipe), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* Dies with the test, even one that fails before its kill. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (pthread_create(&t, NULL, leader_exit_thread, NULL) != 0)
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	assert_int_equal(read(leader_exit_pipe[0], &tid, sizeof tid), sizeof tid);
+	for (int i = 0; i < 500 && proc_state(child) != 'Z'; i++)
+		usleep(2000);
+	assert_int_equal(proc_state(child), 'Z');
+
+	maps = maps_new(child);
+	assert_null(maps_find(maps, pc));	/* the leader's file is empty */
+	maps_set_tid(maps, tid);
+	maps_tick(maps);
+	assert_non_null(maps_find(maps, pc));
+	assert_non_null(strstr(module_path(maps_find(maps, pc)->module), "libc"));
+	maps_free(maps);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(leader_exit_pipe[0]);
+	close(leader_exit_pipe[1]);
+}
+
 static int
 teardown_all(void **state)
 {
@@ -412,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_reread_policy),
 		cmocka_unit_test(test_deleted_file),
 		cmocka_unit_test(test_dead_pid),
+		cmocka_unit_test(test_leader_exited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
