@@ -391,6 +391,18 @@ warn_if_32bit(pid_t pid, const char *exe)
 	close(fd);
 }
 
+/* Forget a snapshot taken while threads died for an exec, not an exit. */
+static void
+drop_snapshot(struct proc *p)
+{
+	for (size_t i = 0; i < p->rep.nleaks; i++)
+		free(p->rep.leaks[i].target);
+	free(p->rep.leaks);
+	p->rep.leaks = NULL;
+	p->rep.nleaks = 0;
+	p->snapshot = false;
+}
+
 /* After execve: the kernel dropped close-on-exec fds; the model follows. */
 static void
 on_exec_event(pid_t pid)
@@ -410,6 +422,8 @@ on_exec_event(pid_t pid)
 		return;
 	}
 	p = t->proc;
+	if (p->snapshot)
+		drop_snapshot(p);
 	if ((pid_t)former != pid) {
 		/* A thread exec'd: it takes over the leader's tid, the leader is gone. */
 		leader = task_find(pid);
@@ -591,6 +605,17 @@ model_leaks(struct proc *p)
 	p->rep.end_ns = now_ns();
 }
 
+/* The exit status a thread stops with at PTRACE_EVENT_EXIT; 0 if unknown. */
+static int
+exit_event_status(struct task *t)
+{
+	unsigned long msg;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0L, &msg) < 0)
+		return 0;
+	return (int)msg;
+}
+
 static void
 on_exit_event(struct task *t)
 {
@@ -600,7 +625,15 @@ on_exit_event(struct task *t)
 		t->exited = true;
 		p->live--;
 	}
-	if (p->live == 0 && !p->snapshot)
+	/*
+	 * Killed by a signal, the whole process is going: every thread is
+	 * on its way out and the table is still whole, so take the kernel's
+	 * word now. The last thread may die without an exit stop, the kernel
+	 * skipping it when a fatal signal is pending again; then only the
+	 * model would be left, without kinds or targets. (Threads killed by
+	 * another thread's exec stop here too: the exec event drops this.)
+	 */
+	if (!p->snapshot && (p->live == 0 || WIFSIGNALED(exit_event_status(t))))
 		snapshot_leaks(p, t);
 	t->in_syscall = false;
 	resume(t, 0);
