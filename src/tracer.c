@@ -60,10 +60,17 @@ static volatile sig_atomic_t detach_requested;
 static volatile sig_atomic_t dump_requested;
 
 /*
+ * Tasks stopped before their parent's fork event (TASK_ORPHAN). A parent
+ * killed between the fork and the event never sends it: its child waits.
+ */
+static unsigned orphans;
+
+/*
  * Restart t. Inside a traced syscall we need its exit stop; otherwise, with
  * the seccomp filter, the next stop we want is the filter's.
  */
 static void hold(struct task *t, int sig);
+static void adopt_if_abandoned(struct task *t, void *arg);
 static void detach_if_held(struct proc *p);
 
 static void
@@ -286,6 +293,13 @@ on_fork_event(struct task *parent)
 	flags = clone_flags(parent);
 	c = task_find((pid_t)msg);
 	held = c != NULL;	/* its first stop came before this event */
+	if (held && c->proc != NULL) {
+		/* Adopted already, its parent's liveness misjudged: keep it so. */
+		resume(parent, 0);
+		return;
+	}
+	if (held)
+		orphans--;
 	if (c == NULL)
 		c = task_add((pid_t)msg);
 	if (flags & CLONE_THREAD) {
@@ -672,6 +686,8 @@ on_reaped(struct task *t, int status)
 	struct proc *p = t->proc;
 
 	if (p == NULL) {
+		if (t->state == TASK_ORPHAN)
+			orphans--;
 		task_del(t);
 		return;
 	}
@@ -687,6 +703,9 @@ on_reaped(struct task *t, int status)
 		finish_proc(p);
 	else if (detaching)
 		detach_if_held(p);
+	/* A parent gone: children held for its fork event wait no more. */
+	if (orphans > 0)
+		task_foreach(adopt_if_abandoned, NULL);
 }
 
 static int
@@ -717,6 +736,70 @@ is_stop_signal(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+/* Tgid and PPid of tid from /proc/TID/status; -1 if it is gone. */
+static int
+task_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (found < 2 && fgets(line, sizeof line, f) != NULL) {
+		int v;
+
+		if (sscanf(line, "Tgid: %d", &v) == 1) {
+			*tgid = v;
+			found++;
+		} else if (sscanf(line, "PPid: %d", &v) == 1) {
+			*ppid = v;
+			found++;
+		}
+	}
+	fclose(f);
+	return found == 2 ? 0 : -1;
+}
+
+/*
+ * A held child whose parent is no longer a live traced task will never
+ * get its fork event: trace it as a process of its own, its fds (all
+ * inherited, the parent's model gone with the parent) a baseline, and let
+ * it run. A thread needs nothing: its group dies with its creator, or the
+ * event comes.
+ */
+static void
+adopt_if_abandoned(struct task *t, void *arg)
+{
+	struct task *parent;
+	struct proc *p;
+	pid_t tgid = 0, ppid = 0;
+	char path[64];
+
+	(void)arg;
+	if (t->state != TASK_ORPHAN || t->proc != NULL ||
+	    task_ids(t->tid, &tgid, &ppid) < 0 || tgid != t->tid)
+		return;
+	parent = task_find(ppid);
+	if (parent != NULL && parent->proc != NULL && !parent->exited)
+		return;
+	p = proc_new(t->tid, ppid);
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
+	if ((p->exe = xreadlink(path)) == NULL)
+		p->exe = xstrdup("?");
+	p->execed = true;
+	p->fdtab = fdtab_new();
+	take_baseline(p->fdtab, t->tid);
+	t->proc = p;
+	t->fdtab = fdtab_ref(p->fdtab);
+	p->ntasks++;
+	p->live++;
+	t->state = TASK_RUNNING;
+	orphans--;
+	resume(t, 0);
+}
+
 static void
 handle_status(pid_t pid, int status)
 {
@@ -732,8 +815,10 @@ handle_status(pid_t pid, int status)
 	t = task_find(pid);
 	if (t == NULL) {
 		/* A new child stopped before its parent's fork event: hold it. */
-		if (WIFSTOPPED(status))
-			task_add(pid);
+		if (WIFSTOPPED(status)) {
+			orphans++;
+			adopt_if_abandoned(task_add(pid), NULL);
+		}
 		return;
 	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {

@@ -1207,6 +1207,37 @@ def _orphan(ctx):
     fail_if(problems)
 
 
+@test("fault-parent-killed-while-forking")
+def _forkkill(ctx):
+    """Parents SIGKILLed while they fork (h_forkkill): now and then a child
+    exists whose parent's fork event never comes. It must not be held
+    stopped, and fdleak must end (it used to wait for them forever)."""
+    bg = fdleak_bg(ctx, [], [victim("h_forkkill"), "200"])
+    try:
+        bg.proc.wait(timeout=60 * ctx.scale)
+    except subprocess.TimeoutExpired:
+        held = []
+        for name in os.listdir("/proc"):
+            st = proc_status(int(name)) if name.isdigit() else None
+            if st and st.get("TracerPid") == str(bg.pid) and \
+                    st.get("State", "")[:1] == "t":
+                held.append(int(name))
+        raise Failure("fdleak still runs after %gs; %d of its tracees held "
+                      "stopped: %s" % (60 * ctx.scale, len(held), held[:10]))
+    status = finish(ctx, bg, TIMEOUT)
+    report = ctx.load_report(ctx.report_path(), status)
+    problems = []
+    if status != 0:
+        problems.append("fdleak exited %d, expected 0" % status)
+    if not re.search(r"^DONE rounds=200$", bg.stdout_text(), re.M):
+        problems.append("h_forkkill did not finish its rounds")
+    if report["summary"]["leaks"] != 0:
+        problems.append("%d leaks reported; the children leak nothing" %
+                        report["summary"]["leaks"])
+    fail_if(problems)
+    return "%d processes traced" % report["summary"]["processes"]
+
+
 def wait_gone(pids, timeout):
     """pids that still exist (not even as zombies) after timeout."""
     deadline = time.monotonic() + timeout

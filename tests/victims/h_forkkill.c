@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+/*
+ * h_forkkill.c - parents SIGKILLed while they fork.
+ *
+ *   h_forkkill [ROUNDS]
+ *
+ * Each round starts a "parent" that forks children as fast as it can
+ * (each child sleeps 20 ms and exits), and SIGKILLs it a few hundred
+ * microseconds later. Now and then the kill lands between the kernel
+ * creating a child and the parent's fork event reaching the tracer: the
+ * event never comes, and the child, stopped for its tracer, must not be
+ * held forever (nor fdleak wait for it forever). Prints "DONE rounds=N".
+ */
+#include "victim.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static void
+sleep_us(long us)
+{
+	struct timespec ts = { us / 1000000, us % 1000000 * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void
+forker(void)
+{
+	for (;;) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			sleep_us(20000);
+			_exit(0);
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 200;
+
+	victim_proc();
+	for (int i = 0; i < rounds; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			victim_die("fork");
+		if (pid == 0)
+			forker();
+		sleep_us(200 + (i * 37) % 600);
+		kill(pid, SIGKILL);
+		if (waitpid(pid, NULL, 0) < 0)
+			victim_die("waitpid");
+	}
+	victim_say("DONE rounds=%d", rounds);
+	victim_exit(0);
+}
