@@ -538,20 +538,32 @@ static void
 snapshot_leaks(struct proc *p, struct task *t)
 {
 	uint64_t now = now_ns();
-	int *fds, n = fdinfo_list(t->tid, &fds);
+	int *fds, n = fdinfo_list(t->tid, &fds), kept = 0;
+	struct fd_desc *descs;
 
 	if (n < 0)
 		return;
+	/* The leaks first, then one look at the whole table to describe them. */
 	for (int i = 0; i < n; i++) {
 		struct fd_record *r = fdtab_lookup(t->fdtab, fds[i]);
-		struct fd_desc d;
-		struct leak l;
 
 		if (!reportable(r, fds[i]) || too_young(r, now) ||
 		    (r == NULL && being_closed(p, fds[i])))
 			continue;
+		fds[kept++] = fds[i];
+	}
+	descs = xcalloc(kept > 0 ? (size_t)kept : 1, sizeof *descs);
+	if (kept > 0 && fdinfo_describe_all(t->tid, fds, (size_t)kept, descs) < 0) {
+		for (int i = 0; i < kept; i++)
+			descs[i].kind = FDK_UNKNOWN;
+	}
+	for (int i = 0; i < kept; i++) {
+		struct fd_record *r = fdtab_lookup(t->fdtab, fds[i]);
+		struct fd_desc d = descs[i];
+		struct leak l;
+
 		/* Listed but not describable (a path longer than a page): still a leak. */
-		if (fdinfo_describe(t->tid, fds[i], &d) < 0) {
+		if (d.kind == FDK_UNKNOWN && d.target == NULL) {
 			char path[64];
 			struct stat st;
 
@@ -559,7 +571,6 @@ snapshot_leaks(struct proc *p, struct task *t)
 			d.kind = stat(path, &st) == 0 ?
 			    fdinfo_kind_from_link("/", st.st_mode) :
 			    r != NULL ? (enum fd_kind)r->kind : FDK_OTHER;
-			d.target = NULL;
 			d.cloexec = false;
 		}
 		memset(&l, 0, sizeof l);
@@ -583,6 +594,7 @@ snapshot_leaks(struct proc *p, struct task *t)
 		}
 		report_add_leak(&p->rep, &l);
 	}
+	free(descs);
 	free(fds);
 	p->snapshot = true;
 	p->rep.end_ns = now_ns();
