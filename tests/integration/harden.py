@@ -41,36 +41,14 @@ import termios
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-VICTIMS = os.path.join(ROOT, "build", "victims")
+from common import (ROOT, VICTIMS, TIMEOUT, SANITIZER_MARKS, Failure,
+                    Skip, fail_if, shell_status, read_status)
+
 PYTHON = "/usr/bin/python3"
-TIMEOUT = 60
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                   "runtime error:")
 # Every process a test starts carries this in its environment, so that
 # strays are found and killed after the test, whatever became of them.
 TOKEN_VAR = "FDLEAK_HARDEN_TOKEN"
 TOKEN = "%d-%s" % (os.getpid(), secrets.token_hex(6))
-
-
-class Failure(Exception):
-    """The test failed; the message says why."""
-
-
-class Skip(Exception):
-    """The test cannot run here; the message says why."""
-
-
-def fail_if(problems, most=12):
-    if problems:
-        more = len(problems) - most
-        raise Failure("; ".join(problems[:most]) +
-                      ("; and %d more" % more if more > 0 else ""))
-
-
-def shell_status(returncode):
-    return 128 - returncode if returncode < 0 else returncode
 
 
 # --------------------------------------------------------------------------
@@ -79,18 +57,7 @@ def shell_status(returncode):
 
 def proc_status(pid):
     """/proc/PID/status as a dict, or None if the process is gone."""
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            text = f.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    except OSError:
-        return None
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return fields
+    return read_status(pid)
 
 
 def proc_state(pid):
@@ -107,16 +74,7 @@ def tasks_of(pid):
 
 
 def task_status(pid, tid):
-    try:
-        with open("/proc/%d/task/%d/status" % (pid, tid)) as f:
-            text = f.read()
-    except OSError:
-        return None
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return fields
+    return read_status(pid, tid)
 
 
 def vm_rss_kib(pid):

@@ -45,28 +45,8 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-VICTIMS = os.path.join(ROOT, "build", "victims")
-TIMEOUT = 60
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                   "runtime error:")
-
-
-class Failure(Exception):
-    """The test failed; the message says why."""
-
-
-class Skip(Exception):
-    """The test cannot run here; the message says why."""
-
-
-def fail_if(problems, most=12):
-    """Raise Failure listing problems (the first few), if there are any."""
-    if problems:
-        more = len(problems) - most
-        raise Failure("; ".join(problems[:most]) +
-                      ("; and %d more" % more if more > 0 else ""))
+from common import (ROOT, VICTIMS, TIMEOUT, SANITIZER_MARKS, Failure,
+                    Skip, fail_if, shell_status)
 
 
 # --------------------------------------------------------------------------
@@ -82,11 +62,6 @@ class Result:
         self.stdout = stdout
         self.stderr = stderr
         self.timed_out = timed_out
-
-
-def shell_status(returncode):
-    """Popen's returncode as a shell shows it: 128+N when killed by N."""
-    return 128 - returncode if returncode < 0 else returncode
 
 
 def kill_group(pgid):
