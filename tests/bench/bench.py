@@ -419,7 +419,7 @@ def workloads(quick):
                  kmax=1, report_ts=True, target="report <=2 s"),
         Workload("attach nginx (us/req)", None,
                  skip={"valgrind": "n/a"}, attach=True,
-                 target="-"),
+                 target="<=1.0x strace -p"),
     ]
 
 
@@ -486,6 +486,9 @@ def verdict(w, med, extra):
         ok = extra["rss"] <= 50
     elif w.name == "symstacks" and extra.get("report") is not None:
         ok = extra["report"] <= 2.0
+    elif w.attach and ratio(f, s) is not None:
+        # us per request: at least strace -p's request rate.
+        ok = ratio(f, s) <= 1.0
     return "" if ok is None else ("PASS" if ok else "FAIL")
 
 
