@@ -793,8 +793,9 @@ adopt_if_abandoned(struct task *t, void *arg)
 	if (t->state != TASK_ORPHAN || t->proc != NULL ||
 	    task_ids(t->tid, &tgid, &ppid) < 0 || tgid != t->tid)
 		return;
+	/* PPid names the parent process; any of its threads may have forked. */
 	parent = task_find(ppid);
-	if (parent != NULL && parent->proc != NULL && !parent->exited)
+	if (parent != NULL && parent->proc != NULL && parent->proc->live > 0)
 		return;
 	p = proc_new(t->tid, ppid);
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
