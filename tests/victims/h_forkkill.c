@@ -19,22 +19,13 @@
 #include <time.h>
 
 static void
-sleep_us(long us)
-{
-	struct timespec ts = { us / 1000000, us % 1000000 * 1000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static void
 forker(void)
 {
 	for (;;) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			sleep_us(20000);
+			victim_sleep_us(20000);
 			_exit(0);
 		}
 	}
@@ -53,7 +44,7 @@ main(int argc, char *argv[])
 			victim_die("fork");
 		if (pid == 0)
 			forker();
-		sleep_us(200 + (i * 37) % 600);
+		victim_sleep_us(200 + (i * 37) % 600);
 		kill(pid, SIGKILL);
 		if (waitpid(pid, NULL, 0) < 0)
 			victim_die("waitpid");

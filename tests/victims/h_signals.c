@@ -21,15 +21,6 @@ static sigjmp_buf segv_jump;
 static pid_t usr1_target;
 
 static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static void
 on_alarm(int sig)
 {
 	(void)sig;
@@ -127,7 +118,7 @@ timers(void)
 	if (pid < 0)
 		victim_die("fork");
 	if (pid == 0) {
-		sleep_ms(100);
+		victim_sleep_us(100000);
 		if (write(p[1], "x", 1) != 1)
 			_exit(1);
 		_exit(0);
@@ -161,7 +152,7 @@ sigchld_reaping(void)
 		if (pid < 0)
 			victim_die("fork");
 		if (pid == 0) {
-			sleep_ms(10 * i);
+			victim_sleep_us(10000L * i);
 			_exit(i);
 		}
 	}
@@ -244,7 +235,7 @@ stop_self(void)
 				if (r != NULL && (r[2] == 'T' || r[2] == 't'))
 					break;
 			}
-			sleep_ms(5);
+			victim_sleep_us(5000);
 		}
 		kill(parent, SIGCONT);
 		_exit(0);
@@ -274,17 +265,17 @@ stop_child(void)
 		for (;;) {
 			if (write(p[1], "t", 1) < 0 && errno != EAGAIN)
 				_exit(1);
-			sleep_ms(2);
+			victim_sleep_us(2000);
 		}
 	}
-	sleep_ms(50);
+	victim_sleep_us(50000);
 	kill(pid, SIGSTOP);
 	waitpid(pid, &status, WUNTRACED);
 	printf("child: %s\n", WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP
 	    ? "stopped by SIGSTOP" : "not stopped");
 	while (read(p[0], buf, sizeof(buf)) > 0)
 		;
-	sleep_ms(100);
+	victim_sleep_us(100000);
 	before = 0;
 	while ((n = read(p[0], buf, sizeof(buf))) > 0)
 		before += n;
@@ -293,7 +284,7 @@ stop_child(void)
 	waitpid(pid, &status, WCONTINUED);
 	printf("child: %s\n", WIFCONTINUED(status) ? "continued" :
 	    "not continued");
-	sleep_ms(50);
+	victim_sleep_us(50000);
 	after = 0;
 	while ((n = read(p[0], buf, sizeof(buf))) > 0)
 		after += n;
@@ -336,7 +327,7 @@ usr1_thread(void *arg)
 	(void)arg;
 	usr1_target = gettid();
 	while (usr1_in_thread == 0)
-		sleep_ms(1);
+		victim_sleep_us(1000);
 	return NULL;
 }
 
@@ -349,7 +340,7 @@ thread_signal(void)
 	if (pthread_create(&t, NULL, usr1_thread, NULL) != 0)
 		victim_die("pthread_create");
 	while (usr1_target == 0)
-		sleep_ms(1);
+		victim_sleep_us(1000);
 	pthread_kill(t, SIGUSR1);
 	pthread_join(t, NULL);
 	printf("thread signal: handled in the thread it was sent to\n");

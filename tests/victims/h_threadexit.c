@@ -21,15 +21,6 @@
 
 static const char *mode;
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int
 leak_in_thread(void)
 {
@@ -48,7 +39,7 @@ worker(void *arg)
 
 	(void)arg;
 	/* Let main reach pthread_exit or pthread_join first. */
-	sleep_ms(50);
+	victim_sleep_us(50000);
 	fd = leak_in_thread();
 	printf("thread %s\n", mode);
 	fflush(stdout);

@@ -54,6 +54,7 @@
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A line longer than this is cut; targets are paths or short link texts. */
@@ -63,6 +64,16 @@
 #define EXPECT(fd, kind, sys, cloexec, target) \
 	victim_expect((fd), (kind), (sys), __func__, gettid(), (cloexec), 0, \
 	    (target))
+
+/* Sleep us microseconds, whatever signals arrive meanwhile. */
+static inline void
+victim_sleep_us(long us)
+{
+	struct timespec ts = { us / 1000000, us % 1000000 * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
 
 static inline int
 victim_env_on(const char *name)
