@@ -103,8 +103,14 @@ lint:
 example: $(FDLEAK) build/victims/example
 	./$(FDLEAK) -- build/victims/example
 
-bench: $(FDLEAK) victims
+bench: $(FDLEAK) victims build/bench/floor
 	$(Q)python3 tests/bench/bench.py
+
+# The ptrace floor of the benchmark: fdleak's filter and syscall table, no work.
+build/bench/floor: tests/bench/floor.c $(B)/libfdleak.a
+	@mkdir -p build/bench
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfdleak.a $(LDLIBS)
 
 clean:
 	rm -rf build fdleak

@@ -10,11 +10,14 @@ struct proc_status {
 	char state;		/* 'R', 'S', 'Z', ... */
 	int tracer;		/* TracerPid, 0 if none */
 	int ppid;
+	int tgid;		/* 0 if absent */
 	long uid;		/* real uid, -1 if absent */
 };
 
 /* Parse the text of /proc/PID/status; 0, or -1 if a field is missing. Pure. */
 int attach_parse_status(const char *text, struct proc_status *st);
+/* Read and parse /proc/PID/status; 0, or -1 if pid is gone. */
+int attach_read_status(pid_t pid, struct proc_status *st);
 /* The flags field of /proc/PID/stat text, or -1. Pure. */
 long attach_parse_stat_flags(const char *text);
 /*

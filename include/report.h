@@ -114,6 +114,8 @@ void report_add_leak(struct proc_report *p, const struct leak *l);
 void report_add_misuse(struct proc_report *p, const struct misuse *m);
 /* Append an inherited-fd record to p; its strings now belong to p. */
 void report_add_inherited(struct proc_report *p, const struct inherited *i);
+/* Free p's leaks (after a snapshot that no longer holds); p keeps the rest. */
+void report_clear_leaks(struct proc_report *p);
 /* Sort p's leaks by fd. */
 void report_sort_leaks(struct proc_report *p);
 /*

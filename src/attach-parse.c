@@ -32,6 +32,8 @@ attach_parse_status(const char *text, struct proc_status *st)
 		} else if (strncmp(line, "TracerPid:", 10) == 0) {
 			st->tracer = (int)strtol(line + 10, NULL, 10);
 			seen |= TRACER;
+		} else if (strncmp(line, "Tgid:", 5) == 0) {
+			st->tgid = (int)strtol(line + 5, NULL, 10);
 		} else if (strncmp(line, "PPid:", 5) == 0) {
 			st->ppid = (int)strtol(line + 5, NULL, 10);
 			seen |= PPID;

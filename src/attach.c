@@ -43,8 +43,8 @@ read_small(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static int
-read_status(pid_t pid, struct proc_status *st)
+int
+attach_read_status(pid_t pid, struct proc_status *st)
 {
 	char path[64], buf[4096];
 
@@ -79,7 +79,7 @@ is_self_or_ancestor(pid_t pid, bool *self)
 
 		if (p == pid)
 			return true;
-		if (read_status(p, &st) < 0)
+		if (attach_read_status(p, &st) < 0)
 			break;
 		p = st.ppid;
 	}
@@ -108,7 +108,7 @@ attach_check(pid_t pid)
 		warnmsg("invalid pid %d", pid);
 		return -1;
 	}
-	if (read_status(pid, &st) < 0) {
+	if (attach_read_status(pid, &st) < 0) {
 		if (errno == ENOENT)
 			warnmsg("cannot attach to pid %d: no such process", pid);
 		else
@@ -157,10 +157,10 @@ explain_refusal(pid_t pid, int err)
 		warnmsg("cannot attach to pid %d: %s", pid, strerror(err));
 		return;
 	}
-	if (read_status(pid, &st) == 0 && st.tracer != 0) {
+	if (attach_read_status(pid, &st) == 0 && st.tracer != 0) {
 		warnmsg("cannot attach to pid %d: already traced by pid %d",
 		    pid, st.tracer);
-	} else if (read_status(pid, &st) == 0 && st.uid >= 0 &&
+	} else if (attach_read_status(pid, &st) == 0 && st.uid >= 0 &&
 	    st.uid != (long)geteuid() && geteuid() != 0) {
 		warnmsg("cannot attach to pid %d: permission denied (it belongs "
 		    "to uid %ld, fdleak runs as uid %ld)", pid, st.uid,
@@ -214,7 +214,7 @@ seize_threads(pid_t pid)
 	}
 	snprintf(path, sizeof path, "/proc/%d/exe", pid);
 	exe = xreadlink(path);
-	if (read_status(pid, &st) < 0)
+	if (attach_read_status(pid, &st) < 0)
 		st.ppid = 0;
 	p = tracer_new_process(pid, st.ppid, exe != NULL ? exe : "?",
 	    TASK_STARTING)->proc;

@@ -309,7 +309,8 @@ report_text_summary(FILE *f, const struct report *r)
 	text_head(f, &r->opts, C_BOLD, "summary");
 	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
 	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r),
-	    report_total_procs(r), report_total_leaking(r), report_total_sites(r), report_total_misuse(r),
+	    report_total_procs(r), report_total_leaking(r),
+	    report_total_sites(r), report_total_misuse(r),
 	    report_total_inherited(r), report_total_suppressed(r));
 }
 

@@ -56,6 +56,16 @@ report_add_inherited(struct proc_report *p, const struct inherited *i)
 	p->inherited[p->ninherited++] = *i;
 }
 
+void
+report_clear_leaks(struct proc_report *p)
+{
+	for (size_t j = 0; j < p->nleaks; j++)
+		free(p->leaks[j].target);
+	free(p->leaks);
+	p->leaks = NULL;
+	p->nleaks = 0;
+}
+
 static int
 leak_cmp(const void *a, const void *b)
 {
@@ -342,13 +352,11 @@ report_misuse_name(enum misuse_type type)
 void
 report_proc_free(struct proc_report *p)
 {
-	for (size_t j = 0; j < p->nleaks; j++)
-		free(p->leaks[j].target);
+	report_clear_leaks(p);
 	for (size_t j = 0; j < p->ninherited; j++) {
 		free(p->inherited[j].target);
 		free(p->inherited[j].program);
 	}
-	free(p->leaks);
 	free(p->misuse);
 	free(p->inherited);
 	free(p->command);

@@ -26,6 +26,7 @@
 #include <sys/time.h>
 
 #include "decode.h"
+#include "attach.h"
 #include "fdinfo.h"
 #include "fdtab.h"
 #include "stack.h"
@@ -60,17 +61,12 @@ static volatile sig_atomic_t detach_requested;
 static volatile sig_atomic_t dump_requested;
 
 /*
- * Tasks stopped before their parent's fork event (TASK_ORPHAN). A parent
- * killed between the fork and the event never sends it: its child waits.
- */
-static unsigned orphans;
-
-/*
  * Restart t. Inside a traced syscall we need its exit stop; otherwise, with
  * the seccomp filter, the next stop we want is the filter's.
  */
 static void hold(struct task *t, int sig);
 static void adopt_if_abandoned(struct task *t, void *arg);
+static void task_join(struct task *t, struct proc *p, int state);
 static void detach_if_held(struct proc *p);
 
 static void
@@ -298,8 +294,6 @@ on_fork_event(struct task *parent)
 		resume(parent, 0);
 		return;
 	}
-	if (held)
-		orphans--;
 	if (c == NULL)
 		c = task_add((pid_t)msg);
 	if (flags & CLONE_THREAD) {
@@ -405,18 +399,6 @@ warn_if_32bit(pid_t pid, const char *exe)
 	close(fd);
 }
 
-/* Forget a snapshot taken while threads died for an exec, not an exit. */
-static void
-drop_snapshot(struct proc *p)
-{
-	for (size_t i = 0; i < p->rep.nleaks; i++)
-		free(p->rep.leaks[i].target);
-	free(p->rep.leaks);
-	p->rep.leaks = NULL;
-	p->rep.nleaks = 0;
-	p->snapshot = false;
-}
-
 /* After execve: the kernel dropped close-on-exec fds; the model follows. */
 static void
 on_exec_event(pid_t pid)
@@ -436,8 +418,11 @@ on_exec_event(pid_t pid)
 		return;
 	}
 	p = t->proc;
-	if (p->snapshot)
-		drop_snapshot(p);
+	/* A snapshot taken while threads died for this exec, not an exit. */
+	if (p->snapshot) {
+		report_clear_leaks(&p->rep);
+		p->snapshot = false;
+	}
 	if ((pid_t)former != pid) {
 		/* A thread exec'd: it takes over the leader's tid, the leader is gone. */
 		leader = task_find(pid);
@@ -552,11 +537,10 @@ snapshot_leaks(struct proc *p, struct task *t)
 			continue;
 		fds[kept++] = fds[i];
 	}
+	/* Zeroed: FDK_UNKNOWN and no target, which describe_all leaves too. */
 	descs = xcalloc(kept > 0 ? (size_t)kept : 1, sizeof *descs);
-	if (kept > 0 && fdinfo_describe_all(t->tid, fds, (size_t)kept, descs) < 0) {
-		for (int i = 0; i < kept; i++)
-			descs[i].kind = FDK_UNKNOWN;
-	}
+	if (kept > 0)
+		fdinfo_describe_all(t->tid, fds, (size_t)kept, descs);
 	for (int i = 0; i < kept; i++) {
 		struct fd_record *r = fdtab_lookup(t->fdtab, fds[i]);
 		struct fd_desc d = descs[i];
@@ -698,8 +682,6 @@ on_reaped(struct task *t, int status)
 	struct proc *p = t->proc;
 
 	if (p == NULL) {
-		if (t->state == TASK_ORPHAN)
-			orphans--;
 		task_del(t);
 		return;
 	}
@@ -715,9 +697,11 @@ on_reaped(struct task *t, int status)
 		finish_proc(p);
 	else if (detaching)
 		detach_if_held(p);
-	/* A parent gone: children held for its fork event wait no more. */
-	if (orphans > 0)
-		task_foreach(adopt_if_abandoned, NULL);
+	/*
+	 * A parent gone: children held for its fork event (TASK_ORPHAN) wait
+	 * no more. A parent killed between the fork and the event never sends it.
+	 */
+	task_foreach(adopt_if_abandoned, NULL);
 }
 
 static int
@@ -748,32 +732,6 @@ is_stop_signal(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* Tgid and PPid of tid from /proc/TID/status; -1 if it is gone. */
-static int
-task_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
-{
-	char path[64], line[256];
-	int found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (found < 2 && fgets(line, sizeof line, f) != NULL) {
-		int v;
-
-		if (sscanf(line, "Tgid: %d", &v) == 1) {
-			*tgid = v;
-			found++;
-		} else if (sscanf(line, "PPid: %d", &v) == 1) {
-			*ppid = v;
-			found++;
-		}
-	}
-	fclose(f);
-	return found == 2 ? 0 : -1;
-}
-
 /*
  * A held child whose parent is no longer a live traced task will never
  * get its fork event: trace it as a process of its own, its fds (all
@@ -784,32 +742,27 @@ task_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
 static void
 adopt_if_abandoned(struct task *t, void *arg)
 {
+	struct proc_status st;
 	struct task *parent;
 	struct proc *p;
-	pid_t tgid = 0, ppid = 0;
 	char path[64];
 
 	(void)arg;
 	if (t->state != TASK_ORPHAN || t->proc != NULL ||
-	    task_ids(t->tid, &tgid, &ppid) < 0 || tgid != t->tid)
+	    attach_read_status(t->tid, &st) < 0 || st.tgid != t->tid)
 		return;
 	/* PPid names the parent process; any of its threads may have forked. */
-	parent = task_find(ppid);
+	parent = task_find(st.ppid);
 	if (parent != NULL && parent->proc != NULL && parent->proc->live > 0)
 		return;
-	p = proc_new(t->tid, ppid);
+	p = proc_new(t->tid, st.ppid);
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
 	if ((p->exe = xreadlink(path)) == NULL)
 		p->exe = xstrdup("?");
 	p->execed = true;
 	p->fdtab = fdtab_new();
 	take_baseline(p->fdtab, t->tid);
-	t->proc = p;
-	t->fdtab = fdtab_ref(p->fdtab);
-	p->ntasks++;
-	p->live++;
-	t->state = TASK_RUNNING;
-	orphans--;
+	task_join(t, p, TASK_RUNNING);
 	resume(t, 0);
 }
 
@@ -828,10 +781,8 @@ handle_status(pid_t pid, int status)
 	t = task_find(pid);
 	if (t == NULL) {
 		/* A new child stopped before its parent's fork event: hold it. */
-		if (WIFSTOPPED(status)) {
-			orphans++;
+		if (WIFSTOPPED(status))
 			adopt_if_abandoned(task_add(pid), NULL);
-		}
 		return;
 	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
@@ -1247,11 +1198,10 @@ tracer_begin(const struct tracer_opts *o, struct report *rep, bool seccomp,
 	end_ns = attach && o->duration > 0 ? start_ns + seconds_ns(o->duration) : 0;
 }
 
-struct task *
-tracer_new_thread(struct proc *p, pid_t tid, int state)
+/* Make t a thread of p, sharing p's fd table. */
+static void
+task_join(struct task *t, struct proc *p, int state)
 {
-	struct task *t = task_add(tid);
-
 	t->state = (enum task_state)state;
 	t->proc = p;
 	t->fdtab = fdtab_ref(p->fdtab);
@@ -1261,6 +1211,14 @@ tracer_new_thread(struct proc *p, pid_t tid, int state)
 		t->initial = true;
 		p->starting++;
 	}
+}
+
+struct task *
+tracer_new_thread(struct proc *p, pid_t tid, int state)
+{
+	struct task *t = task_add(tid);
+
+	task_join(t, p, state);
 	return t;
 }
 

@@ -20,7 +20,7 @@ Columns: strace is `strace -f --seccomp-bpf -qq -o /dev/null -e trace=SET`
 where SET is every syscall in src/syscalls.def (what fdleak traces), so it
 stops on the same calls but captures no stacks; strace -k is the same with
 stacks. fdleak is `fdleak -o /dev/null --`, full stacks (default --depth).
-floor is tests/bench/floor.c: a tracer with fdleak's filter that stops
+floor is tests/bench/floor.c (built by `make bench`): a tracer with fdleak's filter that stops
 where fdleak stops and does nothing there (no registers, stacks or model):
 the price of the ptrace stops alone on this machine. fdleak/floor is what
 fdleak's own work adds.
@@ -433,17 +433,6 @@ def build_workloads():
         log(f"  CC      {src.relative_to(ROOT)}")
         subprocess.run([cc, "-O2", "-g", "-Wall", "-Wextra", "-o", str(out),
                         str(src)], check=True)
-    # The ptrace floor uses fdleak's filter and syscall table (make builds the library).
-    src, lib = ROOT / "tests" / "bench" / "floor.c", ROOT / "build" / "libfdleak.a"
-    if lib.exists() and (not FLOOR.exists() or FLOOR.stat().st_mtime < max(
-            src.stat().st_mtime, lib.stat().st_mtime)):
-        log(f"  CC      {src.relative_to(ROOT)}")
-        libs = subprocess.run(["pkg-config", "--libs", "libunwind-generic", "libdw",
-                               "libelf"], capture_output=True, text=True,
-                              check=True).stdout.split()
-        subprocess.run([cc, "-O2", "-g", "-Wall", "-Wextra", "-I",
-                        str(ROOT / "include"), "-o", str(FLOOR), str(src),
-                        str(lib)] + libs + ["-lunwind-ptrace"], check=True)
 
 
 # --- the table -----------------------------------------------------------------
@@ -492,10 +481,18 @@ def verdict(w, med, extra):
     return "" if ok is None else ("PASS" if ok else "FAIL")
 
 
+RATIO_COLS = ["floor/untr", "fdleak/untr", "fdleak/floor", "fdleak/strace",
+              "strace-k/fdleak", "fdleak RSS MB"]
+
+
+def unavailable_row(w, cell, note):
+    """A row for a workload that cannot run here."""
+    return [w.name] + [cell] * len(TOOLS) + ["-"] * len(RATIO_COLS) + [
+        w.target, "", note]
+
+
 def table(rows):
-    head = ["workload"] + [HEAD[t] for t in TOOLS] + [
-        "floor/untr", "fdleak/untr", "fdleak/floor", "fdleak/strace",
-        "strace-k/fdleak", "fdleak RSS MB",
+    head = ["workload"] + [HEAD[t] for t in TOOLS] + RATIO_COLS + [
         "target", "", "notes"]
     lines = [head]
     for r in rows:
@@ -581,19 +578,16 @@ def run_all(args, fdleak, fdleak_built):
         nginx = None
         if w.attach:
             if not env.fdleak_attach:
-                rows.append([w.name] + ["not built"] * len(TOOLS) + ["-"] * 6
-                            + [w.target, "", "fdleak has no -p"])
+                rows.append(unavailable_row(w, "not built", "fdleak has no -p"))
                 continue
             if not shutil.which("nginx") or not shutil.which("wrk"):
-                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 6
-                            + [w.target, "", "needs nginx and wrk "
-                               "(apt-get install nginx wrk)"])
+                rows.append(unavailable_row(w, "n/a", "needs nginx and wrk "
+                                            "(apt-get install nginx wrk)"))
                 continue
             try:
                 nginx = Nginx()
             except Failed as e:
-                rows.append([w.name] + ["n/a"] * len(TOOLS) + ["-"] * 6
-                            + [w.target, "", str(e)[:60]])
+                rows.append(unavailable_row(w, "n/a", str(e)[:60]))
                 continue
         argv = w.argv() if w.argv else None
         report_tail = {"fdleak": [], "depth0": []}

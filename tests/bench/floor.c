@@ -9,7 +9,7 @@
  *
  *   floor -- command [args...]
  *
- * Built by bench.py against build/libfdleak.a (for the filter and the
+ * Built by `make bench` against build/libfdleak.a (for the filter and the
  * syscall table); not installed, not part of make check.
  */
 #include <errno.h>

@@ -24,10 +24,12 @@ test_status(void **state)
 	assert_int_equal(st.ppid, 12);
 	assert_int_equal(st.tracer, 0);
 	assert_int_equal(st.uid, 1000);
-	assert_int_equal(attach_parse_status("State:\tZ (zombie)\nPPid:\t1\n"
+	assert_int_equal(st.tgid, 0);	/* absent */
+	assert_int_equal(attach_parse_status("State:\tZ (zombie)\nTgid:\t4242\nPPid:\t1\n"
 	    "TracerPid:\t77\nUid:\t0\t0\t0\t0\n", &st), 0);
 	assert_int_equal(st.state, 'Z');
 	assert_int_equal(st.tracer, 77);
+	assert_int_equal(st.tgid, 4242);
 	/* a repeated field does not stand in for a missing one */
 	assert_int_equal(attach_parse_status("State:\tS\nState:\tS\nTracerPid:\t0\n"
 	    "Uid:\t0\n", &st), -1);
