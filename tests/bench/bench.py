@@ -23,7 +23,10 @@ stacks. fdleak is `fdleak -o /dev/null --`, full stacks (default --depth).
 floor is tests/bench/floor.c (built by `make bench`): a tracer with fdleak's filter that stops
 where fdleak stops and does nothing there (no registers, stacks or model):
 the price of the ptrace stops alone on this machine. fdleak/floor is what
-fdleak's own work adds.
+fdleak's own work adds. The getppid row also times the program under a
+seccomp filter with no tracer (`floor --seccomp-only`): what entering the
+kernel through any filter costs each syscall. Each run records what a
+wakeup costs on the machine (`floor --wake-latency`): a ptrace stop is two.
 The attach row times nginx serving wrk over loopback with
 "Connection: close", untraced and with each tracer attached to the worker
 (-p; no seccomp filter is possible there, for strace as for fdleak); its
@@ -381,11 +384,15 @@ class Workload:
     """
 
     def __init__(self, name, argv, tools=TOOLS, kmax=None, skip=None,
-                 target="", report_ts=False, attach=False, pair=None):
+                 target="", report_ts=False, attach=False, pair=None,
+                 seccomp_alone=False):
         self.name, self.argv, self.tools = name, argv, tools
         self.kmax, self.skip = kmax, skip or {}
         self.target, self.report_ts, self.attach = target, report_ts, attach
         self.pair = pair	# argv fdleak also runs each round, for a paired ratio
+        # Also time argv under a seccomp filter and no tracer, each round
+        # right after the untraced run: what the filter alone costs.
+        self.seccomp_alone = seccomp_alone
 
 
 def workloads(quick):
@@ -402,7 +409,7 @@ def workloads(quick):
                  pair=lambda: [b("churn"), str(n_churn), "1"],
                  target="d30/d1 <=1.3"),
         Workload("getppid", lambda: [b("getppid"), "100000" if quick else "1000000"],
-                 target="<=1.2x untraced"),
+                 seccomp_alone=True, target="<=1.2x untraced"),
         Workload("tar", lambda: ["tar", "-cf", "/dev/null", "/usr/include"],
                  target="<strace, <=2x untr"),
         # python3 as found in PATH, as a user types it (here a pyenv shim:
@@ -555,6 +562,8 @@ def run_all(args, fdleak, fdleak_built):
     kruns = args.k_runs if args.k_runs is not None else (1 if args.quick else 2)
     asecs = args.attach_seconds or (1 if args.quick else 2)
     env = Env(fdleak)
+    env.wake = wake_probe()
+    log(env.wake)
     env.built = fdleak_built
     load0 = os.getloadavg()
     if load0[0] > 0.5 * (os.cpu_count() or 1):
@@ -591,7 +600,7 @@ def run_all(args, fdleak, fdleak_built):
                 continue
         argv = w.argv() if w.argv else None
         report_tail = {"fdleak": [], "depth0": []}
-        paired = []
+        paired, alone = [], []
         try:
             for r in range(runs):
                 for t in w.tools:
@@ -619,6 +628,8 @@ def run_all(args, fdleak, fdleak_built):
                         cell[t] = "n/a"
                         continue
                     try:
+                        if w.seccomp_alone and t == "untraced" and FLOOR.exists():
+                            alone.append(timed([str(FLOOR), "--seccomp-only", "--"] + argv))
                         if w.pair and t == "fdleak":
                             paired.append(timed(env.wrap(t, w.pair())))
                         if w.report_ts and t == "fdleak":
@@ -656,6 +667,11 @@ def run_all(args, fdleak, fdleak_built):
                 a / b for a, b in zip(samples["fdleak"], paired))
             notes.append(f"d30/d1 = {extra['d30/d1']:.2f}x (paired per round; "
                          f"d1 median {statistics.median(paired):.2f} s)")
+        u = med.get("untraced")
+        if alone and ratio(statistics.median(alone), u):
+            extra["seccomp alone"] = ratio(statistics.median(alone), u)
+            notes.append(f"seccomp filter alone (no tracer) "
+                         f"{extra['seccomp alone']:.2f}x untraced")
         if report_tail["fdleak"]:
             rt = statistics.median(report_tail["fdleak"])
             r0 = statistics.median(report_tail["depth0"])
@@ -704,13 +720,35 @@ def run_all(args, fdleak, fdleak_built):
     for n in notes_all:
         print("note: " + n)
     print(f"\n{runs} alternating rounds (strace -k: {kruns}), {elapsed:.0f} s, "
-          f"load average at start {load0[0]:.2f}")
+          f"load average at start {load0[0]:.2f}; {env.wake}")
     if (args.quick or args.only) and not args.write or args.no_write:
         print("(not written to RESULTS.md" + (": quick or --only run)" if not args.no_write else ")"))
         return 0
     write_results(env, tab, notes_all, raw, runs, kruns, asecs, elapsed, load0, args)
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
+
+
+def wake_probe():
+    """What a wakeup costs here: a ptrace stop is two of them."""
+    parts = []
+    if FLOOR.exists():
+        p = subprocess.run([str(FLOOR), "--wake-latency"], capture_output=True,
+                           text=True)
+        v = p.stdout.split()
+        if p.returncode == 0 and len(v) == 2:
+            other, same = (float(x) for x in v)
+            parts.append(f"wakeup median {other:.0f} us on the other CPU, "
+                         f"{same:.0f} us on the same one (floor --wake-latency)")
+    try:
+        gov = Path("/sys/devices/system/cpu/cpuidle/current_governor_ro").read_text().strip()
+        parts.append(f"cpuidle governor {gov}")
+        if gov == "haltpoll":
+            hp = Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns").read_text().strip()
+            parts.append(f"guest_halt_poll_ns={hp}")
+    except OSError:
+        pass
+    return "; ".join(parts) or "wakeup cost not measured"
 
 
 def cpu_model():
@@ -728,6 +766,7 @@ def write_results(env, tab, notes, raw, runs, kruns, asecs, elapsed, load0, args
     sec = [f"## {now:%Y-%m-%d %H:%M} UTC, {platform.node()}", "",
            f"- kernel {platform.release()}, {cpu_model()}, {os.cpu_count()} CPUs, "
            f"load average at start {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}",
+           f"- {env.wake}",
            f"- {runs} alternating rounds, strace -k {kruns}, attach cells "
            f"{asecs:g} s of wrk each; bench took {elapsed:.0f} s"
            + (" (--quick)" if args.quick else "")

@@ -8,11 +8,22 @@
  * what this costs is the price of a ptrace stop on the machine.
  *
  *   floor -- command [args...]
+ *   floor --seccomp-only -- command [args...]
+ *	no tracer: a one-instruction allow-all filter, what entering the
+ *	kernel through seccomp costs every syscall (the kernel caches the
+ *	verdict of fdleak's filter for the syscalls it allows, so they cost
+ *	the same)
+ *   floor --wake-latency
+ *	median microseconds for a sleeping process to run after a pipe
+ *	write, on the other CPU and on the same one: a ptrace stop is two
+ *	such wakeups, and on a virtual machine whose idle CPUs halt at once
+ *	the cross-CPU one decides the floor
  *
  * Built by `make bench` against build/libfdleak.a (for the filter and the
  * syscall table); not installed, not part of make check.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,6 +36,7 @@
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "syscall.h"
@@ -33,6 +45,101 @@
 	PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | \
 	PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
 
+static int
+seccomp_only(char *argv[])
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog filter = { 1, &allow };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_SPEC_ALLOW, &filter) < 0)
+		return perror("floor: seccomp"), 126;
+	execvp(argv[0], argv);
+	return perror(argv[0]), 127;
+}
+
+static long
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void
+pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median wake latency (ns) of a child pinned to cpu, 1 ms between wakes. */
+static long
+wake_median(int cpu)
+{
+	enum { N = 200 };
+	int ping[2], pong[2];
+	long lat[N];
+	pid_t child;
+
+	if (pipe(ping) < 0 || pipe(pong) < 0)
+		return -1;
+	child = fork();
+	if (child == 0) {
+		long sent, d;
+
+		close(ping[1]);
+		pin(cpu);
+		while (read(ping[0], &sent, sizeof sent) == sizeof sent) {
+			d = now_ns() - sent;
+			if (write(pong[1], &d, sizeof d) != sizeof d)
+				break;
+		}
+		_exit(0);
+	}
+	pin(0);
+	for (int i = 0; i < N; i++) {
+		struct timespec gap = { 0, 1000000 };
+		long sent;
+
+		nanosleep(&gap, NULL);
+		sent = now_ns();
+		if (write(ping[1], &sent, sizeof sent) != sizeof sent ||
+		    read(pong[0], &lat[i], sizeof lat[i]) != sizeof lat[i])
+			return -1;
+	}
+	close(ping[1]);
+	waitpid(child, NULL, 0);
+	close(ping[0]);
+	close(pong[0]);
+	close(pong[1]);
+	qsort(lat, N, sizeof lat[0], cmp_long);
+	return lat[N / 2];
+}
+
+static int
+wake_latency(void)
+{
+	long other = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? wake_median(1) : -1;
+	long same = wake_median(0);
+
+	printf("%.1f %.1f\n", other / 1000.0, same / 1000.0);
+	return other < 0 && same < 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -40,8 +147,15 @@ main(int argc, char *argv[])
 	int status, main_status = 0;
 	pid_t child, pid;
 
+	if (argc == 2 && strcmp(argv[1], "--wake-latency") == 0)
+		return wake_latency();
+	if (argc >= 4 && strcmp(argv[1], "--seccomp-only") == 0 &&
+	    strcmp(argv[2], "--") == 0)
+		return seccomp_only(argv + 3);
 	if (argc < 3 || strcmp(argv[1], "--") != 0) {
-		fprintf(stderr, "usage: floor -- command [args...]\n");
+		fprintf(stderr, "usage: floor -- command [args...]\n"
+		    "       floor --seccomp-only -- command [args...]\n"
+		    "       floor --wake-latency\n");
 		return 2;
 	}
 	syscall_seccomp_filter(&filter);
