@@ -50,6 +50,7 @@ struct task {
 	bool initial;		/* attach: seized by fdleak, its first stop still due */
 	bool held;		/* detaching: kept in its stop until its process is still */
 	int held_sig;		/* the signal to deliver when it is let go */
+	uint64_t orphan_since;	/* TASK_ORPHAN: when its first stop came (ns) */
 	const struct syscall_desc *sc;	/* the traced syscall in flight */
 	uint64_t args[6];
 	struct task *hnext;	/* hash chain */

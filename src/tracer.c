@@ -68,6 +68,7 @@ static void hold(struct task *t, int sig);
 static void adopt_if_abandoned(struct task *t, void *arg);
 static void task_join(struct task *t, struct proc *p, int state);
 static void detach_if_held(struct proc *p);
+static void arm_timer(void);
 
 static void
 resume(struct task *t, int sig)
@@ -733,28 +734,60 @@ is_stop_signal(int sig)
 }
 
 /*
+ * How long a held child waits for its parent's fork event while its PPid
+ * names a live traced process. The event follows the child's creation at
+ * once; it never comes when the parent was killed first and the child went
+ * to a subreaper that is traced too.
+ */
+#define ORPHAN_WAIT_NS	200000000u
+static uint64_t orphan_deadline;	/* 0: no held child to look at again */
+
+/* Hold a child whose first stop came before its parent's fork event. */
+static void
+hold_orphan(struct task *t)
+{
+	t->orphan_since = now_ns();
+	if (orphan_deadline == 0) {
+		orphan_deadline = t->orphan_since + ORPHAN_WAIT_NS;
+		arm_timer();
+	}
+	adopt_if_abandoned(t, NULL);
+}
+
+/*
  * A held child whose parent is no longer a live traced task will never
  * get its fork event: trace it as a process of its own, its fds (all
  * inherited, the parent's model gone with the parent) a baseline, and let
- * it run. A thread needs nothing: its group dies with its creator, or the
- * event comes.
+ * it run. So is one held ORPHAN_WAIT_NS while arg (the time now) is given.
+ * A thread needs nothing: its group dies with its creator, or the event
+ * comes.
  */
 static void
 adopt_if_abandoned(struct task *t, void *arg)
 {
+	const uint64_t *now = arg;
 	struct proc_status st;
 	struct task *parent;
 	struct proc *p;
 	char path[64];
 
-	(void)arg;
 	if (t->state != TASK_ORPHAN || t->proc != NULL ||
 	    attach_read_status(t->tid, &st) < 0 || st.tgid != t->tid)
 		return;
 	/* PPid names the parent process; any of its threads may have forked. */
 	parent = task_find(st.ppid);
-	if (parent != NULL && parent->proc != NULL && parent->proc->live > 0)
-		return;
+	if (parent != NULL && parent->proc != NULL && parent->proc->live > 0) {
+		if (now == NULL)
+			return;
+		if (*now - t->orphan_since < ORPHAN_WAIT_NS) {
+			/* Not yet: look again when its wait is over. */
+			uint64_t due = t->orphan_since + ORPHAN_WAIT_NS;
+
+			if (orphan_deadline == 0 || due < orphan_deadline)
+				orphan_deadline = due;
+			return;
+		}
+	}
 	p = proc_new(t->tid, st.ppid);
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
 	if ((p->exe = xreadlink(path)) == NULL)
@@ -782,7 +815,7 @@ handle_status(pid_t pid, int status)
 	if (t == NULL) {
 		/* A new child stopped before its parent's fork event: hold it. */
 		if (WIFSTOPPED(status))
-			adopt_if_abandoned(task_add(pid), NULL);
+			hold_orphan(task_add(pid));
 		return;
 	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
@@ -1077,6 +1110,8 @@ arm_timer(void)
 		next = next_dump_ns;
 	if (end_ns != 0 && !detaching && (next == 0 || end_ns < next))
 		next = end_ns;
+	if (orphan_deadline != 0 && (next == 0 || orphan_deadline < next))
+		next = orphan_deadline;
 	if (next == 0)
 		return;
 	next = next > now ? next - now : 1000;
@@ -1108,6 +1143,11 @@ check_timers(void)
 	if (dump_requested && !detaching) {
 		dump_requested = 0;
 		write_dump();
+	}
+	if (orphan_deadline != 0 && now >= orphan_deadline) {
+		/* Recomputed by the scan from the children still held. */
+		orphan_deadline = 0;
+		task_foreach(adopt_if_abandoned, &now);
 	}
 }
 
