@@ -1077,6 +1077,13 @@ static void
 kill_task(struct task *t, void *arg)
 {
 	(void)arg;
+	/*
+	 * The kernel's word first: a SIGKILLed process may die without an
+	 * exit stop, and the model alone has no kinds or targets. Nothing
+	 * changes the table after this: its fd syscalls stop for fdleak.
+	 */
+	if (t->proc != NULL && !t->proc->snapshot && !t->exited)
+		snapshot_leaks(t->proc, t);
 	kill(t->tid, SIGKILL);
 }
 
