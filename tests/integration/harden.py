@@ -2102,6 +2102,17 @@ def check_32bit(ctx, res, report, want_warnings=1):
     return problems
 
 
+def need_ia32(ctx):
+    """Skip where the kernel runs no 32-bit code (ia32_emulation=off, or
+    built without it): there int 0x80 faults and a -m32 binary cannot be
+    executed, untraced as much as traced."""
+    res = ctx.run([victim("h_i386"), "probe"], env=ctx.plain_env())
+    if res.status != 0:
+        raise Skip("this kernel runs no 32-bit code (int 0x80 %s)" %
+                   ("faults" if res.status < 0 or res.status > 128
+                    else "exits %d" % res.status))
+
+
 def int80_test(name, opts, warnings):
     def fn(ctx):
         """A 64-bit program making int 0x80 syscalls whose numbers mean
@@ -2109,6 +2120,7 @@ def int80_test(name, opts, warnings):
         seccomp filter they run untraced (no stop, no warning): their fds
         are found at exit, as origin unknown. Without it, fdleak sees them
         and warns once. Never misread either way."""
+        need_ia32(ctx)
         exe = victim("h_i386")
         env = ctx.env()
         plain = ctx.run([exe, "int80"], env=env)
@@ -2128,6 +2140,7 @@ int80_test("i386-int80-no-seccomp", ["--no-seccomp"], 1)
 def build_m32(ctx):
     if shutil.which("gcc") is None:
         raise Skip("gcc is not installed")
+    need_ia32(ctx)
     out = os.path.join(ctx.tmp, "h_i386_32")
     res = ctx.run(["gcc", "-m32", "-std=gnu11", "-O0", "-g", "-pthread",
                    "-o", out, os.path.join(ROOT, "tests", "victims",

@@ -8,6 +8,9 @@
  *   h_i386 libc     (built with -m32 by the runner) an ordinary 32-bit
  *                   program that leaks through libc, and forks a child
  *                   that leaks too
+ *   h_i386 probe    one harmless int 0x80 syscall: exits 0 where the kernel
+ *                   runs 32-bit code, dies of SIGSEGV where it does not
+ *                   (ia32_emulation=off), so the runner can skip
  *
  * The fds of 32-bit syscalls are stated by lines
  *   UNKNOWN pid=P fd=N kind=K target=T
@@ -24,6 +27,7 @@
 #include <sys/wait.h>
 
 #define I386_READ	3
+#define I386_GETPID	20
 #define I386_OPEN	5
 #define I386_ACCESS	33
 #define I386_DUP	41
@@ -165,6 +169,8 @@ main(int argc, char *argv[])
 {
 	const char *mode = argc > 1 ? argv[1] : "int80";
 
+	if (strcmp(mode, "probe") == 0)
+		return int80(I386_GETPID, 0, 0, 0) == getpid() ? 0 : 1;
 	victim_proc();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("pointer size %zu\n", sizeof(void *));
