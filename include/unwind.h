@@ -34,6 +34,22 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid,
     const struct user_regs_struct *regs, struct frame *out, unsigned max);
 
 /*
+ * unwind_capture in two steps, so that the tracee can run while its stack
+ * is unwound. unwind_begin, while tid is stopped, keeps a copy of regs
+ * and, if snap, reads the stack snapshot now. unwind_frames then unwinds:
+ * live says the stack is still as it was at unwind_begin (the thread is
+ * stopped, or blocked inside a syscall whose exit stop is due), so words
+ * beyond the snapshot may be read from the tracee; without it, only the
+ * snapshot is used (a thread that has run on) and the stack ends where
+ * the snapshot does. Without snap, the snapshot is read at unwind_frames,
+ * which then needs live.
+ */
+void unwind_begin(struct unwinder *u, pid_t tid,
+    const struct user_regs_struct *regs, bool snap);
+unsigned unwind_frames(struct unwinder *u, struct frame *out, unsigned max,
+    bool live);
+
+/*
  * Release the ELF files cached for all unwinders (at exit, for leak
  * checkers); unwinders still alive keep working and reopen them.
  */

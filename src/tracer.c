@@ -2,8 +2,9 @@
 /*
  * tracer.c - launch a command under ptrace, follow every thread, fork and
  * exec, and turn stops into model updates. The hot path is
- * on_syscall_stop(): one PTRACE_GET_SYSCALL_INFO, a table lookup and, for
- * fd creators only, one PTRACE_GETREGS and a stack capture.
+ * on_syscall_stop(): one PTRACE_GET_SYSCALL_INFO or PTRACE_GETREGS, a table
+ * lookup and, for fd creators and closes, a stack capture that is unwound
+ * after the thread is resumed (see deferred).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,42 +84,157 @@ resume(struct task *t, int sig)
 		warnerr("cannot resume thread %d", t->tid);
 }
 
+static bool
+read_stop_regs(struct task *t)
+{
+	if (!stop_regs_valid &&
+	    ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) == 0)
+		stop_regs_valid = true;
+	return stop_regs_valid;
+}
+
+static unsigned
+stack_depth(void)
+{
+	return opts->depth > MAX_DEPTH ? MAX_DEPTH : opts->depth;
+}
+
+static struct unwinder *
+unwinder_of(struct task *t)
+{
+	if (t->proc->unwinder == NULL)
+		t->proc->unwinder = unwind_new(t->proc->pid);
+	return t->proc->unwinder;
+}
+
+/* The stack of t, stopped, now. */
 static uint32_t
 capture_stack(struct task *t)
 {
 	struct frame frames[MAX_DEPTH];
-	unsigned depth = opts->depth > MAX_DEPTH ? MAX_DEPTH : opts->depth, n;
+	unsigned depth = stack_depth(), n;
 
-	if (depth == 0)
+	if (depth == 0 || !read_stop_regs(t))
 		return 0;
-	if (!stop_regs_valid) {
-		if (ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) < 0)
-			return 0;
-		stop_regs_valid = true;
-	}
-	if (t->proc->unwinder == NULL)
-		t->proc->unwinder = unwind_new(t->proc->pid);
-	n = unwind_capture(t->proc->unwinder, t->tid, &stop_regs, frames, depth);
+	n = unwind_capture(unwinder_of(t), t->tid, &stop_regs, frames, depth);
 	return stack_intern(frames, n);
 }
 
+/* The stack of the syscall whose exit t is stopped at. */
+static uint32_t
+syscall_stack(struct task *t)
+{
+	return t->entry_stack_set ? t->entry_stack : capture_stack(t);
+}
+
 static void
-apply(struct task *t, const struct fd_event *ev)
+apply(struct task *t, const struct fd_event *ev, uint32_t stack)
 {
 	struct fdtab *before = t->fdtab;
-	uint32_t stack = 0;
 
-	if (ev->type == FDE_NONE)
-		return;
-	/* A close's stack names the first close when the fd is closed twice. */
-	if (ev->type == FDE_CREATE || ev->type == FDE_CLOSE)
-		stack = capture_stack(t);
 	t->fdtab = fdtab_apply(t->fdtab, ev, stack, t->tid, now_ns());
 	if (t->fdtab != before && t->proc->fdtab == before) {
 		/* close_range(CLOSE_RANGE_UNSHARE): the process follows its thread. */
 		fdtab_unref(t->proc->fdtab);
 		t->proc->fdtab = fdtab_ref(t->fdtab);
 	}
+}
+
+/* A close's stack names the first close when the fd is closed twice. */
+static bool
+wants_stack(const struct fd_event *ev)
+{
+	return ev->type == FDE_CREATE || ev->type == FDE_CLOSE;
+}
+
+/*
+ * A stack wanted at a syscall stop is unwound after the thread is resumed,
+ * so that the tracee runs while the tracer works: most of a capture is
+ * libunwind's, and a stop costs the program only until it is resumed. A
+ * thread that stops again at this syscall's exit keeps its stack as it is
+ * until then, so it is read whole after the resume; one that runs on (a
+ * close, handled at its entry alone under the filter) has its stack read
+ * before it goes and is unwound from that copy alone.
+ */
+static struct {
+	struct task *t;		/* NULL: nothing deferred */
+	bool snapped;		/* the copy was taken: t runs on */
+	bool apply;		/* ev waits for the stack; else it is t's entry_stack */
+	struct fd_event ev;
+} deferred;
+
+static void
+defer_stack(struct task *t, const struct fd_event *ev)
+{
+	if (stack_depth() == 0) {
+		if (ev != NULL)
+			apply(t, ev, 0);
+		return;
+	}
+	deferred.t = t;
+	deferred.apply = ev != NULL;
+	if (ev != NULL)
+		deferred.ev = *ev;
+}
+
+/* Before t is resumed: registers, and the stack of a thread that runs on. */
+static void
+deferred_begin(void)
+{
+	struct task *t = deferred.t;
+
+	if (t == NULL)
+		return;
+	if (!read_stop_regs(t)) {
+		/* Gone: the event still counts, without a stack. */
+		if (deferred.apply)
+			apply(t, &deferred.ev, 0);
+		deferred.t = NULL;
+		return;
+	}
+	deferred.snapped = !t->in_syscall && !detaching;
+	unwind_begin(unwinder_of(t), t->tid, &stop_regs,
+	    deferred.snapped && stack_depth() > 1);
+}
+
+/* After t is resumed: unwind, and apply what waited. */
+static void
+deferred_end(void)
+{
+	struct frame frames[MAX_DEPTH];
+	struct task *t = deferred.t;
+	uint32_t stack;
+	unsigned n;
+
+	if (t == NULL)
+		return;
+	deferred.t = NULL;
+	n = unwind_frames(unwinder_of(t), frames, stack_depth(), !deferred.snapped);
+	stack = stack_intern(frames, n);
+	if (deferred.apply)
+		apply(t, &deferred.ev, stack);
+	else {
+		t->entry_stack = stack;
+		t->entry_stack_set = true;
+	}
+}
+
+/* Resume t from a syscall stop, doing the deferred work while it runs. */
+static void
+resume_syscall(struct task *t)
+{
+	deferred_begin();
+	if (detaching) {
+		/*
+		 * Not resumed but held, and once its process is still, let go
+		 * and freed: the model must be whole before that.
+		 */
+		deferred_end();
+		resume(t, 0);
+		return;
+	}
+	resume(t, 0);
+	deferred_end();
 }
 
 /* close(fd) failed with EBADF: a double close if this table closed fd before. */
@@ -142,6 +258,7 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 	const struct syscall_desc *d;
 
 	t->sc = NULL;
+	t->entry_stack_set = false;
 	t->in_syscall = !use_seccomp;	/* without the filter every entry has an exit */
 	if (arch != AUDIT_ARCH_X86_64) {
 		if (!warned_foreign_arch)
@@ -163,7 +280,10 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 		struct fd_event ev;
 
 		decode_syscall(d, t->tid, args, 0, &ev);
-		apply(t, &ev);
+		if (wants_stack(&ev))
+			defer_stack(t, &ev);
+		else if (ev.type != FDE_NONE)
+			apply(t, &ev, 0);
 		if (d->class == SC_CLOSE)
 			t->closing = (int)args[0];
 		return;
@@ -171,6 +291,9 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 	t->sc = d;
 	memcpy(t->args, args, sizeof t->args);
 	t->in_syscall = true;
+	/* Its stack, while it runs: the exit stop then only decodes. */
+	if (d->class != SC_CLOSE)
+		defer_stack(t, NULL);
 }
 
 static void
@@ -183,9 +306,11 @@ on_syscall_exit(struct task *t, int64_t rval)
 		struct fd_event ev;
 
 		decode_syscall(t->sc, t->tid, t->args, rval, &ev);
-		apply(t, &ev);
+		if (ev.type != FDE_NONE)
+			apply(t, &ev, wants_stack(&ev) ? syscall_stack(t) : 0);
 	}
 	t->sc = NULL;
+	t->entry_stack_set = false;
 	t->in_syscall = false;
 }
 
@@ -197,7 +322,7 @@ on_syscall_stop(struct task *t, bool seccomp_event)
 
 	/*
 	 * The exit stop of a syscall whose entry we kept: the registers hold
-	 * the result, and the stack capture needs them anyway.
+	 * the result (and a stack not taken at the entry needs them).
 	 */
 	if (!seccomp_event && t->in_syscall && t->sc != NULL &&
 	    ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) == 0) {
@@ -213,7 +338,7 @@ on_syscall_stop(struct task *t, bool seccomp_event)
 
 		stop_regs_valid = true;
 		on_syscall_entry(t, AUDIT_ARCH_X86_64, stop_regs.orig_rax, a);
-		resume(t, 0);
+		resume_syscall(t);
 		return;
 	}
 	/*
@@ -249,7 +374,7 @@ on_syscall_stop(struct task *t, bool seccomp_event)
 	default:
 		break;
 	}
-	resume(t, 0);
+	resume_syscall(t);
 }
 
 /* Clone flags of the fork/clone that parent is stopped in. */
@@ -461,6 +586,7 @@ on_exec_event(pid_t pid)
 	warn_if_32bit(pid, p->exe);
 	record_inherited(p, pid, copy);
 	t->sc = NULL;
+	t->entry_stack_set = false;
 	t->in_syscall = false;
 	resume(t, 0);
 }

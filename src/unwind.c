@@ -149,7 +149,12 @@ struct unwinder {
 	unsigned gen;		/* maps_generation our caches match */
 	unsigned epoch;		/* mods_epoch our regions match */
 	bool flush_pending;	/* libunwind's cache must be flushed */
-	const struct user_regs_struct *regs;
+	const struct user_regs_struct *regs;	/* set while unwinding */
+
+	/* The capture begun by unwind_begin(). */
+	struct user_regs_struct cap_regs;
+	bool snapped;		/* the snapshot was taken at unwind_begin */
+	bool live;		/* the stack beyond the snapshot may be read */
 
 	uint8_t *snap;		/* stack snapshot */
 	uint64_t snap_lo;
@@ -494,6 +499,9 @@ page_read(struct unwinder *u, uint64_t addr, unw_word_t *val)
 	uint64_t pg = addr & ~UW_PAGE_MASK;
 	struct page *p = &u->pages[(pg / UW_PAGE) % NPAGES];
 
+	/* The thread runs on: what lies beyond the snapshot may be gone. */
+	if (!u->live)
+		return -UNW_EINVAL;
 	if (addr - pg > UW_PAGE - sizeof *val) {
 		/* Straddles two pages: never for the aligned words asked. */
 		if (vm_read(u->tid, addr, val, sizeof *val) != sizeof *val)
@@ -932,23 +940,34 @@ frame_at(struct unwinder *u, uint64_t pc)
 	return f;
 }
 
-unsigned
-unwind_capture(struct unwinder *u, pid_t tid,
-    const struct user_regs_struct *regs, struct frame *out, unsigned max)
+void
+unwind_begin(struct unwinder *u, pid_t tid,
+    const struct user_regs_struct *regs, bool snap)
 {
-	unw_cursor_t c;
-	unw_word_t pc, sp, prev_pc, prev_sp;
-	unsigned n;
-
-	if (max == 0)
-		return 0;
 	u->tid = tid;
 	maps_set_tid(u->maps, tid);
 	maps_tick(u->maps);
+	u->cap_regs = *regs;
+	u->snap_len = 0;
+	u->snapped = snap;
+	if (snap)
+		snapshot(u, regs->rsp);
+}
+
+unsigned
+unwind_frames(struct unwinder *u, struct frame *out, unsigned max, bool live)
+{
+	const struct user_regs_struct *regs = &u->cap_regs;
+	unw_cursor_t c;
+	unw_word_t pc, sp, prev_pc, prev_sp;
+	unsigned n = 0;
+
+	if (max == 0)
+		goto done;
 	out[0] = frame_at(u, regs->rip);
 	n = 1;
 	if (max == 1)
-		return n;
+		goto done;
 
 	check_generation(u);
 	if (u->flush_pending) {
@@ -961,7 +980,9 @@ unwind_capture(struct unwinder *u, pid_t tid,
 		u->serial = 1;
 	}
 	u->regs = regs;
-	snapshot(u, regs->rsp);
+	if (!u->snapped)
+		snapshot(u, regs->rsp);
+	u->live = live;
 	CAPTURE_BEGIN();
 	if (unw_init_remote(&c, u->as, u) < 0)
 		goto out;
@@ -980,8 +1001,19 @@ unwind_capture(struct unwinder *u, pid_t tid,
 out:
 	CAPTURE_END();
 	u->regs = NULL;
+	u->live = true;
+done:
 	u->snap_len = 0;
+	u->snapped = false;
 	return n;
+}
+
+unsigned
+unwind_capture(struct unwinder *u, pid_t tid,
+    const struct user_regs_struct *regs, struct frame *out, unsigned max)
+{
+	unwind_begin(u, tid, regs, false);
+	return unwind_frames(u, out, max, true);
 }
 
 void

@@ -321,6 +321,49 @@ test_capture_depth(void **state)
 	reap(pid);
 }
 
+/*
+ * unwind_begin + unwind_frames: with the snapshot taken at begin, the
+ * frames come from that copy alone, even once the thread is gone (the
+ * tracer unwinds a close's stack while the thread runs on).
+ */
+static void
+test_capture_deferred(void **state)
+{
+	struct user_regs_struct regs;
+	struct frame f[MAXF], g[MAXF];
+	struct unwinder *u;
+	unsigned n, m;
+	pid_t pid;
+
+	(void)state;
+	pid = spawn(CHILD_RAISE);
+	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	u = unwind_new(pid);
+	assert_non_null(u);
+	n = unwind_capture(u, pid, &regs, f, MAXF);
+	assert_true(n >= DEPTH + 1);
+
+	/* Begun without a snapshot: read at unwind_frames, live. */
+	unwind_begin(u, pid, &regs, false);
+	m = unwind_frames(u, g, MAXF, true);
+	assert_int_equal(m, n);
+	assert_frames_equal(f, g, n);
+
+	/* The copy taken, the thread gone: the same stack from the copy. */
+	unwind_begin(u, pid, &regs, true);
+	reap(pid);
+	memset(g, 0, sizeof g);
+	m = unwind_frames(u, g, MAXF, false);
+	assert_int_equal(m, n);
+	assert_frames_equal(f, g, n);
+
+	/* The thread gone and no copy: only the pc the registers name. */
+	unwind_begin(u, pid, &regs, false);
+	assert_int_equal(unwind_frames(u, g, MAXF, true), 1);
+	assert_int_equal(g[0].pc, regs.rip);
+	unwind_free(u);
+}
+
 static void
 test_capture_max(void **state)
 {
@@ -754,6 +797,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_capture_depth),
 		cmocka_unit_test(test_capture_max),
+		cmocka_unit_test(test_capture_deferred),
 		cmocka_unit_test(test_capture_garbage),
 		cmocka_unit_test(test_capture_dead),
 		cmocka_unit_test(test_capture_signal_frame),
