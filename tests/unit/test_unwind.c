@@ -267,6 +267,21 @@ longest_run(const struct frame *f, unsigned n, uint64_t lo, uint64_t hi,
 	return best;
 }
 
+/* A CHILD_RAISE child, its registers, an unwinder and its first capture. */
+static pid_t
+spawn_captured(struct user_regs_struct *regs, struct unwinder **u,
+    struct frame *f, unsigned *n)
+{
+	pid_t pid = spawn(CHILD_RAISE);
+
+	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, regs), 0);
+	*u = unwind_new(pid);
+	assert_non_null(*u);
+	*n = unwind_capture(*u, pid, regs, f, MAXF);
+	assert_true(*n >= DEPTH + 1);
+	return pid;
+}
+
 static void
 test_capture_depth(void **state)
 {
@@ -279,12 +294,7 @@ test_capture_depth(void **state)
 
 	(void)state;
 	self_info(&self);
-	pid = spawn(CHILD_RAISE);
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
-	u = unwind_new(pid);
-	assert_non_null(u);
-	n = unwind_capture(u, pid, &regs, f, MAXF);
-	assert_true(n >= DEPTH + 1);
+	pid = spawn_captured(&regs, &u, f, &n);
 	assert_true(n <= MAXF);
 	assert_int_equal(f[0].pc, regs.rip);
 
@@ -336,12 +346,7 @@ test_capture_deferred(void **state)
 	pid_t pid;
 
 	(void)state;
-	pid = spawn(CHILD_RAISE);
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
-	u = unwind_new(pid);
-	assert_non_null(u);
-	n = unwind_capture(u, pid, &regs, f, MAXF);
-	assert_true(n >= DEPTH + 1);
+	pid = spawn_captured(&regs, &u, f, &n);
 
 	/* Begun without a snapshot: read at unwind_frames, live. */
 	unwind_begin(u, pid, &regs, false);
