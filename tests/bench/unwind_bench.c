@@ -25,7 +25,14 @@
  *
  * To count system calls per capture: strace -c -o /tmp/s build/unwind_bench
  * (the child is traced by the bench, so no -f).
+ *
+ * The other design the speed issue names is measured too: elfutils libdw's
+ * dwfl_attach_state with our own thread callbacks (registers from the
+ * stop, memory from one process_vm_readv snapshot of the stack, anything
+ * else read with process_vm_readv), one Dwfl kept across captures so its
+ * modules and CFI stay cached, as our unwinder keeps its tables.
  */
+#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <libunwind-ptrace.h>
 #include <libunwind.h>
@@ -35,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -139,6 +147,136 @@ upt_capture(pid_t pid, unw_word_t *pcs, unsigned max)
 	return n;
 }
 
+/* --- libdw: dwfl_attach_state with a snapshot reader --- */
+
+#define DW_SNAP	(16 * 1024)
+
+struct dw_state {
+	pid_t pid;
+	const struct user_regs_struct *regs;
+	uint8_t snap[DW_SNAP];
+	uint64_t snap_lo;
+	size_t snap_len;
+	bool given;		/* next_thread handed out the one thread */
+	unw_word_t *pcs;
+	unsigned n, max;
+};
+
+static pid_t
+dw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct dw_state *st = arg;
+
+	(void)dwfl;
+	if (st->given)
+		return 0;
+	st->given = true;
+	*thread_argp = st;
+	return st->pid;
+}
+
+static bool
+dw_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	struct dw_state *st = arg;
+
+	(void)dwfl;
+	*thread_argp = st;
+	return tid == st->pid;
+}
+
+static bool
+dw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct dw_state *st = arg;
+	struct iovec local = { result, sizeof *result };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof *result };
+
+	(void)dwfl;
+	if (addr >= st->snap_lo && addr - st->snap_lo + sizeof *result <=
+	    st->snap_len) {
+		memcpy(result, st->snap + (addr - st->snap_lo), sizeof *result);
+		return true;
+	}
+	return process_vm_readv(st->pid, &local, 1, &remote, 1, 0) ==
+	    (ssize_t)sizeof *result;
+}
+
+static bool
+dw_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct dw_state *st = arg;
+	const struct user_regs_struct *r = st->regs;
+	/* DWARF numbering on x86_64: rax rdx rcx rbx rsi rdi rbp rsp r8..r15. */
+	Dwarf_Word dw[16] = { r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi,
+	    r->rbp, r->rsp, r->r8, r->r9, r->r10, r->r11, r->r12, r->r13,
+	    r->r14, r->r15 };
+
+	dwfl_thread_state_register_pc(thread, r->rip);
+	return dwfl_thread_state_registers(thread, 0, 16, dw);
+}
+
+static const Dwfl_Thread_Callbacks dw_callbacks = {
+	.next_thread = dw_next_thread,
+	.get_thread = dw_get_thread,
+	.memory_read = dw_memory_read,
+	.set_initial_registers = dw_set_initial_registers,
+};
+
+static int
+dw_frame(Dwfl_Frame *frame, void *arg)
+{
+	struct dw_state *st = arg;
+	Dwarf_Addr pc;
+
+	if (!dwfl_frame_pc(frame, &pc, NULL) || st->n >= st->max)
+		return DWARF_CB_ABORT;
+	st->pcs[st->n++] = pc;
+	return st->n < st->max ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+static const Dwfl_Callbacks dw_proc_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+/* A Dwfl for pid with its modules reported and its state attached. */
+static Dwfl *
+dw_open(struct dw_state *st)
+{
+	Dwfl *dwfl = dwfl_begin(&dw_proc_callbacks);
+
+	if (dwfl == NULL || dwfl_linux_proc_report(dwfl, st->pid) != 0 ||
+	    dwfl_report_end(dwfl, NULL, NULL) != 0 ||
+	    !dwfl_attach_state(dwfl, NULL, st->pid, &dw_callbacks, st)) {
+		fprintf(stderr, "libdw: %s\n", dwfl_errmsg(-1));
+		if (dwfl != NULL)
+			dwfl_end(dwfl);
+		return NULL;
+	}
+	return dwfl;
+}
+
+/* One capture: the snapshot, then libdw's unwinder over it. */
+static unsigned
+dw_capture(Dwfl *dwfl, struct dw_state *st, unw_word_t *pcs, unsigned max)
+{
+	struct iovec local = { st->snap, DW_SNAP };
+	struct iovec remote;
+	ssize_t r;
+
+	st->snap_lo = (st->regs->rsp - 128) & ~7ULL;
+	remote.iov_base = (void *)(uintptr_t)st->snap_lo;
+	remote.iov_len = DW_SNAP;
+	r = process_vm_readv(st->pid, &local, 1, &remote, 1, 0);
+	st->snap_len = r > 0 ? (size_t)r : 0;
+	st->pcs = pcs;
+	st->n = 0;
+	st->max = max;
+	dwfl_getthread_frames(dwfl, st->pid, dw_frame, st);
+	return st->n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -183,6 +321,38 @@ main(int argc, char **argv)
 	t = (now_us() - t0) / cold_n;
 	printf("%-44s %8.2f us/capture  (%u frames, N=%u)\n",
 	    "depth 30, new unwinder each time", t, got, cold_n);
+
+	/* libdw, one Dwfl for all captures. */
+	{
+		static struct dw_state st;
+		unw_word_t dpcs[MAXF];
+		Dwfl *dwfl;
+		unsigned dgot = 0;
+
+		st.pid = pid;
+		st.regs = &regs;
+		t0 = now_us();
+		dwfl = dw_open(&st);
+		if (dwfl != NULL) {
+			dgot = dw_capture(dwfl, &st, dpcs, 30);
+			printf("%-44s %8.2f us          (%u frames)\n",
+			    "libdw: first capture (cold caches)", now_us() - t0,
+			    dgot);
+			t0 = now_us();
+			for (unsigned i = 0; i < n; i++)
+				dgot = dw_capture(dwfl, &st, dpcs, 30);
+			t = (now_us() - t0) / n;
+			printf("%-44s %8.2f us/capture  (%u frames, N=%u)\n",
+			    "depth 30, libdw dwfl_attach_state", t, dgot, n);
+			got = unwind_capture(u, pid, &regs, f, 30);
+			same = got == dgot;
+			for (unsigned i = 0; same && i < got; i++)
+				same = f[i].pc == dpcs[i];
+			printf("same pcs as libdw: %s (%u vs %u frames)\n",
+			    same ? "yes" : "NO", got, dgot);
+			dwfl_end(dwfl);
+		}
+	}
 
 	if (argc > 2 && strcmp(argv[2], "noupt") == 0)
 		goto out;
