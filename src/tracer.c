@@ -114,7 +114,7 @@ capture_stack(struct task *t)
 	struct frame frames[MAX_DEPTH];
 	unsigned depth = stack_depth(), n;
 
-	if (depth == 0 || !read_stop_regs(t))
+	if (depth == 0 || !read_stop_regs(t) || unwinder_of(t) == NULL)
 		return 0;
 	n = unwind_capture(unwinder_of(t), t->tid, &stop_regs, frames, depth);
 	return stack_intern(frames, n);
@@ -185,8 +185,8 @@ deferred_begin(void)
 
 	if (t == NULL)
 		return;
-	if (!read_stop_regs(t)) {
-		/* Gone: the event still counts, without a stack. */
+	if (!read_stop_regs(t) || unwinder_of(t) == NULL) {
+		/* Gone, or libunwind failed: the event counts, without a stack. */
 		if (deferred.apply)
 			apply(t, &deferred.ev, 0);
 		deferred.t = NULL;
