@@ -482,6 +482,22 @@ sym_cu_add(struct sym_cu *cu, size_t *cap, Dwarf_Die *die)
 }
 
 /*
+ * Step die to its next sibling; false at the last. Through a copy: the
+ * same pointer as both arguments of dwarf_siblingof is allowed by libdw,
+ * but clang's analyzer took the call for va_copy(x, x), now and then.
+ */
+static bool
+sym_next_sibling(Dwarf_Die *die)
+{
+	Dwarf_Die next;
+
+	if (dwarf_siblingof(die, &next) != 0)
+		return false;
+	*die = next;
+	return true;
+}
+
+/*
  * Out-of-line function definitions sit at unit or namespace level (C++
  * member functions too, through DW_AT_specification); nested functions
  * are found later, under their parent.
@@ -503,7 +519,7 @@ sym_cu_walk(Dwarf_Die *parent, struct sym_cu *cu, size_t *cap, int depth)
 			sym_cu_walk(&child, cu, cap, depth + 1);
 			break;
 		}
-	} while (dwarf_siblingof(&child, &child) == 0);
+	} while (sym_next_sibling(&child));
 }
 
 /*
@@ -580,7 +596,7 @@ sym_descend(Dwarf_Die *fn, Dwarf_Addr pc, Dwarf_Die *path, unsigned max)
 				found = true;
 				break;
 			}
-		} while (dwarf_siblingof(&child, &child) == 0);
+		} while (sym_next_sibling(&child));
 		if (!found)
 			break;
 		path[n++] = child;
