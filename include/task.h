@@ -53,8 +53,7 @@ struct task {
 	uint64_t orphan_since;	/* TASK_ORPHAN: when its first stop came (ns) */
 	const struct syscall_desc *sc;	/* the traced syscall in flight */
 	uint64_t args[6];
-	bool entry_stack_set;	/* entry_stack is sc's, taken at its entry */
-	uint32_t entry_stack;
+	uint32_t entry_stack;	/* sc's stack, taken at its entry; 0: none yet */
 	struct task *hnext;	/* hash chain */
 };
 

@@ -35,19 +35,16 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid,
 
 /*
  * unwind_capture in two steps, so that the tracee can run while its stack
- * is unwound. unwind_begin, while tid is stopped, keeps a copy of regs
- * and, if snap, reads the stack snapshot now. unwind_frames then unwinds:
- * live says the stack is still as it was at unwind_begin (the thread is
- * stopped, or blocked inside a syscall whose exit stop is due), so words
- * beyond the snapshot may be read from the tracee; without it, only the
- * snapshot is used (a thread that has run on) and the stack ends where
- * the snapshot does. Without snap, the snapshot is read at unwind_frames,
- * which then needs live.
+ * is unwound. unwind_begin, while tid is stopped, keeps a copy of regs.
+ * If runs_on, the thread will run on before unwind_frames: its stack
+ * snapshot is read now, and unwind_frames reads nothing else of the
+ * stack, which then ends where the snapshot does. Otherwise the stack must
+ * stay as it is until unwind_frames (the thread stopped, or inside a
+ * syscall whose exit stop is due), which reads it then.
  */
 void unwind_begin(struct unwinder *u, pid_t tid,
-    const struct user_regs_struct *regs, bool snap);
-unsigned unwind_frames(struct unwinder *u, struct frame *out, unsigned max,
-    bool live);
+    const struct user_regs_struct *regs, bool runs_on);
+unsigned unwind_frames(struct unwinder *u, struct frame *out, unsigned max);
 
 /*
  * Release the ELF files cached for all unwinders (at exit, for leak

@@ -124,7 +124,7 @@ capture_stack(struct task *t)
 static uint32_t
 syscall_stack(struct task *t)
 {
-	return t->entry_stack_set ? t->entry_stack : capture_stack(t);
+	return t->entry_stack != 0 ? t->entry_stack : capture_stack(t);
 }
 
 static void
@@ -158,7 +158,6 @@ wants_stack(const struct fd_event *ev)
  */
 static struct {
 	struct task *t;		/* NULL: nothing deferred */
-	bool snapped;		/* the copy was taken: t runs on */
 	bool apply;		/* ev waits for the stack; else it is t's entry_stack */
 	struct fd_event ev;
 } deferred;
@@ -192,9 +191,9 @@ deferred_begin(void)
 		deferred.t = NULL;
 		return;
 	}
-	deferred.snapped = !t->in_syscall && !detaching;
+	/* Held while detaching, a thread does not run on. */
 	unwind_begin(unwinder_of(t), t->tid, &stop_regs,
-	    deferred.snapped && stack_depth() > 1);
+	    !t->in_syscall && !detaching && stack_depth() > 1);
 }
 
 /* After t is resumed: unwind, and apply what waited. */
@@ -209,14 +208,12 @@ deferred_end(void)
 	if (t == NULL)
 		return;
 	deferred.t = NULL;
-	n = unwind_frames(unwinder_of(t), frames, stack_depth(), !deferred.snapped);
+	n = unwind_frames(unwinder_of(t), frames, stack_depth());
 	stack = stack_intern(frames, n);
 	if (deferred.apply)
 		apply(t, &deferred.ev, stack);
-	else {
+	else
 		t->entry_stack = stack;
-		t->entry_stack_set = true;
-	}
 }
 
 /* Resume t from a syscall stop, doing the deferred work while it runs. */
@@ -224,15 +221,12 @@ static void
 resume_syscall(struct task *t)
 {
 	deferred_begin();
-	if (detaching) {
-		/*
-		 * Not resumed but held, and once its process is still, let go
-		 * and freed: the model must be whole before that.
-		 */
+	/*
+	 * While detaching, t is not resumed but held, and once its process is
+	 * still, let go and freed: the model must be whole before that.
+	 */
+	if (detaching)
 		deferred_end();
-		resume(t, 0);
-		return;
-	}
 	resume(t, 0);
 	deferred_end();
 }
@@ -258,7 +252,7 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 	const struct syscall_desc *d;
 
 	t->sc = NULL;
-	t->entry_stack_set = false;
+	t->entry_stack = 0;
 	t->in_syscall = !use_seccomp;	/* without the filter every entry has an exit */
 	if (arch != AUDIT_ARCH_X86_64) {
 		if (!warned_foreign_arch)
@@ -310,7 +304,7 @@ on_syscall_exit(struct task *t, int64_t rval)
 			apply(t, &ev, wants_stack(&ev) ? syscall_stack(t) : 0);
 	}
 	t->sc = NULL;
-	t->entry_stack_set = false;
+	t->entry_stack = 0;
 	t->in_syscall = false;
 }
 
@@ -586,7 +580,7 @@ on_exec_event(pid_t pid)
 	warn_if_32bit(pid, p->exe);
 	record_inherited(p, pid, copy);
 	t->sc = NULL;
-	t->entry_stack_set = false;
+	t->entry_stack = 0;
 	t->in_syscall = false;
 	resume(t, 0);
 }

@@ -149,12 +149,10 @@ struct unwinder {
 	unsigned gen;		/* maps_generation our caches match */
 	unsigned epoch;		/* mods_epoch our regions match */
 	bool flush_pending;	/* libunwind's cache must be flushed */
-	const struct user_regs_struct *regs;	/* set while unwinding */
 
 	/* The capture begun by unwind_begin(). */
-	struct user_regs_struct cap_regs;
-	bool snapped;		/* the snapshot was taken at unwind_begin */
-	bool live;		/* the stack beyond the snapshot may be read */
+	struct user_regs_struct regs;
+	bool runs_on;		/* the thread runs on: the snapshot alone is read */
 
 	uint8_t *snap;		/* stack snapshot */
 	uint64_t snap_lo;
@@ -500,7 +498,7 @@ page_read(struct unwinder *u, uint64_t addr, unw_word_t *val)
 	struct page *p = &u->pages[(pg / UW_PAGE) % NPAGES];
 
 	/* The thread runs on: what lies beyond the snapshot may be gone. */
-	if (!u->live)
+	if (u->runs_on)
 		return -UNW_EINVAL;
 	if (addr - pg > UW_PAGE - sizeof *val) {
 		/* Straddles two pages: never for the aligned words asked. */
@@ -548,13 +546,11 @@ uw_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val,
     int write, void *arg)
 {
 	const struct unwinder *u = arg;
-	const struct user_regs_struct *r = u->regs;
+	const struct user_regs_struct *r = &u->regs;
 
 	(void)as;
 	if (write)
 		return -UNW_EREADONLYREG;
-	if (r == NULL)
-		return -UNW_EBADREG;
 	switch (reg) {
 	case UNW_X86_64_RAX: *val = r->rax; break;
 	case UNW_X86_64_RDX: *val = r->rdx; break;
@@ -942,22 +938,22 @@ frame_at(struct unwinder *u, uint64_t pc)
 
 void
 unwind_begin(struct unwinder *u, pid_t tid,
-    const struct user_regs_struct *regs, bool snap)
+    const struct user_regs_struct *regs, bool runs_on)
 {
 	u->tid = tid;
 	maps_set_tid(u->maps, tid);
 	maps_tick(u->maps);
-	u->cap_regs = *regs;
+	u->regs = *regs;
 	u->snap_len = 0;
-	u->snapped = snap;
-	if (snap)
+	u->runs_on = runs_on;
+	if (runs_on)
 		snapshot(u, regs->rsp);
 }
 
 unsigned
-unwind_frames(struct unwinder *u, struct frame *out, unsigned max, bool live)
+unwind_frames(struct unwinder *u, struct frame *out, unsigned max)
 {
-	const struct user_regs_struct *regs = &u->cap_regs;
+	const struct user_regs_struct *regs = &u->regs;
 	unw_cursor_t c;
 	unw_word_t pc, sp, prev_pc, prev_sp;
 	unsigned n = 0;
@@ -979,10 +975,8 @@ unwind_frames(struct unwinder *u, struct frame *out, unsigned max, bool live)
 			u->pages[i].serial = 0;
 		u->serial = 1;
 	}
-	u->regs = regs;
-	if (!u->snapped)
+	if (!u->runs_on)
 		snapshot(u, regs->rsp);
-	u->live = live;
 	CAPTURE_BEGIN();
 	if (unw_init_remote(&c, u->as, u) < 0)
 		goto out;
@@ -1000,11 +994,9 @@ unwind_frames(struct unwinder *u, struct frame *out, unsigned max, bool live)
 	}
 out:
 	CAPTURE_END();
-	u->regs = NULL;
-	u->live = true;
 done:
 	u->snap_len = 0;
-	u->snapped = false;
+	u->runs_on = false;
 	return n;
 }
 
@@ -1013,7 +1005,7 @@ unwind_capture(struct unwinder *u, pid_t tid,
     const struct user_regs_struct *regs, struct frame *out, unsigned max)
 {
 	unwind_begin(u, tid, regs, false);
-	return unwind_frames(u, out, max, true);
+	return unwind_frames(u, out, max);
 }
 
 void

@@ -350,7 +350,7 @@ test_capture_deferred(void **state)
 
 	/* Begun without a snapshot: read at unwind_frames, live. */
 	unwind_begin(u, pid, &regs, false);
-	m = unwind_frames(u, g, MAXF, true);
+	m = unwind_frames(u, g, MAXF);
 	assert_int_equal(m, n);
 	assert_frames_equal(f, g, n);
 
@@ -358,13 +358,13 @@ test_capture_deferred(void **state)
 	unwind_begin(u, pid, &regs, true);
 	reap(pid);
 	memset(g, 0, sizeof g);
-	m = unwind_frames(u, g, MAXF, false);
+	m = unwind_frames(u, g, MAXF);
 	assert_int_equal(m, n);
 	assert_frames_equal(f, g, n);
 
 	/* The thread gone and no copy: only the pc the registers name. */
 	unwind_begin(u, pid, &regs, false);
-	assert_int_equal(unwind_frames(u, g, MAXF, true), 1);
+	assert_int_equal(unwind_frames(u, g, MAXF), 1);
 	assert_int_equal(g[0].pc, regs.rip);
 	unwind_free(u);
 }
