@@ -13,7 +13,7 @@
 
 #include "fdkind.h"
 
-struct report_opts;
+struct report;
 
 struct dump_site {
 	uint32_t stack;		/* stack id; sites are keyed by it */
@@ -51,8 +51,11 @@ void dump_free(struct dump *d);
 /* Forget the previous dump (at exit, for leak checkers). */
 void dump_cleanup(void);
 
-/* Text: the dump's lines. JSON: one line holding one object. */
-void dump_write_text(FILE *f, const struct dump *d, const struct report_opts *o);
-void dump_write_json(FILE *f, const struct dump *d, const struct report_opts *o);
+/*
+ * Text: the dump's lines. JSON: one line holding one object. Stacks are
+ * printed from r's store (resolved by the caller).
+ */
+void dump_write_text(FILE *f, const struct report *r, const struct dump *d);
+void dump_write_json(FILE *f, const struct report *r, const struct dump *d);
 
 #endif

@@ -20,7 +20,9 @@
 struct fd_record {
 	int fd;
 	uint32_t stack;		/* stack id (stack.h); 0 = no stack */
+	uint32_t close_stack;	/* closed records only: the close's stack id */
 	int tid;		/* thread that made it */
+	int pid;		/* process that made it; 0 if unknown (baseline) */
 	int16_t nr;		/* syscall that made it */
 	uint8_t kind;		/* enum fd_kind, hint from the syscall */
 	uint8_t flags;		/* FDREC_* */
@@ -51,6 +53,7 @@ size_t fdtab_close_range(struct fdtab *t, unsigned lo, unsigned hi);
 struct fd_record *fdtab_lookup(struct fdtab *t, int fd);
 /*
  * After execve: open[] (sorted or not) lists the fds the kernel kept.
+ * The closed records go: the new program closed nothing yet.
  * Records not in open[] vanish (close-on-exec); kept ones are marked
  * FDREC_ACROSS_EXEC unless baseline; fds in open[] without a record are
  * added with `missing_flags` (FDREC_BASELINE at the first exec,
@@ -62,17 +65,29 @@ void fdtab_baseline(struct fdtab *t, const int *open, size_t n);
 size_t fdtab_count(const struct fdtab *t);
 
 struct fd_event;
-/* The stack of the close that last closed fd (since it was last created); 0 if none. */
-uint32_t fdtab_closed_stack(struct fdtab *t, int fd);
+/*
+ * The record of fd as it was when a close under trace last closed it
+ * (close_stack says where), or NULL if it was not closed since it was last
+ * created, or never existed. A close of it now is a double close.
+ */
+const struct fd_record *fdtab_closed(struct fdtab *t, int fd);
+/*
+ * The closed records (as fdtab_closed) of the fds in [lo, hi], in order
+ * of fd: malloc'd array of *n copies, NULL when none.
+ */
+struct fd_record *fdtab_closed_range(struct fdtab *t, unsigned lo,
+    unsigned hi, size_t *n);
 
 /*
- * Apply a decoded syscall to the table: creations record stack, tid and
- * serial; closes forget the fd and remember stack as the closing one. Returns the table the task uses afterwards,
+ * Apply a decoded syscall of process pid to the table: creations record
+ * stack, tid, pid and serial; closes (close, close_range) forget the fd
+ * and keep its record as closed, with stack as the closing one. Returns
+ * the table the task uses afterwards,
  * which differs from t only for close_range(CLOSE_RANGE_UNSHARE) on a
  * shared table (the task's reference moves to a private copy).
  */
 struct fdtab *fdtab_apply(struct fdtab *t, const struct fd_event *ev,
-    uint32_t stack, int tid, uint64_t time_ns);
+    uint32_t stack, int tid, int pid, uint64_t time_ns);
 
 /*
  * Iterate: start with *pos = 0; returns the next record (borrowed) or

@@ -39,12 +39,26 @@ enum misuse_type {
 	MISUSE_DOUBLE_CLOSE,	/* ... that this process had closed before */
 };
 
+#define MISUSE_FDS_KEPT	16	/* distinct fds listed per misuse site */
+
+/*
+ * Closes that failed, grouped by call site: one record per type and stack
+ * of the failing close, with how often it happened and at which fds; the
+ * previous close and the creation are the first failure's.
+ */
 struct misuse {
 	enum misuse_type type;
-	int fd;
-	int tid;
+	int fd;			/* the first time's fd */
+	int tid;		/* the first time's thread */
+	int nr;			/* the closing syscall: close or close_range */
+	enum fd_kind kind;	/* double close: what the fd was; FDK_UNKNOWN if not known */
 	uint32_t stack;		/* the failing close */
 	uint32_t prev_stack;	/* double close: the close that closed fd first; 0 if unknown */
+	uint32_t open_stack;	/* double close: where fd was created; 0 if unknown */
+	size_t count;		/* times it happened (>= 1) */
+	int fds[MISUSE_FDS_KEPT];	/* the first distinct fds, in order of failure */
+	unsigned nfds;
+	size_t more_fds;	/* failures at fds not listed in fds[] */
 };
 
 /* An fd without close-on-exec that crossed an execve into a new program. */
@@ -72,6 +86,14 @@ struct proc_report {
 	struct inherited *inherited;	/* owned array, in order of exec */
 	size_t ninherited;
 	size_t nsuppressed;	/* leaks dropped by suppressions */
+	size_t nsuppressed_misuse;	/* failed closes dropped by suppressions */
+	size_t nsuppressed_inherited;	/* inherited fds dropped by suppressions */
+	size_t nsuppressed_default;	/* of all three, dropped by a default entry */
+	size_t nonly_from;	/* leaks, failed closes and inherited fds left
+				 * out by --only-from */
+	/* close() of fd numbers that never existed under trace (EBADF, below the fd limit) */
+	size_t unopened_closes;
+	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
 	uint64_t end_ns;	/* now_ns() when the leaks were taken */
 };
 
@@ -97,27 +119,43 @@ struct report_opts {
 /* The counts of processes already written and dropped (report_retire_last). */
 struct report_retired {
 	size_t procs, leaking, leaks, sites, misuse, inherited, suppressed;
+	size_t suppressed_misuse, suppressed_inherited, suppressed_default;
+	size_t only_from, unopened_closes;
 };
+
+struct symstacks;
 
 struct report {
 	struct proc_report *procs;	/* owned array, in order of exit */
 	size_t nprocs;
 	struct report_retired retired;
 	struct report_opts opts;
+	struct symstacks *stacks;	/* owned: every stack the records name, printable */
 };
 
 /* Append an empty process record; borrowed pointer valid until the next append. */
 struct proc_report *report_add_process(struct report *r);
 /* Append a leak to p; the leak (and its target) now belong to p. */
 void report_add_leak(struct proc_report *p, const struct leak *l);
-/* Append a misuse record (copied) to p. */
+/*
+ * Count one failed close m (its count and fds ignored) in p: added to the
+ * record of the same type and failing stack, or copied as a new one.
+ */
 void report_add_misuse(struct proc_report *p, const struct misuse *m);
+/* Count a close of fd, which never existed under trace, in p. */
+void report_add_unopened_close(struct proc_report *p, int fd);
 /* Append an inherited-fd record to p; its strings now belong to p. */
 void report_add_inherited(struct proc_report *p, const struct inherited *i);
 /* Free p's leaks (after a snapshot that no longer holds); p keeps the rest. */
 void report_clear_leaks(struct proc_report *p);
 /* Sort p's leaks by fd. */
 void report_sort_leaks(struct proc_report *p);
+/*
+ * Symbolize every stack p's records name into r->stacks, now, while the
+ * modules they point into still exist (a test's binary may be deleted
+ * once its process is gone).
+ */
+void report_resolve_process(struct report *r, const struct proc_report *p);
 /*
  * Free the last process record, keeping only its counts for the totals:
  * text output writes each process as it ends, so a trace of a million
@@ -128,11 +166,20 @@ size_t report_total_leaks(const struct report *r);
 /* Processes, and processes with at least one leak, retired ones included. */
 size_t report_total_procs(const struct report *r);
 size_t report_total_leaking(const struct report *r);
-/* Totals over all processes: sites, misuse records, inherited fds, suppressed leaks. */
+/* Totals over all processes: sites, failed closes, inherited fds, suppressed leaks. */
 size_t report_total_sites(const struct report *r);
 size_t report_total_misuse(const struct report *r);
 size_t report_total_inherited(const struct report *r);
 size_t report_total_suppressed(const struct report *r);
+/* Failed closes and inherited fds suppressed; entries a default entry hid. */
+size_t report_total_suppressed_misuse(const struct report *r);
+size_t report_total_suppressed_inherited(const struct report *r);
+size_t report_total_suppressed_default(const struct report *r);
+/* Entries --only-from left out; closes of fds that never existed. */
+size_t report_total_only_from(const struct report *r);
+size_t report_total_unopened_closes(const struct report *r);
+/* Failed closes of p, each counted (a misuse record is a site). */
+size_t report_proc_misuse(const struct proc_report *p);
 /*
  * p's leaks grouped by stack id: the most leaks first, then the site with
  * the oldest leak. Malloc'd array of *n sites (NULL when none); free with
@@ -148,30 +195,44 @@ const char **report_site_targets(const struct proc_report *p,
     const struct site *s, size_t *n);
 /* "misuse" type names: "double-close", "bad-close". */
 const char *report_misuse_name(enum misuse_type type);
-/*
- * The frames of stack id to print: [*first, *end) of the returned array
- * (borrowed). Leading libc frames (the syscall wrapper) are folded unless
- * o->libc_frames, or unless nothing else would remain.
- */
-struct frame;
-const struct frame *report_frames(uint32_t stack, const struct report_opts *o,
-    unsigned *first, unsigned *end);
+
 /* One printed frame: a captured frame, or one of the inline frames within it. */
 struct report_frame {
-	uint64_t pc;
+	uint64_t pc;		/* address in the process when captured */
+	uint64_t offset;	/* pc's offset in the module's file */
 	const char *module;	/* NULL for anonymous memory */
 	const char *function;	/* as the symbol table spells it (mangled); NULL if unknown */
+	const char *name;	/* as people read it (demangled); NULL if unknown */
 	const char *file;	/* NULL if unknown */
 	int line;		/* 0 if unknown */
-	bool inlined;
+	bool inlined;		/* an inline frame within the next one */
+	bool libc;		/* in the C library */
 };
+
+/* A printed stack; its frames are borrowed from the report's store. */
+struct report_stack {
+	const struct report_frame *frames;
+	unsigned n;
+};
+
+/* The printed frames of stack id in r (none for 0 or an unknown id). */
+struct report_stack report_stack(const struct report *r, uint32_t id);
 /*
- * The frames of stack id as the text report prints them (after libc
- * folding and depth, inline frames expanded). Malloc'd array of *n; the
- * strings are borrowed until symbolize_cleanup.
+ * What a report calls frame f: its function as people read it; else, in
+ * a module, "MODULE+0xOFFSET" with the module's file name (so that a
+ * stripped binary's frames still say where they are); else "???".
+ * Written into buf, which is returned.
  */
-struct report_frame *report_symbolize(uint32_t stack, const struct report_opts *o,
-    size_t *n);
+const char *report_frame_label(const struct report_frame *f, char *buf,
+    size_t size);
+/*
+ * The frame where the fd was made as a person would look for it: the
+ * innermost frame outside libc that has a name and is not start-up code
+ * (_start, __libc_start_main); else the innermost frame outside libc;
+ * else the innermost frame. -1 for an empty stack.
+ */
+long report_user_frame(const struct report_stack *st);
+
 /* Free everything p owns and zero it (not p itself). */
 void report_proc_free(struct proc_report *p);
 /* Free everything r owns (not r itself). */
@@ -183,20 +244,40 @@ const char *report_signal_name(int sig, char *buf, size_t size);
  * Text: the lines for one process: its sites with their leaks, misuse and
  * inherited fds (nothing if it has none of them).
  */
-void report_text_process(FILE *f, const struct proc_report *p, const struct report_opts *o);
+void report_text_process(FILE *f, const struct report *r, const struct proc_report *p);
 /* Text: the closing summary line. */
 void report_text_summary(FILE *f, const struct report *r);
 /* Text: the frame lines of stack id (used by dumps too). */
-void report_text_frames(FILE *f, uint32_t stack, const struct report_opts *o);
+void report_text_frames(FILE *f, const struct report *r, uint32_t stack);
 /* Text: "file:3,pipe:2" for counts per kind (used by dumps too). */
 void report_text_kinds(FILE *f, const unsigned *kinds);
 /* JSON: {"file": 3, "pipe": 2} for counts per kind (used by dumps too). */
 void report_json_kinds(FILE *f, const unsigned *kinds);
 /* JSON: the backtrace array of stack id (used by dumps too). */
-void report_json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o);
+void report_json_backtrace(FILE *f, const struct report *r, uint32_t stack);
 /* JSON: the whole document. */
 void report_json(FILE *f, const struct report *r);
 /* SARIF 2.1.0: the whole document, one result per site, misuse and inherited fd. */
 void report_sarif(FILE *f, const struct report *r);
+
+struct dump;
+
+/*
+ * A report format: what it writes as each process ends, at each live
+ * dump, and at the end. The records it gets are final: stacks resolved,
+ * suppressions applied. NULL members write nothing.
+ */
+struct report_writer {
+	const char *name;	/* as --format= names it */
+	void (*process)(FILE *f, const struct report *r, const struct proc_report *p);
+	void (*dump)(FILE *f, const struct report *r, const struct dump *d);
+	void (*end)(FILE *f, const struct report *r);
+	bool dumps_to_stderr;	/* a one-document format: dumps go to stderr as text */
+};
+
+/* The writer of format name, or NULL. */
+const struct report_writer *report_writer_find(const char *name);
+/* "text, json or sarif", for messages. */
+const char *report_writer_names(void);
 
 #endif

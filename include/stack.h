@@ -21,6 +21,13 @@ uint32_t module_intern(const char *path);
 const char *module_path(uint32_t id);
 /* Whether module path is the C library: its frames are folded, its DWARF skipped. */
 bool module_is_libc(const char *path);
+/* Whether module path is the dynamic loader (ld-linux-x86-64.so.2, ld-2.31.so). */
+bool module_is_loader(const char *path);
+/*
+ * Whether stack id was taken in the dynamic loader itself (its innermost
+ * frame is there): a syscall the loader made while loading libraries.
+ */
+bool stack_from_loader(uint32_t id);
 
 /*
  * Intern frames[0..n): equal arrays give equal ids. Returns an id >= 1,

@@ -30,6 +30,7 @@ struct proc {
 	bool reaped;		/* the leader's exit status is known */
 	unsigned starting;	/* attach: threads whose first stop is still due */
 	int status;		/* the leader's wait status */
+	uint64_t fd_soft, fd_hard;	/* RLIMIT_NOFILE; 0: not read in this image */
 	struct proc_report rep;	/* built at exit; moved into the report */
 };
 

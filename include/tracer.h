@@ -20,8 +20,12 @@ struct tracer_opts {
 	double duration;	/* attach: detach after this many seconds; 0 = never */
 	double interval;	/* write a dump every this many seconds; 0 = never */
 	double min_age;		/* leave out fds younger than this many seconds */
-	/* Called as each process ends or is detached from, with its record (borrowed). */
-	void (*on_process)(const struct proc_report *p, void *arg);
+	/*
+	 * Called as each process ends or is detached from, with its record,
+	 * now in the report: the callee may filter it (suppressions) and
+	 * retire it once written.
+	 */
+	void (*on_process)(struct proc_report *p, void *arg);
 	/* Called for each live dump (SIGUSR1, --interval). */
 	void (*on_dump)(const struct dump *d, void *arg);
 	void *arg;

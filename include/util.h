@@ -13,6 +13,11 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 void *xreallocarray(void *p, size_t n, size_t size);
+/*
+ * Room for one more element in array, whose capacity is count rounded up
+ * to a power of two (the array grows by doubling as count passes one).
+ */
+void *xgrow(void *array, size_t count, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh buffer; caller frees. */

@@ -129,7 +129,7 @@ dump_cleanup(void)
 }
 
 void
-dump_write_text(FILE *f, const struct dump *d, const struct report_opts *o)
+dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 {
 	fprintf(f, "fdleak: dump n=%u elapsed=%.1f\n", d->n, d->elapsed);
 	for (size_t i = 0; i < d->nprocs; i++) {
@@ -144,14 +144,14 @@ dump_write_text(FILE *f, const struct dump *d, const struct report_opts *o)
 			    p->pid, s->count, s->growth);
 			report_text_kinds(f, s->kinds);
 			fputc('\n', f);
-			report_text_frames(f, s->stack, o);
+			report_text_frames(f, r, s->stack);
 		}
 	}
 	fflush(f);
 }
 
 void
-dump_write_json(FILE *f, const struct dump *d, const struct report_opts *o)
+dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 {
 	fprintf(f, "{\"dump\": %u, \"elapsed\": %.3f, \"processes\": [", d->n,
 	    d->elapsed);
@@ -167,7 +167,7 @@ dump_write_json(FILE *f, const struct dump *d, const struct report_opts *o)
 			    j ? ", " : "", s->count, s->growth);
 			report_json_kinds(f, s->kinds);
 			fputs(", \"backtrace\": ", f);
-			report_json_backtrace(f, s->stack, o);
+			report_json_backtrace(f, r, s->stack);
 			fputc('}', f);
 		}
 		fputs("]}", f);

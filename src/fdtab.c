@@ -229,6 +229,8 @@ fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_flags)
 	}
 	for (size_t i = 0; i < ngone; i++)
 		fdtab_close(t, gone[i]);
+	fdtab_unref(t->closed);
+	t->closed = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (fdtab_lookup(t, sorted[i]) == NULL) {
 			struct fd_record rec = {
@@ -280,30 +282,90 @@ fdtab_next(struct fdtab *t, size_t *pos)
 	return NULL;
 }
 
-uint32_t
-fdtab_closed_stack(struct fdtab *t, int fd)
+const struct fd_record *
+fdtab_closed(struct fdtab *t, int fd)
 {
-	struct fd_record *r = t->closed != NULL ? fdtab_lookup(t->closed, fd) : NULL;
-
-	return r != NULL ? r->stack : 0;
+	return t->closed != NULL ? fdtab_lookup(t->closed, fd) : NULL;
 }
 
-/* Remember who closed fd, so that closing it again can name the first close. */
-static void
-remember_close(struct fdtab *t, int fd, uint32_t stack, int tid, uint64_t time_ns)
+static int
+record_fd_cmp(const void *a, const void *b)
 {
-	struct fd_record rec = { .fd = fd, .stack = stack, .tid = tid, .time_ns = time_ns };
+	const struct fd_record *x = a, *y = b;
 
-	if (fd < 0 || stack == 0)
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+struct fd_record *
+fdtab_closed_range(struct fdtab *t, unsigned lo, unsigned hi, size_t *n)
+{
+	struct fd_record *out = NULL, *r;
+	size_t pos = 0;
+
+	*n = 0;
+	if (t->closed == NULL || lo > hi)
+		return NULL;
+	while ((r = fdtab_next(t->closed, &pos)) != NULL) {
+		if ((unsigned)r->fd < lo || (unsigned)r->fd > hi)
+			continue;
+		out = xreallocarray(out, *n + 1, sizeof *out);
+		out[(*n)++] = *r;
+	}
+	if (*n > 1)
+		qsort(out, *n, sizeof *out, record_fd_cmp);
+	return out;
+}
+
+/*
+ * fd is closed: keep its record in the closed table, with the close's
+ * stack, so that closing it again is known for a double close and can
+ * name both where it was made and where it was closed first.
+ */
+static void
+close_fd(struct fdtab *t, int fd, uint32_t stack)
+{
+	struct fd_record *r = fdtab_lookup(t, fd), rec;
+
+	if (r == NULL)
 		return;
+	rec = *r;
+	rec.close_stack = stack;
+	fdtab_close(t, fd);
 	if (t->closed == NULL)
 		t->closed = fdtab_new();
 	fdtab_add(t->closed, &rec);
 }
 
+/* close_range: every recorded fd in [lo, hi], as close_fd. */
+static void
+close_range_fds(struct fdtab *t, unsigned lo, unsigned hi, uint32_t stack)
+{
+	int *fds = NULL;
+	size_t n = 0, pos = 0;
+	struct fd_record *r;
+
+	if (lo > hi)
+		return;
+	/* A small range is probed fd by fd; a large one by scanning the slots. */
+	if ((uint64_t)hi - lo < t->size) {
+		for (uint64_t fd = lo; fd <= hi; fd++)
+			close_fd(t, (int)fd, stack);
+		return;
+	}
+	while ((r = fdtab_next(t, &pos)) != NULL) {
+		if ((unsigned)r->fd >= lo && (unsigned)r->fd <= hi) {
+			fds = xreallocarray(fds, n + 1, sizeof *fds);
+			fds[n++] = r->fd;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		close_fd(t, fds[i], stack);
+	free(fds);
+}
+
 struct fdtab *
 fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
-    int tid, uint64_t time_ns)
+    int tid, int pid, uint64_t time_ns)
 {
 	switch (ev->type) {
 	case FDE_NONE:
@@ -314,6 +376,7 @@ fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
 				.fd = ev->fds[i],
 				.stack = stack,
 				.tid = tid,
+				.pid = pid,
 				.nr = (int16_t)ev->nr,
 				.kind = (uint8_t)ev->kind,
 				.flags = (ev->flags & FDE_CLOEXEC) ? FDREC_CLOEXEC : 0,
@@ -329,8 +392,8 @@ fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
 		}
 		break;
 	case FDE_CLOSE:
-		if (ev->nfds > 0 && fdtab_close(t, ev->fds[0]))
-			remember_close(t, ev->fds[0], stack, tid, time_ns);
+		if (ev->nfds > 0)
+			close_fd(t, ev->fds[0], stack);
 		break;
 	case FDE_CLOSE_RANGE:
 		if ((ev->flags & FDE_UNSHARE) && t->users > 1) {
@@ -339,7 +402,7 @@ fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
 			fdtab_unref(t);
 			t = copy;
 		}
-		fdtab_close_range(t, ev->lo, ev->hi);
+		close_range_fds(t, ev->lo, ev->hi, stack);
 		break;
 	}
 	return t;

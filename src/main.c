@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,10 @@
 #include "stack.h"
 #include "suppress.h"
 #include "symbolize.h"
+#include "symstack.h"
 #include "tracer.h"
 #include "unwind.h"
 #include "util.h"
-
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF };
 
 /* What --error-exitcode counts (--error-on). */
 #define ERROR_ON_LEAKS		0x1
@@ -39,6 +39,8 @@ enum {
 	OPT_SUPPRESSIONS,
 	OPT_GEN_SUPPRESSIONS,
 	OPT_ERROR_ON,
+	OPT_NO_DEFAULT_SUPPRESSIONS,
+	OPT_ONLY_FROM,
 };
 
 static const struct option long_options[] = {
@@ -52,7 +54,9 @@ static const struct option long_options[] = {
 	{ "interval",		required_argument, NULL, OPT_INTERVAL },
 	{ "libc-frames",	no_argument,	   NULL, OPT_LIBC_FRAMES },
 	{ "min-age",		required_argument, NULL, OPT_MIN_AGE },
+	{ "no-default-suppressions", no_argument, NULL, OPT_NO_DEFAULT_SUPPRESSIONS },
 	{ "no-seccomp",		no_argument,	   NULL, OPT_NO_SECCOMP },
+	{ "only-from",		required_argument, NULL, OPT_ONLY_FROM },
 	{ "output",		required_argument, NULL, 'o' },
 	{ "pid",		required_argument, NULL, 'p' },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
@@ -83,11 +87,15 @@ usage(FILE *f)
 	    "  --libc-frames        keep the libc wrapper frames at the top of stacks,\n"
 	    "                       and give libc frames file:line from its debuginfo\n"
 	    "  --min-age=SECONDS    leave out fds younger than SECONDS\n"
+	    "  --no-default-suppressions  report what the shipped suppressions of\n"
+	    "                       shells, build tools and runtimes would hide\n"
 	    "  --no-seccomp         stop at every syscall instead of filtering (slower)\n"
+	    "  --only-from=GLOB     report only entries with a frame in a module whose\n"
+	    "                       path matches GLOB (repeatable)\n"
 	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
 	    "  -p, --pid=PID        attach to process PID and all its threads (repeatable)\n"
-	    "  --std-fds            also report fds 0, 1 and 2\n"
-	    "  --suppressions=FILE  hide the leaks FILE's entries match (repeatable)\n"
+	    "  --std-fds            also report fds 0, 1 and 2 that were inherited\n"
+	    "  --suppressions=FILE  hide what FILE's entries match (repeatable)\n"
 	    "  -V, --version        show the version and exit\n"
 	    "\n"
 	    "Exit status: the command's (128+N if killed by signal N); N of\n"
@@ -197,59 +205,163 @@ parse_error_on(const char *arg)
  */
 static const char **supp_paths;	/* --suppressions files, loaded after the options */
 static size_t nsupp;
+static const char **only_from;	/* --only-from globs */
+static size_t nonly_from;
 static pid_t *pids;		/* -p */
 static size_t npids;
+static bool write_failed;	/* a write of the report failed */
 
 struct output {
 	FILE *f;
-	enum format format;
-	struct report_opts ropts;
+	const struct report_writer *writer;
 	struct report *rep;
 	struct suppress supp;
 	struct supp_writer gen;
 };
 
+/*
+ * Write what fn writes to f in whole lines: gathered first, then written
+ * in pieces of whole lines of at most PIPE_BUF bytes each (a line longer
+ * than that alone), so that a report sharing stderr with the traced
+ * program is never torn inside a line, and a section costs few writes.
+ */
+static void
+emit(FILE *f, void (*fn)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0, at = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL) {
+		fn(f, arg);
+		fflush(f);
+		return;
+	}
+	fn(m, arg);
+	fclose(m);
+	fflush(f);
+	while (at < len) {
+		size_t end = at, piece;
+		ssize_t n;
+
+		/* As many whole lines as fit in PIPE_BUF, or one long line. */
+		for (size_t i = at; i < len && i - at < PIPE_BUF; i++) {
+			if (buf[i] == '\n')
+				end = i + 1;
+		}
+		if (end == at) {
+			const char *nl = memchr(buf + at, '\n', len - at);
+
+			end = nl != NULL ? (size_t)(nl - buf) + 1 : len;
+		}
+		piece = end - at;
+		n = write(fileno(f), buf + at, piece);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			write_failed = true;	/* fclose will not see it */
+			break;
+		}
+		at += (size_t)n;
+	}
+	free(buf);
+}
+
+struct dump_job {
+	const struct output *out;
+	const struct dump *d;
+};
+
+static void
+write_dump(FILE *f, void *arg)
+{
+	struct dump_job *j = arg;
+
+	j->out->writer->dump(f, j->out->rep, j->d);
+}
+
 static void
 print_dump(const struct dump *d, void *arg)
 {
 	struct output *out = arg;
+	struct dump_job j = { out, d };
 
-	if (out->format == FORMAT_JSON)
-		dump_write_json(out->f, d, &out->ropts);
-	else if (out->format == FORMAT_SARIF)
-		dump_write_text(stderr, d, &out->ropts);	/* a SARIF file is one document */
-	else
-		dump_write_text(out->f, d, &out->ropts);
+	for (size_t i = 0; i < d->nprocs; i++) {
+		for (size_t k = 0; k < d->procs[i].nsites; k++)
+			symstacks_resolve(out->rep->stacks, d->procs[i].sites[k].stack);
+	}
+	/* A one-document format (SARIF) cannot hold dumps: they go to stderr. */
+	emit(out->writer->dumps_to_stderr ? stderr : out->f, write_dump, &j);
+}
+
+struct process_job {
+	const struct output *out;
+	const struct proc_report *p;
+};
+
+static void
+write_process(FILE *f, void *arg)
+{
+	struct process_job *j = arg;
+
+	j->out->writer->process(f, j->out->rep, j->p);
 }
 
 /*
- * A process ended: hide what the suppressions match (before anything is
- * written or counted), write its suppression entries, then its text.
+ * A process ended: its stacks symbolized while its modules exist, then
+ * what the suppressions and --only-from hide taken out (before anything
+ * is written or counted), its suppression entries written, then the
+ * process itself in formats that write as processes end.
  */
 static void
-print_process(const struct proc_report *p, void *arg)
+print_process(struct proc_report *p, void *arg)
 {
 	struct output *out = arg;
-	struct proc_report *mp = NULL;
+	struct process_job j = { out, p };
 
-	/* p is the report's own record, lent read-only: find it to filter it. */
-	for (size_t i = out->rep->nprocs; i-- > 0;) {
-		if (&out->rep->procs[i] == p) {
-			mp = &out->rep->procs[i];
-			break;
-		}
-	}
-	if (mp != NULL) {
-		suppress_apply(&out->supp, mp, &out->ropts);
-		suppress_write_sites(&out->gen, mp, &out->ropts);
-	}
-	if (out->format == FORMAT_TEXT) {
-		report_text_process(out->f, p, &out->ropts);
-		fflush(out->f);
+	report_resolve_process(out->rep, p);
+	suppress_apply(&out->supp, out->rep, p);
+	suppress_only_from(out->rep, p, only_from, nonly_from);
+	suppress_write_process(&out->gen, out->rep, p);
+	if (out->writer->process != NULL) {
+		emit(out->f, write_process, &j);
 		/* Written: only the summary's counts are still needed. */
-		if (mp == &out->rep->procs[out->rep->nprocs - 1])
+		if (p == &out->rep->procs[out->rep->nprocs - 1])
 			report_retire_last(out->rep);
 	}
+}
+
+static void
+write_end(FILE *f, void *arg)
+{
+	const struct output *out = arg;
+
+	out->writer->end(f, out->rep);
+}
+
+/*
+ * The default suppressions, unless --no-default-suppressions: 0, or -1
+ * after one line naming the problem (a broken file is fdleak's fault).
+ */
+static int
+load_default_suppressions(struct suppress *s)
+{
+	char *path = suppress_default_path("/proc/self/exe"), *err;
+	int rc = 0;
+
+	if (path == NULL) {
+		warnmsg("no default suppressions found (looked beside the binary "
+		    "and in " FDLEAK_DATADIR "); reports may hold what shells, "
+		    "build tools and runtimes do by design");
+		return 0;
+	}
+	if (suppress_load(s, path, true, &err) < 0) {
+		warnmsg("%s", err);
+		free(err);
+		rc = -1;
+	}
+	free(path);
+	return rc;
 }
 
 /* NO_COLOR (https://no-color.org): set and not empty turns colour off. */
@@ -265,8 +377,10 @@ int
 main(int argc, char *argv[])
 {
 	struct tracer_opts topts = { .depth = 32, .seccomp = true };
-	struct output out = { .f = stderr, .format = FORMAT_TEXT };
-	struct report rep;
+	struct output out = { .f = stderr };
+	const char *format = "text";
+	bool default_supp = true;
+	struct report rep = { 0 };
 	const char *output_path = NULL, *gen_path = NULL;
 	long error_exitcode = 0, v;
 	int error_on = ERROR_ON_LEAKS;
@@ -306,17 +420,20 @@ main(int argc, char *argv[])
 				return EXIT_FDLEAK_ERROR;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				out.format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				out.format = FORMAT_JSON;
-			else if (strcmp(optarg, "sarif") == 0)
-				out.format = FORMAT_SARIF;
-			else {
-				warnmsg("invalid --format '%s': expected text, json or sarif",
-				    optarg);
+			if (report_writer_find(optarg) == NULL) {
+				warnmsg("invalid --format '%s': expected %s", optarg,
+				    report_writer_names());
 				return EXIT_FDLEAK_ERROR;
 			}
+			format = optarg;
+			break;
+		case OPT_NO_DEFAULT_SUPPRESSIONS:
+			default_supp = false;
+			break;
+		case OPT_ONLY_FROM:
+			only_from = xreallocarray(only_from, nonly_from + 1,
+			    sizeof *only_from);
+			only_from[nonly_from++] = optarg;
 			break;
 		case OPT_ERROR_ON:
 			if ((error_on = parse_error_on(optarg)) < 0)
@@ -343,7 +460,7 @@ main(int argc, char *argv[])
 			topts.std_fds = true;
 			break;
 		case OPT_LIBC_FRAMES:
-			out.ropts.libc_frames = true;
+			rep.opts.libc_frames = true;
 			symbolize_libc_lines(true);
 			break;
 		case OPT_NO_SECCOMP:
@@ -374,8 +491,12 @@ main(int argc, char *argv[])
 		warnmsg("--duration needs -p (a launched command runs to its end)");
 		return EXIT_FDLEAK_ERROR;
 	}
+	if (default_supp && load_default_suppressions(&out.supp) < 0) {
+		suppress_free(&out.supp);
+		return EXIT_FDLEAK_ERROR;
+	}
 	for (size_t i = 0; i < nsupp; i++) {
-		if (suppress_load(&out.supp, supp_paths[i], &err) < 0) {
+		if (suppress_load(&out.supp, supp_paths[i], false, &err) < 0) {
 			warnmsg("%s", err);
 			free(err);
 			suppress_free(&out.supp);
@@ -396,12 +517,11 @@ main(int argc, char *argv[])
 		suppress_free(&out.supp);
 		return EXIT_FDLEAK_ERROR;
 	}
-	out.ropts.color = out.format == FORMAT_TEXT && want_color(out.f);
-	out.ropts.depth = topts.depth;
-	memset(&rep, 0, sizeof rep);
-	rep.opts = out.ropts;
-	out.ropts.attach = npids > 0;
-	rep.opts = out.ropts;
+	out.writer = report_writer_find(format);
+	rep.opts.color = strcmp(format, "text") == 0 && want_color(out.f);
+	rep.opts.depth = topts.depth;
+	rep.opts.attach = npids > 0;
+	rep.stacks = symstacks_new(&rep.opts);
 	out.rep = &rep;
 	topts.on_process = print_process;
 	topts.on_dump = print_dump;
@@ -413,15 +533,11 @@ main(int argc, char *argv[])
 		rc = tracer_launch(argv + optind, &topts, &rep, &wstatus);
 	free(pids);
 	pids = NULL;
-	if (rc == 0) {
-		if (out.format == FORMAT_JSON)
-			report_json(out.f, &rep);
-		else if (out.format == FORMAT_SARIF)
-			report_sarif(out.f, &rep);
-		else
-			report_text_summary(out.f, &rep);
-	}
-	if (out.f != stderr && fclose(out.f) != 0 && rc == 0) {
+	free(only_from);
+	only_from = NULL;
+	if (rc == 0)
+		emit(out.f, write_end, &out);
+	if (((out.f != stderr && fclose(out.f) != 0) || write_failed) && rc == 0) {
 		warnerr("cannot write '%s'", output_path);
 		rc = EXIT_FDLEAK_ERROR;
 	}

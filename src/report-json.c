@@ -9,54 +9,41 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "demangle.h"
 #include "json.h"
 #include "report.h"
-#include "stack.h"
-#include "symbolize.h"
 #include "syscall.h"
 
-#define MAX_INLINE	16	/* inline frames written per captured frame */
-
 static void
-json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o)
+json_backtrace(FILE *f, const struct report *r, uint32_t stack)
 {
-	struct sym_frame sf[MAX_INLINE];
-	const struct frame *fr;
-	unsigned first, n, written = 0;
+	struct report_stack st = report_stack(r, stack);
 
-	fr = report_frames(stack, o, &first, &n);
 	fputs("[", f);
-	for (unsigned i = first; i < n; i++) {
-		unsigned ns = symbolize_frame(&fr[i], i > 0, sf, MAX_INLINE);
+	for (unsigned i = 0; i < st.n; i++) {
+		const struct report_frame *fr = &st.frames[i];
 
-		if (ns == 0) {
-			sf[0] = (struct sym_frame){ 0 };
-			ns = 1;
-		}
-		for (unsigned j = 0; j < ns; j++) {
-			fprintf(f, "%s{\"pc\": \"0x%" PRIx64 "\", \"module\": ",
-			    written++ ? ", " : "", fr[i].pc);
-			json_cstring(f, module_path(fr[i].module));
-			fprintf(f, ", \"offset\": \"0x%" PRIx64 "\", \"function\": ",
-			    fr[i].offset);
-			json_cstring(f, demangle(sf[j].function));
-			fputs(", \"file\": ", f);
-			json_cstring(f, sf[j].file);
-			if (sf[j].line > 0)
-				fprintf(f, ", \"line\": %d", sf[j].line);
-			else
-				fputs(", \"line\": null", f);
-			fprintf(f, ", \"inlined\": %s}",
-			    sf[j].inlined ? "true" : "false");
-		}
+		fprintf(f, "%s{\"pc\": \"0x%" PRIx64 "\", \"module\": ",
+		    i ? ", " : "", fr->pc);
+		json_cstring(f, fr->module);
+		fprintf(f, ", \"offset\": \"0x%" PRIx64 "\", \"function\": ",
+		    fr->offset);
+		json_cstring(f, fr->name);
+		fputs(", \"file\": ", f);
+		json_cstring(f, fr->file);
+		if (fr->line > 0)
+			fprintf(f, ", \"line\": %d", fr->line);
+		else
+			fputs(", \"line\": null", f);
+		fprintf(f, ", \"inlined\": %s}", fr->inlined ? "true" : "false");
 	}
 	fputs("]", f);
 }
 
 static void
-json_leak(FILE *f, const struct leak *l, const struct report_opts *o)
+json_leak(FILE *f, const struct report *r, const struct leak *l)
 {
+	const struct report_opts *o = &r->opts;
+
 	fprintf(f, "{\"fd\": %d, \"kind\": ", l->fd);
 	json_cstring(f, fd_kind_name(l->kind));
 	fputs(", \"target\": ", f);
@@ -71,13 +58,13 @@ json_leak(FILE *f, const struct leak *l, const struct report_opts *o)
 	if (o != NULL && o->attach && l->age >= 0)
 		fprintf(f, "\"age\": %.1f, ", l->age);
 	fputs("\"backtrace\": ", f);
-	json_backtrace(f, l->stack, o);
+	json_backtrace(f, r, l->stack);
 	fputs("}", f);
 }
 
 static void
-json_site(FILE *f, const struct proc_report *p, const struct site *s,
-    const struct report_opts *o)
+json_site(FILE *f, const struct report *r, const struct proc_report *p,
+    const struct site *s)
 {
 	const char **targets;
 	size_t nt;
@@ -97,27 +84,40 @@ json_site(FILE *f, const struct proc_report *p, const struct site *s,
 	}
 	free(targets);
 	fputs("], \"backtrace\": ", f);
-	json_backtrace(f, s->stack, o);
+	json_backtrace(f, r, s->stack);
 	fputs("}", f);
 }
 
 static void
-json_misuse(FILE *f, const struct misuse *m, const struct report_opts *o)
+json_misuse(FILE *f, const struct report *r, const struct misuse *m)
 {
 	fputs("{\"type\": ", f);
 	json_cstring(f, report_misuse_name(m->type));
-	fprintf(f, ", \"fd\": %d, \"tid\": %d, \"backtrace\": ", m->fd, m->tid);
-	json_backtrace(f, m->stack, o);
+	fprintf(f, ", \"fd\": %d, \"tid\": %d, \"count\": %zu, \"fds\": [",
+	    m->fd, m->tid, m->count);
+	for (unsigned i = 0; i < m->nfds; i++)
+		fprintf(f, "%s%d", i ? ", " : "", m->fds[i]);
+	fprintf(f, "], \"more_fds\": %zu, \"syscall\": ", m->more_fds);
+	json_cstring(f, m->nr < 0 ? NULL : syscall_name(m->nr));
+	fputs(", \"kind\": ", f);
+	json_cstring(f, m->kind != FDK_UNKNOWN ? fd_kind_name(m->kind) : NULL);
+	fputs(", \"backtrace\": ", f);
+	json_backtrace(f, r, m->stack);
 	fputs(", \"previous_close\": ", f);
 	if (m->type == MISUSE_DOUBLE_CLOSE)
-		json_backtrace(f, m->prev_stack, o);
+		json_backtrace(f, r, m->prev_stack);
+	else
+		fputs("null", f);
+	fputs(", \"created\": ", f);
+	if (m->type == MISUSE_DOUBLE_CLOSE && m->open_stack != 0)
+		json_backtrace(f, r, m->open_stack);
 	else
 		fputs("null", f);
 	fputs("}", f);
 }
 
 static void
-json_inherited(FILE *f, const struct inherited *in, const struct report_opts *o)
+json_inherited(FILE *f, const struct report *r, const struct inherited *in)
 {
 	fprintf(f, "{\"fd\": %d, \"kind\": ", in->fd);
 	json_cstring(f, fd_kind_name(in->kind));
@@ -128,13 +128,14 @@ json_inherited(FILE *f, const struct inherited *in, const struct report_opts *o)
 	fprintf(f, ", \"tid\": %d, \"program\": ", in->tid);
 	json_cstring(f, in->program);
 	fputs(", \"backtrace\": ", f);
-	json_backtrace(f, in->stack, o);
+	json_backtrace(f, r, in->stack);
 	fputs("}", f);
 }
 
 static void
-json_process(FILE *f, const struct proc_report *p, const struct report_opts *o)
+json_process(FILE *f, const struct report *r, const struct proc_report *p)
 {
+	const struct report_opts *o = &r->opts;
 	struct site *sites;
 	size_t nsites;
 	char sig[32];
@@ -154,30 +155,39 @@ json_process(FILE *f, const struct proc_report *p, const struct report_opts *o)
 	fputs(",\n     \"leaks\": [", f);
 	for (size_t i = 0; i < p->nleaks; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);
-		json_leak(f, &p->leaks[i], o);
+		json_leak(f, r, &p->leaks[i]);
 	}
 	fputs(p->nleaks ? "\n     ]" : "]", f);
 	sites = report_sites(p, &nsites);
 	fputs(",\n     \"sites\": [", f);
 	for (size_t i = 0; i < nsites; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);
-		json_site(f, p, &sites[i], o);
+		json_site(f, r, p, &sites[i]);
 	}
 	fputs(nsites ? "\n     ]" : "]", f);
 	report_sites_free(sites, nsites);
 	fputs(",\n     \"misuse\": [", f);
 	for (size_t i = 0; i < p->nmisuse; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);
-		json_misuse(f, &p->misuse[i], o);
+		json_misuse(f, r, &p->misuse[i]);
 	}
 	fputs(p->nmisuse ? "\n     ]" : "]", f);
 	fputs(",\n     \"inherited\": [", f);
 	for (size_t i = 0; i < p->ninherited; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);
-		json_inherited(f, &p->inherited[i], o);
+		json_inherited(f, r, &p->inherited[i]);
 	}
 	fputs(p->ninherited ? "\n     ]" : "]", f);
-	fprintf(f, ",\n     \"suppressed\": %zu}", p->nsuppressed);
+	fprintf(f, ",\n     \"suppressed\": %zu, \"suppressed_misuse\": %zu, "
+	    "\"suppressed_inherited\": %zu, \"suppressed_default\": %zu, "
+	    "\"only_from_hidden\": %zu, \"unopened_closes\": {\"count\": %zu",
+	    p->nsuppressed, p->nsuppressed_misuse, p->nsuppressed_inherited,
+	    p->nsuppressed_default, p->nonly_from, p->unopened_closes);
+	if (p->unopened_closes > 0)
+		fprintf(f, ", \"lowest_fd\": %d, \"highest_fd\": %d}}",
+		    p->unopened_lo, p->unopened_hi);
+	else
+		fputs(", \"lowest_fd\": null, \"highest_fd\": null}}", f);
 }
 
 void
@@ -188,14 +198,21 @@ report_json(FILE *f, const struct report *r)
 	fputs(",\n  \"processes\": [", f);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		fputs(i ? ",\n" : "\n", f);
-		json_process(f, &r->procs[i], &r->opts);
+		json_process(f, r, &r->procs[i]);
 	}
 	fprintf(f, "%s],\n  \"summary\": {\"leaks\": %zu, \"processes\": %zu, "
-	    "\"sites\": %zu, \"misuse\": %zu, \"inherited\": %zu, "
-	    "\"suppressed\": %zu}\n}\n", r->nprocs ? "\n  " : "",
-	    report_total_leaks(r), r->nprocs, report_total_sites(r),
-	    report_total_misuse(r), report_total_inherited(r),
-	    report_total_suppressed(r));
+	    "\"leaking\": %zu, \"sites\": %zu, \"misuse\": %zu, "
+	    "\"inherited\": %zu, \"suppressed\": %zu, "
+	    "\"suppressed_misuse\": %zu, \"suppressed_inherited\": %zu, "
+	    "\"suppressed_default\": %zu, \"only_from_hidden\": %zu, "
+	    "\"unopened_closes\": %zu}\n}\n", r->nprocs ? "\n  " : "",
+	    report_total_leaks(r), r->nprocs, report_total_leaking(r),
+	    report_total_sites(r), report_total_misuse(r),
+	    report_total_inherited(r), report_total_suppressed(r),
+	    report_total_suppressed_misuse(r),
+	    report_total_suppressed_inherited(r),
+	    report_total_suppressed_default(r), report_total_only_from(r),
+	    report_total_unopened_closes(r));
 }
 
 void
@@ -216,7 +233,7 @@ report_json_kinds(FILE *f, const unsigned *kinds)
 }
 
 void
-report_json_backtrace(FILE *f, uint32_t stack, const struct report_opts *o)
+report_json_backtrace(FILE *f, const struct report *r, uint32_t stack)
 {
-	json_backtrace(f, stack, o);
+	json_backtrace(f, r, stack);
 }

@@ -6,9 +6,10 @@
  * (fd-double-close, fd-bad-close) and per fd inherited across an exec
  * (fd-inherited).
  *
- * A result is located at the innermost frame that has source and is not
- * in libc, the line a developer fixes; the whole stack follows as a SARIF
- * stack. File names are written as DWARF gives them: a relative name is a
+ * A result is located at the innermost frame outside libc that has a name
+ * and is not start-up code (report_user_frame), the line a developer
+ * fixes: at its file and line when known, else in its module at its
+ * offset ("dash+0x7571"); the whole stack follows as a SARIF stack. File names are written as DWARF gives them: a relative name is a
  * URI reference relative to %SRCROOT% (the compilation directory, usually
  * the checkout), an absolute one a file: URI.
  */
@@ -16,10 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demangle.h"
 #include "json.h"
 #include "report.h"
-#include "stack.h"
+#include "syscall.h"
 #include "util.h"
 
 #define SARIF_SCHEMA	"https://json.schemastore.org/sarif-2.1.0.json"
@@ -97,83 +97,83 @@ sarif_physical(FILE *f, const struct report_frame *fr, bool address)
 	fputc('}', f);
 }
 
-/* The frame a result is located at: innermost with source, outside libc; -1 if none. */
-static long
-sarif_anchor(const struct report_frame *fr, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (fr[i].file != NULL && fr[i].line > 0 &&
-		    !module_is_libc(fr[i].module))
-			return (long)i;
-	}
-	return -1;
-}
-
 static void
-sarif_stack(FILE *f, const struct report_frame *fr, size_t n, const char *what)
+sarif_stack(FILE *f, const struct report_stack *st, const char *what)
 {
+	char label[512];
+
 	fputs("{\"message\": {\"text\": ", f);
 	json_cstring(f, what);
 	fputs("}, \"frames\": [", f);
-	for (size_t i = 0; i < n; i++) {
-		const char *fn = fr[i].function != NULL ?
-		    demangle(fr[i].function) : "???";
+	for (unsigned i = 0; i < st->n; i++) {
+		const struct report_frame *fr = &st->frames[i];
 
 		fputs(i ? ", " : "", f);
 		fputs("{\"location\": {", f);
-		sarif_physical(f, &fr[i], true);
+		sarif_physical(f, fr, true);
 		fputs(", \"message\": {\"text\": ", f);
-		json_cstring(f, fn);
+		json_cstring(f, report_frame_label(fr, label, sizeof label));
 		fputs("}}", f);
-		if (fr[i].module != NULL) {
+		if (fr->module != NULL) {
 			fputs(", \"module\": ", f);
-			json_cstring(f, fr[i].module);
+			json_cstring(f, fr->module);
 		}
-		if (fr[i].inlined)
+		if (fr->inlined)
 			fputs(", \"properties\": {\"inlined\": true}", f);
 		fputc('}', f);
 	}
 	fputs("]}", f);
 }
 
-/* " in FUNC (FILE:LINE)" of the anchor frame, or "" when there is none. */
+/* " in FUNC (FILE:LINE)", " in FUNC", " in dash+0x7571" of the anchor; "" for none. */
 static char *
-sarif_where(const struct report_frame *fr, size_t n, long anchor)
+sarif_where(const struct report_stack *st, long anchor)
 {
 	const struct report_frame *a;
+	const char *label;
+	char buf[512];
 
-	if (anchor < 0) {
-		for (size_t i = 0; i < n; i++) {
-			if (fr[i].function != NULL)
-				return xasprintf(" in %s", demangle(fr[i].function));
-		}
+	if (anchor < 0)
 		return xstrdup("");
-	}
-	a = &fr[anchor];
-	return xasprintf(" in %s (%s:%d)", a->function != NULL ?
-	    demangle(a->function) : "???", a->file, a->line);
+	a = &st->frames[anchor];
+	if (a->name == NULL && a->module == NULL)
+		return xstrdup("");	/* anonymous memory: nothing to name */
+	label = report_frame_label(a, buf, sizeof buf);
+	if (a->file != NULL && a->line > 0)
+		return xasprintf(" in %s (%s:%d)", label, a->file, a->line);
+	return xasprintf(" in %s", label);
 }
 
 /*
- * The locations array: the anchor frame, or without one the program
- * itself (GitHub wants a location for every result).
+ * The locations array: the anchor frame at its source line, or in its
+ * module at its offset; without either, the program itself (GitHub
+ * wants a location for every result).
  */
 static void
-sarif_locations(FILE *f, const struct report_frame *fr, long anchor,
+sarif_locations(FILE *f, const struct report_stack *st, long anchor,
     const char *program)
 {
+	const struct report_frame *a = anchor >= 0 ? &st->frames[anchor] : NULL;
+	char label[512];
+
 	fputs(", \"locations\": [{", f);
-	if (anchor >= 0) {
-		sarif_physical(f, &fr[anchor], false);
-		if (fr[anchor].function != NULL) {
-			fputs(", \"logicalLocations\": [{\"fullyQualifiedName\": ", f);
-			json_cstring(f, demangle(fr[anchor].function));
-			fputs(", \"kind\": \"function\"}]", f);
-		}
+	if (a != NULL && a->file != NULL) {
+		sarif_physical(f, a, false);
 	} else {
 		fputs("\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", f);
-		sarif_uri(f, program != NULL ? program : "unknown");
-		fputs("}}", f);
+		sarif_uri(f, a != NULL && a->module != NULL ? a->module :
+		    program != NULL ? program : "unknown");
+		fputc('}', f);
+		if (a != NULL && a->module != NULL)
+			fprintf(f, ", \"address\": {\"relativeAddress\": %" PRIu64
+			    ", \"absoluteAddress\": %" PRIu64 "}", a->offset, a->pc);
+		fputc('}', f);
+	}
+	if (a != NULL && (a->name != NULL || a->module != NULL)) {
+		fputs(", \"logicalLocations\": [{\"fullyQualifiedName\": ", f);
+		json_cstring(f, report_frame_label(a, label, sizeof label));
+		fprintf(f, ", \"kind\": \"%s\"}]", a->name != NULL ? "function" :
+		    "address");
 	}
 	fputc('}', f);
 	fputc(']', f);
@@ -231,18 +231,17 @@ targets_text(const char **targets, size_t n)
 }
 
 static void
-sarif_site(FILE *f, const struct proc_report *p, const struct site *s,
-    const struct report_opts *o, bool *first)
+sarif_site(FILE *f, const struct report *r, const struct proc_report *p,
+    const struct site *s, bool *first)
 {
-	struct report_frame *fr;
+	struct report_stack st = report_stack(r, s->stack);
 	const char **targets;
-	size_t n, nt;
+	size_t nt;
 	long anchor;
 	char *where, *kinds, *tt, *msg;
 
-	fr = report_symbolize(s->stack, o, &n);
-	anchor = sarif_anchor(fr, n);
-	where = sarif_where(fr, n, anchor);
+	anchor = report_user_frame(&st);
+	where = sarif_where(&st, anchor);
 	kinds = kinds_text(s->kinds);
 	targets = report_site_targets(p, s, &nt);
 	tt = targets_text(targets, nt);
@@ -250,9 +249,9 @@ sarif_site(FILE *f, const struct proc_report *p, const struct site *s,
 	    "(pid %d)%s", s->count, s->count == 1 ? "" : "s", kinds, where,
 	    p->command != NULL ? p->command : "?", p->pid, tt);
 	sarif_result_head(f, RULE_LEAK, first, msg);
-	sarif_locations(f, fr, anchor, p->command);
+	sarif_locations(f, &st, anchor, p->command);
 	fputs(", \"stacks\": [", f);
-	sarif_stack(f, fr, n, "where the file descriptors were created");
+	sarif_stack(f, &st, "where the file descriptors were created");
 	fprintf(f, "], \"properties\": {\"pid\": %d, \"count\": %zu, \"fds\": [",
 	    p->pid, s->count);
 	for (size_t i = 0; i < s->count; i++)
@@ -268,69 +267,71 @@ sarif_site(FILE *f, const struct proc_report *p, const struct site *s,
 	free(targets);
 	free(kinds);
 	free(where);
-	free(fr);
 }
 
 static void
-sarif_misuse(FILE *f, const struct proc_report *p, const struct misuse *m,
-    const struct report_opts *o, bool *first)
+sarif_misuse(FILE *f, const struct report *r, const struct proc_report *p,
+    const struct misuse *m, bool *first)
 {
 	enum rule rule = m->type == MISUSE_DOUBLE_CLOSE ? RULE_DOUBLE_CLOSE :
 	    RULE_BAD_CLOSE;
-	struct report_frame *fr, *prev = NULL;
-	size_t n, nprev = 0;
+	struct report_stack st = report_stack(r, m->stack);
 	long anchor;
-	char *where, *msg;
+	char *where, *msg, *times;
 
-	fr = report_symbolize(m->stack, o, &n);
-	anchor = sarif_anchor(fr, n);
-	where = sarif_where(fr, n, anchor);
-	msg = xasprintf("close(%d)%s by %s (pid %d, thread %d): %s", m->fd, where,
+	anchor = report_user_frame(&st);
+	where = sarif_where(&st, anchor);
+	times = m->count > 1 ? xasprintf(" (%zu times)", m->count) : xstrdup("");
+	msg = xasprintf("%s(%d)%s by %s (pid %d, thread %d): %s%s",
+	    m->nr >= 0 ? syscall_name(m->nr) : "close", m->fd, where,
 	    p->command != NULL ? p->command : "?", p->pid, m->tid,
 	    rule == RULE_DOUBLE_CLOSE ? "the fd was already closed" :
-	    "the fd was not open");
+	    "the fd was not open", times);
 	sarif_result_head(f, rule, first, msg);
-	sarif_locations(f, fr, anchor, p->command);
+	sarif_locations(f, &st, anchor, p->command);
 	fputs(", \"stacks\": [", f);
-	sarif_stack(f, fr, n, "the failing close");
+	sarif_stack(f, &st, "the failing close");
 	if (rule == RULE_DOUBLE_CLOSE) {
-		prev = report_symbolize(m->prev_stack, o, &nprev);
+		struct report_stack prev = report_stack(r, m->prev_stack);
+
 		fputs(", ", f);
-		sarif_stack(f, prev, nprev, "the previous close");
+		sarif_stack(f, &prev, "the previous close");
+		if (m->open_stack != 0) {
+			struct report_stack made = report_stack(r, m->open_stack);
+
+			fputs(", ", f);
+			sarif_stack(f, &made, "where the file descriptor was created");
+		}
 	}
-	fprintf(f, "], \"properties\": {\"pid\": %d, \"fd\": %d, \"tid\": %d}}",
-	    p->pid, m->fd, m->tid);
-	free(prev);
+	fprintf(f, "], \"properties\": {\"pid\": %d, \"fd\": %d, \"tid\": %d, "
+	    "\"count\": %zu}}", p->pid, m->fd, m->tid, m->count);
+	free(times);
 	free(msg);
 	free(where);
-	free(fr);
 }
 
 static void
-sarif_inherited(FILE *f, const struct proc_report *p,
-    const struct inherited *in, const struct report_opts *o, bool *first)
+sarif_inherited(FILE *f, const struct report *r, const struct proc_report *p,
+    const struct inherited *in, bool *first)
 {
-	struct report_frame *fr;
-	size_t n;
+	struct report_stack st = report_stack(r, in->stack);
 	long anchor;
 	char *where, *msg;
 
-	fr = report_symbolize(in->stack, o, &n);
-	anchor = sarif_anchor(fr, n);
-	where = sarif_where(fr, n, anchor);
+	anchor = report_user_frame(&st);
+	where = sarif_where(&st, anchor);
 	msg = xasprintf("fd %d (%s%s%s%s), created without close-on-exec%s, "
 	    "was inherited by %s (pid %d)", in->fd, fd_kind_name(in->kind),
 	    in->target != NULL ? " \"" : "", in->target != NULL ? in->target : "",
 	    in->target != NULL ? "\"" : "", where,
 	    in->program != NULL ? in->program : "?", p->pid);
 	sarif_result_head(f, RULE_INHERITED, first, msg);
-	sarif_locations(f, fr, anchor, in->program);
+	sarif_locations(f, &st, anchor, in->program);
 	fputs(", \"stacks\": [", f);
-	sarif_stack(f, fr, n, "where the file descriptor was created");
+	sarif_stack(f, &st, "where the file descriptor was created");
 	fprintf(f, "], \"properties\": {\"pid\": %d, \"fd\": %d}}", p->pid, in->fd);
 	free(msg);
 	free(where);
-	free(fr);
 }
 
 void
@@ -361,12 +362,12 @@ report_sarif(FILE *f, const struct report *r)
 
 		sites = report_sites(p, &nsites);
 		for (size_t j = 0; j < nsites; j++)
-			sarif_site(f, p, &sites[j], &r->opts, &first);
+			sarif_site(f, r, p, &sites[j], &first);
 		report_sites_free(sites, nsites);
 		for (size_t j = 0; j < p->nmisuse; j++)
-			sarif_misuse(f, p, &p->misuse[j], &r->opts, &first);
+			sarif_misuse(f, r, p, &p->misuse[j], &first);
 		for (size_t j = 0; j < p->ninherited; j++)
-			sarif_inherited(f, p, &p->inherited[j], &r->opts, &first);
+			sarif_inherited(f, r, p, &p->inherited[j], &first);
 	}
 	fputs(first ? "]\n  }]\n}\n" : "\n   ]\n  }]\n}\n", f);
 }

@@ -10,16 +10,22 @@
  *	fdleak:    by 0xPC: ...
  *	fdleak:    (no stack)
  *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown][ age=SECONDS] target=Q
- *	fdleak: misuse pid=P type=(double-close|bad-close) fd=N tid=T
+ *	fdleak: misuse pid=P type=(double-close|bad-close) fd=N tid=T count=C fds=N[,N...][ unlisted=M] syscall=NAME[ kind=K]
  *	fdleak:    previous close:
+ *	fdleak:    created:
+ *	fdleak: unopened-closes pid=P count=C fds=LO-HI
  *	fdleak: inherited pid=P fd=N kind=K syscall=(NAME|?) tid=T program=Q target=Q
+ *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H
  *	fdleak: summary leaks=N processes=M leaking=K sites=S misuse=M inherited=I suppressed=X
  *
  * A process's section is its process line, then each site (the most
  * leaks first) with its stack once and one leak line per fd without
- * frames, then each misuse with the failing close's stack (and, for a
- * double close, "previous close:" and the first close's stack), then each
- * inherited fd with the stack that opened it.
+ * frames, then each misuse site with the failing close's stack (and, for
+ * a double close, "previous close:" and the first close's stack, and
+ * "created:" and the stack that made the fd, when known), then the count
+ * of closes of fds that never existed, then each inherited fd with the
+ * stack that opened it. FUNCTION is the function, or MODULE+0xOFFSET
+ * (the module's file name) when the symbol is not known.
  *
  * TARGETS is ?, or up to TARGETS_SHOWN distinct targets Q separated by
  * ", ", oldest first, followed by " and N more" when there are more.
@@ -36,15 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demangle.h"
 #include "json.h"
 #include "report.h"
-#include "stack.h"
-#include "symbolize.h"
 #include "syscall.h"
 
 #define PREFIX		"fdleak: "
-#define MAX_INLINE	16	/* inline frames printed per captured frame */
 #define TARGETS_SHOWN	3	/* targets named on a site line */
 
 #define C_RESET		"\033[0m"
@@ -119,51 +121,41 @@ text_head(FILE *f, const struct report_opts *o, const char *c, const char *word)
 }
 
 static void
-text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
+text_frames(FILE *f, const struct report *r, uint32_t stack)
 {
-	struct sym_frame sf[MAX_INLINE];
-	const struct frame *fr;
-	unsigned first, n, lines = 0;
+	const struct report_opts *o = &r->opts;
+	struct report_stack st = report_stack(r, stack);
+	char label[512];
 
-	fr = report_frames(stack, o, &first, &n);
-	for (unsigned i = first; i < n; i++) {
-		const char *mod = module_path(fr[i].module);
-		unsigned ns = symbolize_frame(&fr[i], i > 0, sf, MAX_INLINE);
+	for (unsigned i = 0; i < st.n; i++) {
+		const struct report_frame *fr = &st.frames[i];
 
-		if (ns == 0) {
-			/* Not promised by symbolize.h for max >= 1; print the pc anyway. */
-			sf[0] = (struct sym_frame){ 0 };
-			ns = 1;
+		fprintf(f, PREFIX "   %s 0x%" PRIx64 ": ", i == 0 ? "at" : "by",
+		    fr->pc);
+		if (colored(o) && fr->name != NULL)
+			fputs(C_BOLD, f);
+		text_bytes(f, report_frame_label(fr, label, sizeof label), 0);
+		if (colored(o) && fr->name != NULL)
+			fputs(C_RESET, f);
+		if (fr->file != NULL) {
+			fputs(" (", f);
+			text_bytes(f, fr->file, 0);
+			fprintf(f, ":%d)", fr->line);
 		}
-		for (unsigned j = 0; j < ns; j++) {
-			fprintf(f, PREFIX "   %s 0x%" PRIx64 ": ",
-			    lines++ == 0 ? "at" : "by", fr[i].pc);
-			if (colored(o) && sf[j].function != NULL)
-				fputs(C_BOLD, f);
-			text_bytes(f, sf[j].function != NULL ?
-			    demangle(sf[j].function) : "???", 0);
-			if (colored(o) && sf[j].function != NULL)
+		if (fr->module != NULL) {
+			fputs(" [", f);
+			if (colored(o))
+				fputs(C_DIM, f);
+			text_bytes(f, fr->module, 0);
+			if (colored(o))
 				fputs(C_RESET, f);
-			if (sf[j].file != NULL) {
-				fputs(" (", f);
-				text_bytes(f, sf[j].file, 0);
-				fprintf(f, ":%d)", sf[j].line);
-			}
-			if (mod != NULL) {
-				fputs(" [", f);
-				if (colored(o))
-					fputs(C_DIM, f);
-				text_bytes(f, mod, 0);
-				if (colored(o))
-					fputs(C_RESET, f);
-				fputc(']', f);
-			}
-			if (sf[j].inlined)
-				fputs(" (inlined)", f);
-			fputc('\n', f);
+			fputc(']', f);
 		}
+		if (fr->inlined)
+			fputs(" (inlined)", f);
+		fputc('\n', f);
 	}
-	if (lines == 0)
+	if (st.n == 0)
 		fputs(PREFIX "   (no stack)\n", f);
 }
 
@@ -207,9 +199,10 @@ report_text_kinds(FILE *f, const unsigned *kinds)
 }
 
 static void
-text_site(FILE *f, const struct proc_report *p, const struct site *s,
-    const struct report_opts *o)
+text_site(FILE *f, const struct report *r, const struct proc_report *p,
+    const struct site *s)
 {
+	const struct report_opts *o = &r->opts;
 	const char **targets;
 	size_t nt;
 
@@ -230,33 +223,55 @@ text_site(FILE *f, const struct proc_report *p, const struct site *s,
 		fprintf(f, " and %zu more", nt - TARGETS_SHOWN);
 	fputc('\n', f);
 	free(targets);
-	text_frames(f, s->stack, o);
+	text_frames(f, r, s->stack);
 	for (size_t i = 0; i < s->count; i++)
 		text_leak(f, p->pid, &p->leaks[s->leaks[i]], o);
 }
 
+/* "fdleak:    WORD:" between the stacks of a misuse. */
 static void
-text_misuse(FILE *f, int pid, const struct misuse *m,
-    const struct report_opts *o)
+text_stack_title(FILE *f, const struct report_opts *o, const char *word)
 {
+	fputs(PREFIX "   ", f);
+	if (colored(o))
+		fprintf(f, C_MISUSE "%s:" C_RESET "\n", word);
+	else
+		fprintf(f, "%s:\n", word);
+}
+
+static void
+text_misuse(FILE *f, const struct report *r, int pid, const struct misuse *m)
+{
+	const struct report_opts *o = &r->opts;
+
 	text_head(f, o, C_MISUSE, "misuse");
-	fprintf(f, " pid=%d type=%s fd=%d tid=%d\n", pid,
-	    report_misuse_name(m->type), m->fd, m->tid);
-	text_frames(f, m->stack, o);
+	fprintf(f, " pid=%d type=%s fd=%d tid=%d count=%zu fds=", pid,
+	    report_misuse_name(m->type), m->fd, m->tid, m->count);
+	for (unsigned i = 0; i < m->nfds; i++)
+		fprintf(f, "%s%d", i ? "," : "", m->fds[i]);
+	if (m->more_fds > 0)
+		fprintf(f, " unlisted=%zu", m->more_fds);
+	fprintf(f, " syscall=%s", origin_syscall(m->nr, false));
+	if (m->kind != FDK_UNKNOWN)
+		fprintf(f, " kind=%s", fd_kind_name(m->kind));
+	fputc('\n', f);
+	text_frames(f, r, m->stack);
 	if (m->type == MISUSE_DOUBLE_CLOSE) {
-		fputs(PREFIX "   ", f);
-		if (colored(o))
-			fputs(C_MISUSE "previous close:" C_RESET "\n", f);
-		else
-			fputs("previous close:\n", f);
-		text_frames(f, m->prev_stack, o);
+		text_stack_title(f, o, "previous close");
+		text_frames(f, r, m->prev_stack);
+		if (m->open_stack != 0) {
+			text_stack_title(f, o, "created");
+			text_frames(f, r, m->open_stack);
+		}
 	}
 }
 
 static void
-text_inherited(FILE *f, int pid, const struct inherited *in,
-    const struct report_opts *o)
+text_inherited(FILE *f, const struct report *r, int pid,
+    const struct inherited *in)
 {
+	const struct report_opts *o = &r->opts;
+
 	text_head(f, o, C_INHERITED, "inherited");
 	fprintf(f, " pid=%d fd=%d kind=%s syscall=%s tid=%d program=", pid,
 	    in->fd, fd_kind_name(in->kind), origin_syscall(in->nr, false),
@@ -265,18 +280,20 @@ text_inherited(FILE *f, int pid, const struct inherited *in,
 	fputs(" target=", f);
 	text_quote(f, in->target);
 	fputc('\n', f);
-	text_frames(f, in->stack, o);
+	text_frames(f, r, in->stack);
 }
 
 void
-report_text_process(FILE *f, const struct proc_report *p,
-    const struct report_opts *o)
+report_text_process(FILE *f, const struct report *r,
+    const struct proc_report *p)
 {
+	const struct report_opts *o = &r->opts;
 	struct site *sites;
 	size_t nsites;
 	char sig[32];
 
-	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0)
+	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0 &&
+	    p->unopened_closes == 0)
 		return;
 	text_head(f, o, C_BOLD, "process");
 	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
@@ -295,17 +312,33 @@ report_text_process(FILE *f, const struct proc_report *p,
 
 	sites = report_sites(p, &nsites);
 	for (size_t i = 0; i < nsites; i++)
-		text_site(f, p, &sites[i], o);
+		text_site(f, r, p, &sites[i]);
 	report_sites_free(sites, nsites);
 	for (size_t i = 0; i < p->nmisuse; i++)
-		text_misuse(f, p->pid, &p->misuse[i], o);
+		text_misuse(f, r, p->pid, &p->misuse[i]);
+	if (p->unopened_closes > 0) {
+		text_head(f, o, C_DIM, "unopened-closes");
+		fprintf(f, " pid=%d count=%zu fds=%d-%d\n", p->pid,
+		    p->unopened_closes, p->unopened_lo, p->unopened_hi);
+	}
 	for (size_t i = 0; i < p->ninherited; i++)
-		text_inherited(f, p->pid, &p->inherited[i], o);
+		text_inherited(f, r, p->pid, &p->inherited[i]);
 }
 
+/*
+ * The closing lines: what suppressions and --only-from hid (leaks, failed
+ * closes and inherited fds; default: of those, what the default
+ * suppressions hid), then the summary.
+ */
 void
 report_text_summary(FILE *f, const struct report *r)
 {
+	text_head(f, &r->opts, C_DIM, "hidden");
+	fprintf(f, " suppressed-leaks=%zu suppressed-misuse=%zu "
+	    "suppressed-inherited=%zu default=%zu only-from=%zu\n",
+	    report_total_suppressed(r), report_total_suppressed_misuse(r),
+	    report_total_suppressed_inherited(r),
+	    report_total_suppressed_default(r), report_total_only_from(r));
 	text_head(f, &r->opts, C_BOLD, "summary");
 	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
 	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r),
@@ -315,7 +348,7 @@ report_text_summary(FILE *f, const struct report *r)
 }
 
 void
-report_text_frames(FILE *f, uint32_t stack, const struct report_opts *o)
+report_text_frames(FILE *f, const struct report *r, uint32_t stack)
 {
-	text_frames(f, stack, o);
+	text_frames(f, r, stack);
 }

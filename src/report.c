@@ -4,6 +4,7 @@
  * (report-text.c, report-json.c, report-sarif.c) read, and the grouping
  * of a process's leaks into call sites they share.
  */
+#include <inttypes.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,25 +12,15 @@
 #include <string.h>
 
 #include "report.h"
-#include "stack.h"
-#include "symbolize.h"
+#include "symstack.h"
 #include "util.h"
-
-/* Room for one more element in an array whose capacity is its count rounded up to a power of two. */
-static void *
-grow_pow2(void *array, size_t count, size_t size)
-{
-	if ((count & (count - 1)) == 0)
-		array = xreallocarray(array, count ? count * 2 : 1, size);
-	return array;
-}
 
 struct proc_report *
 report_add_process(struct report *r)
 {
 	struct proc_report *p;
 
-	r->procs = grow_pow2(r->procs, r->nprocs, sizeof *r->procs);
+	r->procs = xgrow(r->procs, r->nprocs, sizeof *r->procs);
 	p = &r->procs[r->nprocs++];
 	memset(p, 0, sizeof *p);
 	return p;
@@ -38,21 +29,71 @@ report_add_process(struct report *r)
 void
 report_add_leak(struct proc_report *p, const struct leak *l)
 {
-	p->leaks = grow_pow2(p->leaks, p->nleaks, sizeof *p->leaks);
+	p->leaks = xgrow(p->leaks, p->nleaks, sizeof *p->leaks);
 	p->leaks[p->nleaks++] = *l;
+}
+
+/*
+ * Failed closes group by call site: the same type at the same stack of
+ * the same syscall. The first one's previous close and creation stand for
+ * the group.
+ */
+static bool
+same_misuse_site(const struct misuse *a, const struct misuse *b)
+{
+	return a->type == b->type && a->nr == b->nr && a->stack == b->stack;
+}
+
+/* One more failure at m's site, at fd. */
+static void
+misuse_count_fd(struct misuse *m, int fd)
+{
+	m->count++;
+	for (unsigned i = 0; i < m->nfds; i++) {
+		if (m->fds[i] == fd)
+			return;
+	}
+	if (m->nfds < MISUSE_FDS_KEPT)
+		m->fds[m->nfds++] = fd;
+	else
+		m->more_fds++;
 }
 
 void
 report_add_misuse(struct proc_report *p, const struct misuse *m)
 {
-	p->misuse = grow_pow2(p->misuse, p->nmisuse, sizeof *p->misuse);
-	p->misuse[p->nmisuse++] = *m;
+	struct misuse *g;
+
+	/* Sites are few: a program that fails a close often does it at one place. */
+	for (size_t i = p->nmisuse; i-- > 0;) {
+		if (same_misuse_site(&p->misuse[i], m)) {
+			misuse_count_fd(&p->misuse[i], m->fd);
+			return;
+		}
+	}
+	p->misuse = xgrow(p->misuse, p->nmisuse, sizeof *p->misuse);
+	g = &p->misuse[p->nmisuse++];
+	*g = *m;
+	g->count = 0;
+	g->nfds = 0;
+	g->more_fds = 0;
+	misuse_count_fd(g, m->fd);
+}
+
+void
+report_add_unopened_close(struct proc_report *p, int fd)
+{
+	if (p->unopened_closes == 0 || fd < p->unopened_lo)
+		p->unopened_lo = fd;
+	if (p->unopened_closes == 0 || fd > p->unopened_hi)
+		p->unopened_hi = fd;
+	p->unopened_closes++;
 }
 
 void
 report_add_inherited(struct proc_report *p, const struct inherited *i)
 {
-	p->inherited = grow_pow2(p->inherited, p->ninherited, sizeof *p->inherited);
+	p->inherited = xgrow(p->inherited, p->ninherited, sizeof *p->inherited);
 	p->inherited[p->ninherited++] = *i;
 }
 
@@ -95,6 +136,16 @@ sum_field(const struct report *r, size_t off)
 	return n;
 }
 
+size_t
+report_proc_misuse(const struct proc_report *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nmisuse; i++)
+		n += p->misuse[i].count;
+	return n;
+}
+
 static size_t
 proc_sites(const struct proc_report *p)
 {
@@ -117,9 +168,14 @@ report_retire_last(struct report *r)
 	r->retired.leaking += p->nleaks > 0;
 	r->retired.leaks += p->nleaks;
 	r->retired.sites += proc_sites(p);
-	r->retired.misuse += p->nmisuse;
+	r->retired.misuse += report_proc_misuse(p);
 	r->retired.inherited += p->ninherited;
 	r->retired.suppressed += p->nsuppressed;
+	r->retired.suppressed_misuse += p->nsuppressed_misuse;
+	r->retired.suppressed_inherited += p->nsuppressed_inherited;
+	r->retired.suppressed_default += p->nsuppressed_default;
+	r->retired.only_from += p->nonly_from;
+	r->retired.unopened_closes += p->unopened_closes;
 	report_proc_free(p);
 }
 
@@ -158,7 +214,11 @@ report_total_sites(const struct report *r)
 size_t
 report_total_misuse(const struct report *r)
 {
-	return r->retired.misuse + sum_field(r, offsetof(struct proc_report, nmisuse));
+	size_t n = r->retired.misuse;
+
+	for (size_t i = 0; i < r->nprocs; i++)
+		n += report_proc_misuse(&r->procs[i]);
+	return n;
 }
 
 size_t
@@ -173,6 +233,41 @@ report_total_suppressed(const struct report *r)
 {
 	return r->retired.suppressed +
 	    sum_field(r, offsetof(struct proc_report, nsuppressed));
+}
+
+size_t
+report_total_suppressed_misuse(const struct report *r)
+{
+	return r->retired.suppressed_misuse +
+	    sum_field(r, offsetof(struct proc_report, nsuppressed_misuse));
+}
+
+size_t
+report_total_suppressed_inherited(const struct report *r)
+{
+	return r->retired.suppressed_inherited +
+	    sum_field(r, offsetof(struct proc_report, nsuppressed_inherited));
+}
+
+size_t
+report_total_suppressed_default(const struct report *r)
+{
+	return r->retired.suppressed_default +
+	    sum_field(r, offsetof(struct proc_report, nsuppressed_default));
+}
+
+size_t
+report_total_only_from(const struct report *r)
+{
+	return r->retired.only_from +
+	    sum_field(r, offsetof(struct proc_report, nonly_from));
+}
+
+size_t
+report_total_unopened_closes(const struct report *r)
+{
+	return r->retired.unopened_closes +
+	    sum_field(r, offsetof(struct proc_report, unopened_closes));
 }
 
 /* Leak indices by stack id, then by fd (p->leaks is sorted by fd). */
@@ -236,7 +331,7 @@ report_sites(const struct proc_report *p, size_t *n)
 
 		while (j < p->nleaks && p->leaks[idx[j]].stack == p->leaks[idx[i]].stack)
 			j++;
-		sites = grow_pow2(sites, nsites, sizeof *sites);
+		sites = xgrow(sites, nsites, sizeof *sites);
 		s = &sites[nsites++];
 		memset(s, 0, sizeof *s);
 		s->stack = p->leaks[idx[i]].stack;
@@ -371,6 +466,8 @@ report_free(struct report *r)
 	free(r->procs);
 	r->procs = NULL;
 	r->nprocs = 0;
+	symstacks_free(r->stacks);
+	r->stacks = NULL;
 }
 
 const char *
@@ -395,54 +492,77 @@ report_signal_name(int sig, char *buf, size_t size)
 	return buf;
 }
 
-const struct frame *
-report_frames(uint32_t stack, const struct report_opts *o, unsigned *first,
-    unsigned *end)
+void
+report_resolve_process(struct report *r, const struct proc_report *p)
 {
-	const struct frame *fr = stack_get(stack, end);
-	unsigned i = 0;
-
-	if (o != NULL && o->depth != 0 && *end > o->depth)
-		*end = o->depth;
-	if (o == NULL || !o->libc_frames) {
-		while (i < *end && module_is_libc(module_path(fr[i].module)))
-			i++;
-		if (i == *end)
-			i = 0;
+	for (size_t i = 0; i < p->nleaks; i++)
+		symstacks_resolve(r->stacks, p->leaks[i].stack);
+	for (size_t i = 0; i < p->nmisuse; i++) {
+		symstacks_resolve(r->stacks, p->misuse[i].stack);
+		symstacks_resolve(r->stacks, p->misuse[i].prev_stack);
+		symstacks_resolve(r->stacks, p->misuse[i].open_stack);
 	}
-	*first = i;
-	return fr;
+	for (size_t i = 0; i < p->ninherited; i++)
+		symstacks_resolve(r->stacks, p->inherited[i].stack);
 }
 
-struct report_frame *
-report_symbolize(uint32_t stack, const struct report_opts *o, size_t *n)
+struct report_stack
+report_stack(const struct report *r, uint32_t id)
 {
-	struct sym_frame sf[16];
-	struct report_frame *v = NULL;
-	const struct frame *fr;
-	unsigned first, end;
-	size_t nv = 0;
+	struct report_stack st;
 
-	fr = report_frames(stack, o, &first, &end);
-	for (unsigned i = first; i < end; i++) {
-		unsigned ns = symbolize_frame(&fr[i], i > 0, sf, ARRAY_SIZE(sf));
+	symstacks_get(r->stacks, id, &st);
+	return st;
+}
 
-		if (ns == 0) {
-			sf[0] = (struct sym_frame){ 0 };
-			ns = 1;
-		}
-		v = xreallocarray(v, nv + ns, sizeof *v);
-		for (unsigned j = 0; j < ns; j++) {
-			v[nv++] = (struct report_frame){
-				.pc = fr[i].pc,
-				.module = module_path(fr[i].module),
-				.function = sf[j].function,
-				.file = sf[j].file,
-				.line = sf[j].line,
-				.inlined = sf[j].inlined,
-			};
-		}
+const char *
+report_frame_label(const struct report_frame *f, char *buf, size_t size)
+{
+	const char *base;
+
+	if (f->name != NULL)
+		return f->name;
+	if (f->module == NULL) {
+		snprintf(buf, size, "???");
+		return buf;
 	}
-	*n = nv;
-	return v;
+	base = strrchr(f->module, '/');
+	snprintf(buf, size, "%s+0x%" PRIx64, base != NULL ? base + 1 : f->module,
+	    f->offset);
+	return buf;
+}
+
+/* Start-up code every stack ends in: never where a program made an fd. */
+static bool
+startup_frame(const char *function)
+{
+	static const char *const names[] = {
+		"_start", "__libc_start_main", "__libc_start_call_main",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(function, names[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+long
+report_user_frame(const struct report_stack *st)
+{
+	long outside = -1;
+
+	for (unsigned i = 0; i < st->n; i++) {
+		const struct report_frame *f = &st->frames[i];
+
+		if (f->libc)
+			continue;
+		if (f->function != NULL && !startup_frame(f->function))
+			return (long)i;
+		if (outside < 0)
+			outside = (long)i;
+	}
+	if (outside >= 0)
+		return outside;
+	return st->n > 0 ? 0 : -1;
 }

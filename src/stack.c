@@ -118,6 +118,27 @@ module_is_libc(const char *path)
 	return false;
 }
 
+bool
+module_is_loader(const char *path)
+{
+	const char *base;
+
+	if (path == NULL)
+		return false;
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	return strncmp(base, "ld-", 3) == 0 && strstr(base, ".so") != NULL;
+}
+
+bool
+stack_from_loader(uint32_t id)
+{
+	unsigned n;
+	const struct frame *f = stack_get(id, &n);
+
+	return n > 0 && module_is_loader(module_path(f[0].module));
+}
+
 /* Only pcs identify a stack: equal pcs in one address space mean the same code. */
 static uint32_t
 frames_hash(const struct frame *f, unsigned n)

@@ -26,7 +26,15 @@
 #include "suppress.h"
 #include "util.h"
 
-#define TYPE_LEAK	"fdleak:Leak"
+static const struct {
+	const char *name;
+	enum supp_type type;
+} types[] = {
+	{ "fdleak:Leak", SUPP_LEAK },
+	{ "fdleak:Misuse", SUPP_MISUSE },
+	{ "fdleak:Inherited", SUPP_INHERITED },
+};
+#define TYPE_NAMES	"fdleak:Leak, fdleak:Misuse or fdleak:Inherited"
 #define SUPP_FILE_MAX	(16 << 20)	/* a suppression file larger than this is a mistake */
 
 /* Per stack id: whether each entry's frames match. */
@@ -89,6 +97,7 @@ entry_free(struct supp_entry *e)
 		free(e->frames[i].pattern);
 	free(e->frames);
 	free(e->name);
+	free(e->misuse);
 	free(e->kind);
 	free(e->target);
 	free(e->file);
@@ -159,6 +168,26 @@ parse_body_line(struct parser *ps, unsigned line, struct supp_entry *e,
 		e->kind = xstrdup(s + 5);
 		return 0;
 	}
+	if (strncmp(s, "misuse:", 7) == 0) {
+		if (e->type != SUPP_MISUSE)
+			return parse_error(ps, line, "a misuse: line in entry '%s', "
+			    "which is not of type fdleak:Misuse", e->name);
+		if (e->misuse != NULL)
+			return parse_error(ps, line, "a second misuse: line in entry '%s'",
+			    e->name);
+		if (s[7] == '\0')
+			return parse_error(ps, line, "empty pattern after 'misuse:'");
+		if (!has_wildcard(s + 7) && strcmp(s + 7, "double-close") != 0 &&
+		    strcmp(s + 7, "bad-close") != 0) {
+			q = quote_line(s + 7);
+			parse_error(ps, line, "unknown misuse type '%s' (expected "
+			    "double-close or bad-close)", q);
+			free(q);
+			return -1;
+		}
+		e->misuse = xstrdup(s + 7);
+		return 0;
+	}
 	if (strncmp(s, "target:", 7) == 0) {
 		if (e->target != NULL)
 			return parse_error(ps, line, "a second target: line in entry '%s'",
@@ -173,14 +202,14 @@ parse_body_line(struct parser *ps, unsigned line, struct supp_entry *e,
 		parse_error(ps, line, "'{' inside entry '%s' (missing '}'?)", e->name);
 	else
 		parse_error(ps, line, "unexpected line '%s' in entry '%s' (expected "
-		    "kind:, target:, fun:, obj:, ... or })", q, e->name);
+		    "misuse:, kind:, target:, fun:, obj:, ... or })", q, e->name);
 	free(q);
 	return -1;
 }
 
 int
 suppress_parse(struct suppress *s, const char *file, const char *text,
-    size_t len, char **err)
+    size_t len, bool builtin, char **err)
 {
 	enum { OUTSIDE, NAME, TYPE, BODY } state = OUTSIDE;
 	struct parser ps = { file, err };
@@ -239,22 +268,31 @@ suppress_parse(struct suppress *s, const char *file, const char *text,
 			l = NULL;
 			state = TYPE;
 			break;
-		case TYPE:
-			if (strcmp(l, TYPE_LEAK) != 0) {
+		case TYPE: {
+			size_t k;
+
+			for (k = 0; k < ARRAY_SIZE(types); k++) {
+				if (strcmp(l, types[k].name) == 0)
+					break;
+			}
+			if (k == ARRAY_SIZE(types)) {
 				char *q = quote_line(l);
 
 				parse_error(&ps, line, "unknown suppression type '%s' in "
-				    "entry '%s' (expected " TYPE_LEAK ")", q, e.name);
+				    "entry '%s' (expected " TYPE_NAMES ")", q, e.name);
 				free(q);
 				free(l);
 				goto out;
 			}
+			e.type = types[k].type;
 			state = BODY;
 			break;
+		}
 		case BODY:
 			if (strcmp(l, "}") == 0) {
 				e.file = xstrdup(file);
 				e.line = start;
+				e.builtin = builtin;
 				added = xreallocarray(added, nadded + 1, sizeof *added);
 				added[nadded++] = e;
 				memset(&e, 0, sizeof e);
@@ -301,7 +339,7 @@ out:
 }
 
 int
-suppress_load(struct suppress *s, const char *path, char **err)
+suppress_load(struct suppress *s, const char *path, bool builtin, char **err)
 {
 	size_t cap = 4096, len = 0;
 	char *buf;
@@ -341,7 +379,7 @@ suppress_load(struct suppress *s, const char *path, char **err)
 		len += (size_t)n;
 	}
 	close(fd);
-	rc = suppress_parse(s, path, buf, len, err);
+	rc = suppress_parse(s, path, buf, len, builtin, err);
 	free(buf);
 	return rc;
 }
@@ -412,9 +450,14 @@ suppress_match_frames(const struct supp_entry *e, const struct supp_sym *frames,
 }
 
 bool
-suppress_match_leak(const struct supp_entry *e, const char *kind,
-    const char *target)
+suppress_match_record(const struct supp_entry *e, enum supp_type type,
+    const char *misuse, const char *kind, const char *target)
 {
+	if (e->type != type)
+		return false;
+	if (e->misuse != NULL && (misuse == NULL ||
+	    fnmatch(e->misuse, misuse, 0) != 0))
+		return false;
 	if (e->kind != NULL && (kind == NULL || fnmatch(e->kind, kind, 0) != 0))
 		return false;
 	if (e->target != NULL && (target == NULL ||
@@ -429,31 +472,37 @@ hash_stack(uint32_t stack)
 	return stack * 2654435761U;
 }
 
+/*
+ * The frames of stack as entries see them: the printed ones, leading libc
+ * frames folded whatever --libc-frames says. Malloc'd array of *n.
+ */
 static struct supp_sym *
-stack_syms(uint32_t stack, const struct report_opts *o, size_t *n)
+stack_syms(const struct report *r, uint32_t stack, size_t *n)
 {
-	struct report_opts folded = { 0 };
-	struct report_frame *fr;
+	struct report_stack st = report_stack(r, stack);
 	struct supp_sym *v;
+	unsigned first = 0;
 
-	if (o != NULL)
-		folded = *o;
-	folded.libc_frames = false;
-	fr = report_symbolize(stack, &folded, n);
+	while (first < st.n && st.frames[first].libc)
+		first++;
+	if (first == st.n)
+		first = 0;
+	*n = st.n - first;
 	v = xreallocarray(NULL, *n ? *n : 1, sizeof *v);
 	for (size_t i = 0; i < *n; i++) {
-		const char *d = demangle(fr[i].function);
+		const struct report_frame *f = &st.frames[first + i];
 
-		v[i] = (struct supp_sym){ fr[i].function,
-		    d != fr[i].function ? d : NULL, fr[i].module };
+		v[i] = (struct supp_sym){ f->function,
+		    f->name != f->function && f->name != NULL &&
+		    (f->function == NULL || strcmp(f->name, f->function) != 0) ?
+		    f->name : NULL, f->module };
 	}
-	free(fr);
 	return v;
 }
 
 /* Whether each entry's frames match stack: an array of s->n answers, cached. */
 static const signed char *
-stack_answers(struct suppress *s, uint32_t stack, const struct report_opts *o)
+stack_answers(struct suppress *s, const struct report *r, uint32_t stack)
 {
 	struct supp_cache *c = s->cache;
 	struct supp_sym *syms;
@@ -487,7 +536,7 @@ stack_answers(struct suppress *s, uint32_t stack, const struct report_opts *o)
 		if (c->stacks[i] == stack)
 			return c->answers[i];
 	}
-	syms = stack_syms(stack, o, &n);
+	syms = stack_syms(r, stack, &n);
 	a = xmalloc(s->n ? s->n : 1);
 	for (size_t k = 0; k < s->n; k++)
 		a[k] = suppress_match_frames(&s->entries[k], syms, n);
@@ -498,35 +547,142 @@ stack_answers(struct suppress *s, uint32_t stack, const struct report_opts *o)
 	return a;
 }
 
+/* The entry of s that matches a record, or NULL; its hits count it. */
+static struct supp_entry *
+match(struct suppress *s, const struct report *r, uint32_t stack,
+    enum supp_type type, const char *misuse, const char *kind,
+    const char *target, size_t times)
+{
+	const signed char *a = stack_answers(s, r, stack);
+
+	for (size_t k = 0; k < s->n; k++) {
+		struct supp_entry *e = &s->entries[k];
+
+		if (a[k] && suppress_match_record(e, type, misuse, kind, target)) {
+			e->hits += times;
+			return e;
+		}
+	}
+	return NULL;
+}
+
 size_t
-suppress_apply(struct suppress *s, struct proc_report *p,
-    const struct report_opts *o)
+suppress_apply(struct suppress *s, const struct report *r,
+    struct proc_report *p)
 {
 	size_t kept = 0, dropped = 0;
+	struct supp_entry *e;
 
 	if (s == NULL || s->n == 0)
 		return 0;
 	for (size_t i = 0; i < p->nleaks; i++) {
 		struct leak *l = &p->leaks[i];
-		const signed char *a = stack_answers(s, l->stack, o);
-		const char *kind = fd_kind_name(l->kind);
-		bool hit = false;
 
-		for (size_t k = 0; k < s->n && !hit; k++) {
-			if (a[k] && suppress_match_leak(&s->entries[k], kind, l->target)) {
-				s->entries[k].hits++;
-				hit = true;
-			}
-		}
-		if (hit) {
-			free(l->target);
-			dropped++;
-		} else {
+		e = match(s, r, l->stack, SUPP_LEAK, NULL, fd_kind_name(l->kind),
+		    l->target, 1);
+		if (e == NULL) {
 			p->leaks[kept++] = *l;
+			continue;
 		}
+		free(l->target);
+		p->nsuppressed++;
+		p->nsuppressed_default += e->builtin;
+		dropped++;
 	}
 	p->nleaks = kept;
-	p->nsuppressed += dropped;
+	kept = 0;
+	for (size_t i = 0; i < p->nmisuse; i++) {
+		struct misuse *m = &p->misuse[i];
+
+		e = match(s, r, m->stack, SUPP_MISUSE, report_misuse_name(m->type),
+		    m->kind != FDK_UNKNOWN ? fd_kind_name(m->kind) : NULL, NULL,
+		    m->count);
+		if (e == NULL) {
+			p->misuse[kept++] = *m;
+			continue;
+		}
+		p->nsuppressed_misuse += m->count;
+		if (e->builtin)
+			p->nsuppressed_default += m->count;
+		dropped += m->count;
+	}
+	p->nmisuse = kept;
+	kept = 0;
+	for (size_t i = 0; i < p->ninherited; i++) {
+		struct inherited *in = &p->inherited[i];
+
+		e = match(s, r, in->stack, SUPP_INHERITED, NULL,
+		    fd_kind_name(in->kind), in->target, 1);
+		if (e == NULL) {
+			p->inherited[kept++] = *in;
+			continue;
+		}
+		free(in->target);
+		free(in->program);
+		p->nsuppressed_inherited++;
+		p->nsuppressed_default += e->builtin;
+		dropped++;
+	}
+	p->ninherited = kept;
+	return dropped;
+}
+
+/* Whether a frame of stack lies in a module one of globs[0..n) matches. */
+static bool
+from_modules(const struct report *r, uint32_t stack, const char *const *globs,
+    size_t n)
+{
+	struct report_stack st = report_stack(r, stack);
+
+	for (unsigned i = 0; i < st.n; i++) {
+		if (st.frames[i].module == NULL)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			if (fnmatch(globs[k], st.frames[i].module, 0) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+size_t
+suppress_only_from(const struct report *r, struct proc_report *p,
+    const char *const *globs, size_t n)
+{
+	size_t kept = 0, dropped = 0;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < p->nleaks; i++) {
+		if (from_modules(r, p->leaks[i].stack, globs, n)) {
+			p->leaks[kept++] = p->leaks[i];
+			continue;
+		}
+		free(p->leaks[i].target);
+		dropped++;
+	}
+	p->nleaks = kept;
+	kept = 0;
+	for (size_t i = 0; i < p->nmisuse; i++) {
+		if (from_modules(r, p->misuse[i].stack, globs, n)) {
+			p->misuse[kept++] = p->misuse[i];
+			continue;
+		}
+		dropped += p->misuse[i].count;
+	}
+	p->nmisuse = kept;
+	kept = 0;
+	for (size_t i = 0; i < p->ninherited; i++) {
+		if (from_modules(r, p->inherited[i].stack, globs, n)) {
+			p->inherited[kept++] = p->inherited[i];
+			continue;
+		}
+		free(p->inherited[i].target);
+		free(p->inherited[i].program);
+		dropped++;
+	}
+	p->ninherited = kept;
+	p->nonly_from += dropped;
 	return dropped;
 }
 
@@ -570,9 +726,20 @@ write_plain(FILE *f, const char *s)
 	}
 }
 
+static const char *
+type_name(enum supp_type type)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(types); k++) {
+		if (types[k].type == type)
+			return types[k].name;
+	}
+	return types[0].name;
+}
+
 void
 suppress_write_entry(FILE *f, const char *comment, const char *name,
-    const char *kind, const struct supp_sym *frames, size_t n)
+    enum supp_type type, const char *misuse, const char *kind,
+    const struct supp_sym *frames, size_t n)
 {
 	size_t nlen;
 	char *copy;
@@ -597,7 +764,12 @@ suppress_write_entry(FILE *f, const char *comment, const char *name,
 		fputc('_', f);
 	write_plain(f, copy);
 	free(copy);
-	fputs("\n   " TYPE_LEAK "\n", f);
+	fprintf(f, "\n   %s\n", type_name(type));
+	if (type == SUPP_MISUSE && misuse != NULL) {
+		fputs("   misuse:", f);
+		write_literal(f, misuse);
+		fputc('\n', f);
+	}
 	if (kind != NULL) {
 		fputs("   kind:", f);
 		write_literal(f, kind);
@@ -620,14 +792,15 @@ suppress_write_entry(FILE *f, const char *comment, const char *name,
 
 /* The entry's name: letters, digits, '_', '-', '.' and ':' kept; the rest '_'. */
 static char *
-entry_name(const char *command, const char *function, unsigned n)
+entry_name(const char *command, const char *what, const char *function,
+    unsigned n)
 {
 	const char *base = command != NULL ? strrchr(command, '/') : NULL;
 	char *s;
 
 	base = base != NULL ? base + 1 : command != NULL ? command : "?";
-	s = xasprintf("fdleak-%s-%s-%u", base, function != NULL ? function :
-	    "unknown", n);
+	s = xasprintf("fdleak-%s-%s%s-%u", base, what, function != NULL ?
+	    function : "unknown", n);
 	for (char *p = s; *p != '\0'; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("_-.:", *p) != NULL))
@@ -636,9 +809,64 @@ entry_name(const char *command, const char *function, unsigned n)
 	return s;
 }
 
+/* What the generator writes one entry for. */
+struct gen_record {
+	enum supp_type type;
+	const char *misuse;	/* the misuse type, or NULL */
+	const char *kind;	/* NULL when of several kinds */
+	uint32_t stack;
+	const char *what;	/* "5 fds from", "double-close in", ... */
+};
+
+/* Write the entry for g unless one with the same body was written. */
+static void
+gen_entry(struct supp_writer *w, const struct report *r,
+    const struct proc_report *p, const struct gen_record *g)
+{
+	struct supp_sym *syms;
+	char *body = NULL, *name, *comment;
+	const char *fn;
+	size_t n, blen = 0;
+	FILE *m;
+
+	syms = stack_syms(r, g->stack, &n);
+	/* The same site in a forked child: one entry. */
+	m = open_memstream(&body, &blen);
+	if (m == NULL) {
+		free(syms);
+		return;
+	}
+	suppress_write_entry(m, NULL, "", g->type, g->misuse, g->kind, syms, n);
+	fclose(m);
+	for (size_t k = 0; k < w->nseen; k++) {
+		if (strcmp(w->seen[k], body) == 0) {
+			free(body);
+			free(syms);
+			return;
+		}
+	}
+	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof *w->seen);
+	w->seen[w->nseen++] = body;
+	fn = n > 0 && syms[0].function != NULL ? syms[0].function : NULL;
+	name = entry_name(p->command, g->type == SUPP_LEAK ? "" :
+	    g->type == SUPP_INHERITED ? "inherited-" :
+	    g->misuse != NULL && g->misuse[0] == 'd' ? "double-close-" :
+	    "bad-close-", fn, ++w->count);
+	comment = xasprintf("pid %d %s: %s %s", p->pid,
+	    p->command != NULL ? p->command : "?", g->what, fn == NULL ?
+	    "an unknown function" : syms[0].demangled != NULL ?
+	    syms[0].demangled : fn);
+	suppress_write_entry(w->f, comment, name, g->type, g->misuse, g->kind,
+	    syms, n);
+	fflush(w->f);
+	free(comment);
+	free(name);
+	free(syms);
+}
+
 void
-suppress_write_sites(struct supp_writer *w, const struct proc_report *p,
-    const struct report_opts *o)
+suppress_write_process(struct supp_writer *w, const struct report *r,
+    const struct proc_report *p)
 {
 	struct site *sites;
 	size_t nsites;
@@ -648,53 +876,81 @@ suppress_write_sites(struct supp_writer *w, const struct proc_report *p,
 	sites = report_sites(p, &nsites);
 	for (size_t i = 0; i < nsites; i++) {
 		const struct site *st = &sites[i];
-		const char *kind = NULL;
-		struct supp_sym *syms;
-		char *body = NULL, *name, *comment;
-		size_t n, blen = 0, nkinds = 0;
-		FILE *m;
-		bool seen = false;
+		struct gen_record g = { SUPP_LEAK, NULL, NULL, st->stack, NULL };
+		size_t nkinds = 0;
+		char *what;
 
 		for (unsigned k = 0; k < FDK_COUNT; k++) {
 			if (st->kinds[k] != 0) {
 				nkinds++;
-				kind = fd_kind_name((enum fd_kind)k);
+				g.kind = fd_kind_name((enum fd_kind)k);
 			}
 		}
 		if (nkinds != 1)
-			kind = NULL;
-		syms = stack_syms(st->stack, o, &n);
-		/* The same site in a forked child: one entry. */
-		m = open_memstream(&body, &blen);
-		if (m == NULL) {
-			free(syms);
-			continue;
-		}
-		suppress_write_entry(m, NULL, "", kind, syms, n);
-		fclose(m);
-		for (size_t k = 0; k < w->nseen && !seen; k++)
-			seen = strcmp(w->seen[k], body) == 0;
-		if (seen) {
-			free(body);
-			free(syms);
-			continue;
-		}
-		w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof *w->seen);
-		w->seen[w->nseen++] = body;
-		name = entry_name(p->command, n > 0 ? syms[0].function : NULL,
-		    ++w->count);
-		comment = xasprintf("pid %d %s: %zu fd%s from %s", p->pid,
-		    p->command != NULL ? p->command : "?", st->count,
-		    st->count == 1 ? "" : "s", n > 0 && syms[0].function != NULL ?
-		    (syms[0].demangled != NULL ? syms[0].demangled :
-		    syms[0].function) : "an unknown function");
-		suppress_write_entry(w->f, comment, name, kind, syms, n);
-		fflush(w->f);
-		free(comment);
-		free(name);
-		free(syms);
+			g.kind = NULL;
+		what = xasprintf("%zu fd%s from", st->count, st->count == 1 ?
+		    "" : "s");
+		g.what = what;
+		gen_entry(w, r, p, &g);
+		free(what);
 	}
 	report_sites_free(sites, nsites);
+	for (size_t i = 0; i < p->nmisuse; i++) {
+		const struct misuse *m = &p->misuse[i];
+		struct gen_record g = { SUPP_MISUSE, report_misuse_name(m->type),
+		    NULL, m->stack, NULL };
+		char *what = xasprintf("%s of fd %d in", g.misuse, m->fd);
+
+		g.what = what;
+		gen_entry(w, r, p, &g);
+		free(what);
+	}
+	for (size_t i = 0; i < p->ninherited; i++) {
+		const struct inherited *in = &p->inherited[i];
+		struct gen_record g = { SUPP_INHERITED, NULL,
+		    fd_kind_name(in->kind), in->stack, NULL };
+		char *what = xasprintf("fd %d inherited across exec, made in",
+		    in->fd);
+
+		g.what = what;
+		gen_entry(w, r, p, &g);
+		free(what);
+	}
+}
+
+/* dir/rel if it can be read; malloc'd, or NULL. */
+static char *
+readable(const char *dir, const char *rel)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+
+	if (access(path, R_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+char *
+suppress_default_path(const char *exe)
+{
+	static const char *const beside[] = {
+		"../share/fdleak/default.supp",	/* installed: BINDIR/.. */
+		"src/default.supp",		/* ./fdleak in the build tree */
+		"../../src/default.supp",	/* build/asan/fdleak */
+	};
+	char *dir, *slash, *path = NULL;
+
+	if (exe != NULL && (dir = realpath(exe, NULL)) != NULL) {
+		slash = strrchr(dir, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		for (size_t i = 0; i < ARRAY_SIZE(beside) && path == NULL; i++)
+			path = readable(dir, beside[i]);
+		free(dir);
+	}
+	if (path == NULL)
+		path = readable(FDLEAK_DATADIR, "default.supp");
+	return path;
 }
 
 void

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -132,7 +133,7 @@ apply(struct task *t, const struct fd_event *ev, uint32_t stack)
 {
 	struct fdtab *before = t->fdtab;
 
-	t->fdtab = fdtab_apply(t->fdtab, ev, stack, t->tid, now_ns());
+	t->fdtab = fdtab_apply(t->fdtab, ev, stack, t->tid, t->proc->pid, now_ns());
 	if (t->fdtab != before && t->proc->fdtab == before) {
 		/* close_range(CLOSE_RANGE_UNSHARE): the process follows its thread. */
 		fdtab_unref(t->proc->fdtab);
@@ -144,7 +145,7 @@ apply(struct task *t, const struct fd_event *ev, uint32_t stack)
 static bool
 wants_stack(const struct fd_event *ev)
 {
-	return ev->type == FDE_CREATE || ev->type == FDE_CLOSE;
+	return ev->type != FDE_NONE;
 }
 
 /*
@@ -231,19 +232,120 @@ resume_syscall(struct task *t)
 	deferred_end();
 }
 
-/* close(fd) failed with EBADF: a double close if this table closed fd before. */
+/*
+ * The RLIMIT_NOFILE of p: fds at or above the soft limit cannot exist, so
+ * closing one is a bad close, and close_range beyond the hard limit is
+ * the closefrom idiom. Read again when asked to (the limit may rise).
+ */
+static void
+read_fd_limit(struct proc *p, bool again)
+{
+	struct rlimit rl;
+
+	if (p->fd_soft != 0 && !again)
+		return;
+	if (prlimit(p->pid, RLIMIT_NOFILE, NULL, &rl) == 0) {
+		p->fd_soft = rl.rlim_cur;
+		p->fd_hard = rl.rlim_max;
+	} else {
+		p->fd_soft = p->fd_hard = RLIM_INFINITY;
+	}
+}
+
+static bool
+above_fd_limit(struct proc *p, int fd)
+{
+	read_fd_limit(p, false);
+	if ((uint64_t)fd < p->fd_soft)
+		return false;
+	read_fd_limit(p, true);
+	return (uint64_t)fd >= p->fd_soft;
+}
+
+/* A double close of the fd whose closed record is c, at stack. */
+static void
+record_double_close(struct task *t, const struct fd_record *c, int nr,
+    uint32_t stack)
+{
+	struct misuse m = {
+		.type = MISUSE_DOUBLE_CLOSE,
+		.fd = c->fd,
+		.tid = t->tid,
+		.nr = nr,
+		.kind = (enum fd_kind)c->kind,
+		.stack = stack,
+		.prev_stack = c->close_stack,
+		.open_stack = c->stack,
+	};
+
+	report_add_misuse(&t->proc->rep, &m);
+}
+
+/*
+ * The closed record of fd, unless the dynamic loader closed it: the fds
+ * the loader opens to read libraries are its own, and a program that
+ * closes every fd (the closefrom idiom) does not close them twice.
+ */
+static const struct fd_record *
+closed_by_program(struct fdtab *tab, int fd)
+{
+	const struct fd_record *c = fdtab_closed(tab, fd);
+
+	return c != NULL && !stack_from_loader(c->close_stack) ? c : NULL;
+}
+
+/*
+ * close(fd) failed with EBADF. A double close if this table closed fd
+ * before; a bad close if fd cannot be an fd (negative, at or above the
+ * limit); else fd never existed under trace, which a closefrom-style loop
+ * does by design: counted, not reported, and no stack taken.
+ */
 static void
 record_bad_close(struct task *t, int fd)
 {
+	const struct fd_record *closed = closed_by_program(t->fdtab, fd);
 	struct misuse m = {
+		.type = MISUSE_BAD_CLOSE,
 		.fd = fd,
 		.tid = t->tid,
-		.stack = capture_stack(t),
-		.prev_stack = fdtab_closed_stack(t->fdtab, fd),
+		.nr = SYS_close,
 	};
 
-	m.type = m.prev_stack != 0 ? MISUSE_DOUBLE_CLOSE : MISUSE_BAD_CLOSE;
+	if (closed != NULL) {
+		struct fd_record c = *closed;
+
+		record_double_close(t, &c, SYS_close, capture_stack(t));
+		return;
+	}
+	if (fd >= 0 && !above_fd_limit(t->proc, fd)) {
+		report_add_unopened_close(&t->proc->rep, fd);
+		return;
+	}
+	m.stack = capture_stack(t);
 	report_add_misuse(&t->proc->rep, &m);
+}
+
+/*
+ * close_range(lo, hi) succeeded: each fd in the range that this table had
+ * closed already is closed twice, in any form of the call (CLOEXEC too:
+ * the program believes the fd open). A range reaching the hard limit is
+ * the closefrom idiom, "whatever is open", as valgrind also takes it.
+ */
+static void
+check_close_range(struct task *t, uint64_t lo, uint64_t hi, uint32_t stack)
+{
+	struct fd_record *recs;
+	size_t n;
+
+	read_fd_limit(t->proc, false);
+	if (lo > hi || hi >= t->proc->fd_hard || hi > INT_MAX)
+		return;
+	recs = fdtab_closed_range(t->fdtab, (unsigned)lo, (unsigned)hi, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!stack_from_loader(recs[i].close_stack))
+			record_double_close(t, &recs[i], SYS_close_range, stack);
+	}
+	free(recs);
 }
 
 static void
@@ -297,6 +399,9 @@ on_syscall_exit(struct task *t, int64_t rval)
 		if (rval == -EBADF)
 			record_bad_close(t, (int)t->args[0]);
 	} else if (t->sc != NULL) {
+		if (t->sc->class == SC_CLOSE_RANGE && rval == 0)
+			check_close_range(t, (uint32_t)t->args[0],
+			    (uint32_t)t->args[1], syscall_stack(t));
 		struct fd_event ev;
 
 		decode_syscall(t->sc, t->tid, t->args, rval, &ev);
@@ -475,8 +580,10 @@ record_inherited(struct proc *p, pid_t pid, struct fdtab *tab)
 		struct inherited in;
 		struct fd_desc d;
 
+		/* Fds 0-2 crossing an exec are how stdio is passed on. */
 		if (!(r->flags & FDREC_ACROSS_EXEC) ||
-		    (r->flags & FDREC_UNKNOWN_ORIGIN) || !reportable(r, r->fd))
+		    (r->flags & FDREC_UNKNOWN_ORIGIN) || !reportable(r, r->fd) ||
+		    (r->fd <= 2 && !opts->std_fds))
 			continue;
 		memset(&in, 0, sizeof in);
 		in.fd = r->fd;
@@ -570,6 +677,7 @@ on_exec_event(pid_t pid)
 		use_seccomp = false;
 	}
 	p->execed = true;
+	p->fd_soft = p->fd_hard = 0;	/* read again for the new image */
 	snprintf(path, sizeof path, "/proc/%d/exe", pid);
 	free(p->exe);
 	p->exe = xreadlink(path);
@@ -585,12 +693,22 @@ on_exec_event(pid_t pid)
 	resume(t, 0);
 }
 
+/*
+ * Whether fd, recorded as r (NULL if the model has none), can be a leak.
+ * Never what was open before tracing. Fds 0-2 only when this program
+ * made them itself (close(0); open("/dev/null"), as valgrind 3.25 reports
+ * them), or with --std-fds: the ones it was given across exec are its
+ * stdio, not leaks.
+ */
 static bool
 reportable(const struct fd_record *r, int fd)
 {
 	if (r != NULL && (r->flags & FDREC_BASELINE))
 		return false;
-	return fd > 2 || opts->std_fds;
+	if (fd > 2 || opts->std_fds)
+		return true;
+	return r != NULL &&
+	    !(r->flags & (FDREC_ACROSS_EXEC | FDREC_UNKNOWN_ORIGIN));
 }
 
 /*

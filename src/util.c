@@ -54,6 +54,14 @@ xreallocarray(void *p, size_t n, size_t size)
 	return xrealloc(p, n * size);
 }
 
+void *
+xgrow(void *array, size_t count, size_t size)
+{
+	if ((count & (count - 1)) == 0)
+		array = xreallocarray(array, count ? count * 2 : 1, size);
+	return array;
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -116,13 +116,16 @@ check_written(const struct supp_entry *e, const struct supp_sym *syms,
 	FILE *f = open_memstream(&buf, &blen);
 
 	FUZZ_CHECK(f != NULL);
-	suppress_write_entry(f, e->name, e->name, e->kind, syms, n);
+	suppress_write_entry(f, e->name, e->name, e->type, e->misuse, e->kind,
+	    syms, n);
 	FUZZ_CHECK(fclose(f) == 0);
-	FUZZ_CHECK(suppress_parse(&s2, "gen.supp", buf, blen, &err) == 0);
+	FUZZ_CHECK(suppress_parse(&s2, "gen.supp", buf, blen, false, &err) == 0);
+	FUZZ_CHECK(s2.entries[0].type == e->type);
 	FUZZ_CHECK(err == NULL && s2.n == 1);
 	FUZZ_CHECK(suppress_match_frames(&s2.entries[0], syms, n));
 	FUZZ_CHECK(e->kind == NULL || (s2.entries[0].kind != NULL &&
-	    suppress_match_leak(&s2.entries[0], e->kind, NULL)));
+	    suppress_match_record(&s2.entries[0], e->type, e->misuse, e->kind,
+	    NULL)));
 	/* A name the writer need not change comes back as it was. */
 	if (!has_ctl(e->name) && strchr("{}#", e->name[0]) == NULL)
 		FUZZ_CHECK(strcmp(s2.entries[0].name, e->name) == 0);
@@ -135,7 +138,8 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 {
 	struct supp_sym syms[MAXF + 1];
 	size_t n = 0;
-	bool all_any = true, lit = literal(e->kind) && literal(e->target);
+	bool all_any = true, lit = literal(e->kind) && literal(e->target) &&
+	    literal(e->misuse);
 
 	FUZZ_CHECK(e->name != NULL && e->name[0] != '\0');
 	FUZZ_CHECK(!blank(e->name[0]) && !blank(e->name[strlen(e->name) - 1]));
@@ -168,10 +172,16 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	/* An empty stack: only "..." lines (or none) match it. */
 	FUZZ_CHECK(suppress_match_frames(e, syms, 0) == all_any);
 	/* An unknown kind or target is matched only by an entry without one. */
-	FUZZ_CHECK(suppress_match_leak(e, NULL, NULL) ==
-	    (e->kind == NULL && e->target == NULL));
+	FUZZ_CHECK(suppress_match_record(e, e->type, NULL, NULL, NULL) ==
+	    (e->kind == NULL && e->target == NULL && e->misuse == NULL));
 	if (e->target != NULL)
-		FUZZ_CHECK(!suppress_match_leak(e, "file", NULL));
+		FUZZ_CHECK(!suppress_match_record(e, e->type, "bad-close", "file",
+		    NULL));
+	/* An entry matches records of its own type only. */
+	FUZZ_CHECK(!suppress_match_record(e, e->type == SUPP_LEAK ?
+	    SUPP_INHERITED : SUPP_LEAK, NULL, NULL, NULL));
+	FUZZ_CHECK(e->misuse == NULL || (e->type == SUPP_MISUSE &&
+	    e->misuse[0] != '\0'));
 	if (!lit)
 		return;
 
@@ -179,7 +189,9 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	FUZZ_CHECK(suppress_match_frames(e, syms, n));
 	syms[n] = (struct supp_sym){ "more", NULL, "/lib/more.so" };
 	FUZZ_CHECK(suppress_match_frames(e, syms, n + 1));
-	FUZZ_CHECK(suppress_match_leak(e, e->kind != NULL ? e->kind : "pipe",
+	FUZZ_CHECK(e->misuse == NULL || literal(e->misuse));
+	FUZZ_CHECK(suppress_match_record(e, e->type, e->misuse != NULL ?
+	    e->misuse : "double-close", e->kind != NULL ? e->kind : "pipe",
 	    e->target != NULL ? e->target : "pipe:[1]"));
 	/* fun: matches the demangled spelling too. */
 	for (size_t i = 0; i < n; i++) {
@@ -208,10 +220,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	FUZZ_CHECK(suppress_parse(&s, "base.supp", BASE, strlen(BASE),
-	    &err) == 0 && err == NULL && s.n == 1);
+	    true, &err) == 0 && err == NULL && s.n == 1 && s.entries[0].builtin);
 	before = s.n;
 	err = (char *)1;
-	r = suppress_parse(&s, "fuzz.supp", t, size, &err);
+	r = suppress_parse(&s, "fuzz.supp", t, size, false, &err);
 	FUZZ_CHECK(r == 0 || r == -1);
 	check_base(&s);
 	if (r == -1) {

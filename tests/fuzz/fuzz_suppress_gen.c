@@ -24,8 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct supp_sym syms[MAXP];
 	struct suppress s = { 0 };
 	char *copy, *buf = NULL, *err = NULL;
-	const char *kind = NULL;
+	const char *kind = NULL, *misuse;
 	size_t np = 0, n = 0, blen = 0;
+	enum supp_type type;
 	FILE *f;
 
 	/* NUL-separated pieces (the last one ends at the end). */
@@ -59,20 +60,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    NULL, "/usr/lib/libx.so" };
 	}
 
+	/* The three types in turn, misuse ones with and without their type. */
+	type = (enum supp_type)(size % 3);
+	misuse = type == SUPP_MISUSE && size % 2 ? "double-close" : NULL;
 	f = open_memstream(&buf, &blen);
 	FUZZ_CHECK(f != NULL);
 	suppress_write_entry(f, piece[2][0] != '\0' ? piece[2] : NULL, piece[0],
-	    kind, syms, n);
+	    type, misuse, kind, syms, n);
 	FUZZ_CHECK(fclose(f) == 0);
-	if (suppress_parse(&s, "gen.supp", buf, blen, &err) != 0) {
+	if (suppress_parse(&s, "gen.supp", buf, blen, false, &err) != 0) {
 		fprintf(stderr, "written entry does not parse: %s\n"
 		    "---\n%s---\n", err, buf);
 		FUZZ_CHECK(!"written entry parses");
 	}
 	FUZZ_CHECK(s.n == 1);
 	FUZZ_CHECK(suppress_match_frames(&s.entries[0], syms, n));
-	FUZZ_CHECK(suppress_match_leak(&s.entries[0], kind != NULL ? kind :
-	    "socket", "socket:[1]"));
+	FUZZ_CHECK(s.entries[0].type == type);
+	FUZZ_CHECK(suppress_match_record(&s.entries[0], type, "double-close",
+	    kind != NULL ? kind : "socket", "socket:[1]"));
+	FUZZ_CHECK(misuse == NULL || !suppress_match_record(&s.entries[0], type,
+	    "bad-close", kind != NULL ? kind : "socket", "socket:[1]"));
 	FUZZ_CHECK((kind == NULL) == (s.entries[0].kind == NULL));
 	suppress_free(&s);
 	free(buf);

@@ -99,7 +99,7 @@ test_close_range(void **state)
 	/* huge range: scan, as close_range(50, ~0U) does */
 	ev.lo = 50;
 	ev.hi = ~0u;
-	t = fdtab_apply(t, &ev, 0, 1, 0);
+	t = fdtab_apply(t, &ev, 0, 1, 1000, 0);
 	assert_int_equal(fdtab_count(t), 200 - 3 - 10 - 150);
 	assert_non_null(fdtab_lookup(t, 49));
 	assert_null(fdtab_lookup(t, 50));
@@ -117,9 +117,9 @@ test_dup2_over_open(void **state)
 	struct fd_event ev = create(__NR_openat, a, 1);
 
 	(void)state;
-	t = fdtab_apply(t, &ev, 11, 100, 0);
+	t = fdtab_apply(t, &ev, 11, 100, 1000, 0);
 	ev = create(__NR_dup2, b, 1);
-	t = fdtab_apply(t, &ev, 22, 101, 0);
+	t = fdtab_apply(t, &ev, 22, 101, 1000, 0);
 	assert_int_equal(fdtab_count(t), 1);
 	assert_int_equal(fdtab_lookup(t, 5)->stack, 22);
 	assert_int_equal(fdtab_lookup(t, 5)->nr, __NR_dup2);
@@ -181,7 +181,7 @@ test_close_range_unshare(void **state)
 
 	(void)state;
 	fdtab_add(t, &r);
-	after = fdtab_apply(t, &ev, 0, 1, 0);
+	after = fdtab_apply(t, &ev, 0, 1, 1000, 0);
 	assert_ptr_not_equal(after, other);
 	assert_null(fdtab_lookup(after, 8));
 	assert_non_null(fdtab_lookup(other, 8));
@@ -217,6 +217,69 @@ test_exec(void **state)
 	fdtab_unref(t);
 }
 
+/*
+ * A closed fd keeps its record in the closed table, with the close's
+ * stack, until the number is made again; close_range closes the same way;
+ * exec forgets what the old program closed.
+ */
+static void
+test_closed_records(void **state)
+{
+	struct fdtab *t = fdtab_new();
+	int a[] = { 5 }, b[] = { 7 };
+	struct fd_event open5 = create(__NR_openat, a, 1);
+	struct fd_event open7 = create(__NR_socket, b, 1);
+	struct fd_event close5 = { .type = FDE_CLOSE, .nr = __NR_close,
+	    .nfds = 1, .fds = a };
+	struct fd_event range = { .type = FDE_CLOSE_RANGE,
+	    .nr = __NR_close_range, .lo = 6, .hi = 9 };
+	const struct fd_record *c;
+	struct fd_record *recs;
+	size_t n;
+	int open_after[] = { 0 };
+
+	(void)state;
+	open7.kind = FDK_SOCKET;
+	t = fdtab_apply(t, &open5, 11, 100, 90, 0);
+	t = fdtab_apply(t, &open7, 12, 101, 90, 0);
+	assert_null(fdtab_closed(t, 5));
+	assert_int_equal(fdtab_lookup(t, 5)->pid, 90);
+	t = fdtab_apply(t, &close5, 21, 100, 90, 0);
+	c = fdtab_closed(t, 5);
+	assert_non_null(c);
+	assert_int_equal(c->stack, 11);
+	assert_int_equal(c->close_stack, 21);
+	assert_null(fdtab_lookup(t, 5));
+	/* Closing what is not open records nothing: fd 6 never existed. */
+	t = fdtab_apply(t, &range, 22, 100, 90, 0);
+	assert_null(fdtab_closed(t, 6));
+	c = fdtab_closed(t, 7);
+	assert_non_null(c);
+	assert_int_equal(c->kind, FDK_SOCKET);
+	assert_int_equal(c->close_stack, 22);
+	recs = fdtab_closed_range(t, 0, 100, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(recs[0].fd, 5);
+	assert_int_equal(recs[1].fd, 7);
+	free(recs);
+	assert_null(fdtab_closed_range(t, 8, 100, &n));
+	assert_int_equal(n, 0);
+	/* Made again: no longer closed. */
+	t = fdtab_apply(t, &open5, 13, 100, 90, 0);
+	assert_null(fdtab_closed(t, 5));
+	/* The table of a fork keeps what was closed; exec forgets it. */
+	{
+		struct fdtab *child = fdtab_copy(t);
+
+		assert_non_null(fdtab_closed(child, 7));
+		fdtab_exec(child, open_after, 1, FDREC_UNKNOWN_ORIGIN);
+		assert_null(fdtab_closed(child, 7));
+		fdtab_unref(child);
+	}
+	assert_non_null(fdtab_closed(t, 7));
+	fdtab_unref(t);
+}
+
 /* A failed syscall decodes to FDE_NONE and changes nothing. */
 static void
 test_apply_none_and_pair(void **state)
@@ -227,10 +290,10 @@ test_apply_none_and_pair(void **state)
 	struct fd_event ev = create(__NR_pipe2, pair, 2);
 
 	(void)state;
-	t = fdtab_apply(t, &none, 1, 1, 0);
+	t = fdtab_apply(t, &none, 1, 1, 1000, 0);
 	assert_int_equal(fdtab_count(t), 0);
 	ev.flags = FDE_CLOEXEC;
-	t = fdtab_apply(t, &ev, 3, 1, 0);
+	t = fdtab_apply(t, &ev, 3, 1, 1000, 0);
 	assert_int_equal(fdtab_count(t), 2);
 	assert_true(fdtab_lookup(t, 6)->flags & FDREC_CLOEXEC);
 	assert_true(fdtab_lookup(t, 7)->serial > fdtab_lookup(t, 6)->serial);
@@ -250,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_close_range_unshare),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_apply_none_and_pair),
+		cmocka_unit_test(test_closed_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

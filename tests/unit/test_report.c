@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_report.c - the report records and both writers. Most frames use
- * module 0 or a missing file, so the expected text does not depend on
- * symbolization; one frame points into this very binary to check that
- * symbols do reach the report.
+ * test_report.c - the report records and the writers. The writers read
+ * only the report's store of printed stacks, so most tests put frames
+ * there by hand (no libdw involved); one frame points into this very
+ * binary to check that symbols do reach the report when a process's
+ * stacks are resolved.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -24,6 +25,7 @@
 #include "report.h"
 #include "stack.h"
 #include "symbolize.h"
+#include "symstack.h"
 
 #include "helpers.h"
 
@@ -41,6 +43,17 @@ memstream_text(void (*write)(FILE *, void *), void *arg)
 	return buf;
 }
 
+/* Stack ids of the hand-made printed stacks. */
+#define STACK_LIB	101	/* a frame in a module without symbols, one in none */
+#define STACK_ANON	102	/* three frames in anonymous memory */
+
+/* A printed frame in anonymous memory at pc. */
+static struct report_frame
+anon_frame(uint64_t pc)
+{
+	return (struct report_frame){ .pc = pc };
+}
+
 /*
  * The report of the tests: pid 1234 leaks three fds (added out of order),
  * pid 1300 leaks nothing and was killed.
@@ -48,18 +61,21 @@ memstream_text(void (*write)(FILE *, void *), void *arg)
 static void
 build_report(struct report *r)
 {
-	struct frame lib[2] = {
+	struct report_frame lib[2] = {
 		{ .pc = 0x7f0000001000, .offset = 0x1000,
-		  .module = module_intern("/nonexistent/libfoo.so") },
-		{ .pc = 0x400000, .offset = 0, .module = 0 },
+		  .module = "/nonexistent/libfoo.so" },
+		{ .pc = 0x400000, .offset = 0 },
 	};
-	struct frame anon[3] = {
-		{ .pc = 0x1000 }, { .pc = 0x2000 }, { .pc = 0x3000 },
+	struct report_frame anon[3] = {
+		anon_frame(0x1000), anon_frame(0x2000), anon_frame(0x3000),
 	};
 	struct proc_report *p;
 	struct leak l;
 
 	memset(r, 0, sizeof *r);
+	r->stacks = symstacks_new(NULL);
+	symstacks_put(r->stacks, STACK_LIB, lib, 2);
+	symstacks_put(r->stacks, STACK_ANON, anon, 3);
 	p = report_add_process(r);
 	p->pid = 1234;
 	p->ppid = 1200;
@@ -68,7 +84,7 @@ build_report(struct report *r)
 	p->exit_code = 0;
 
 	l = (struct leak){ .fd = 5, .kind = FDK_FILE, .nr = SYS_openat,
-	    .tid = 1235, .across_exec = true, .stack = stack_intern(anon, 3),
+	    .tid = 1235, .across_exec = true, .stack = STACK_ANON,
 	    .serial = 2 };
 	l.target = strdup("/tmp/a\"b\nc\xff");
 	report_add_leak(p, &l);
@@ -76,7 +92,7 @@ build_report(struct report *r)
 	    .unknown_origin = true, .serial = 3 };
 	report_add_leak(p, &l);
 	l = (struct leak){ .fd = 3, .kind = FDK_SOCKET, .nr = SYS_socket,
-	    .tid = 1234, .cloexec = true, .stack = stack_intern(lib, 2),
+	    .tid = 1234, .cloexec = true, .stack = STACK_LIB,
 	    .serial = 1 };
 	l.target = strdup("socket:[42]");
 	report_add_leak(p, &l);
@@ -95,7 +111,7 @@ write_text(FILE *f, void *arg)
 	struct report *r = arg;
 
 	for (size_t i = 0; i < r->nprocs; i++)
-		report_text_process(f, &r->procs[i], &r->opts);
+		report_text_process(f, r, &r->procs[i]);
 	report_text_summary(f, r);
 }
 
@@ -233,7 +249,7 @@ test_text(void **state)
 	assert_string_equal(out,
 	    "fdleak: process pid=1234 ppid=1200 exit=0 leaks=3 command=\"/usr/bin/prog\"\n"
 	    "fdleak: site pid=1234 count=1 kinds=socket:1 oldest-fd=3 newest-fd=3 targets=\"socket:[42]\"\n"
-	    "fdleak:    at 0x7f0000001000: ??? [/nonexistent/libfoo.so]\n"
+	    "fdleak:    at 0x7f0000001000: libfoo.so+0x1000 [/nonexistent/libfoo.so]\n"
 	    "fdleak:    by 0x400000: ???\n"
 	    "fdleak: leak pid=1234 fd=3 kind=socket syscall=socket tid=1234 cloexec target=\"socket:[42]\"\n"
 	    "fdleak: site pid=1234 count=1 kinds=file:1 oldest-fd=5 newest-fd=5 targets=\"/tmp/a\\\"b\\nc\\xff\"\n"
@@ -244,14 +260,8 @@ test_text(void **state)
 	    "fdleak: site pid=1234 count=1 kinds=pipe:1 oldest-fd=7 newest-fd=7 targets=?\n"
 	    "fdleak:    (no stack)\n"
 	    "fdleak: leak pid=1234 fd=7 kind=pipe syscall=? tid=1234 origin=unknown target=?\n"
+	    "fdleak: hidden suppressed-leaks=0 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0\n"
 	    "fdleak: summary leaks=3 processes=2 leaking=1 sites=3 misuse=0 inherited=0 suppressed=0\n");
-	free(out);
-
-	/* depth limits the captured frames printed. */
-	r.opts.depth = 2;
-	out = memstream_text(write_text, &r);
-	assert_non_null(strstr(out, "fdleak:    by 0x2000: ???\nfdleak: leak pid=1234 fd=5"));
-	assert_null(strstr(out, "0x3000"));
 	free(out);
 	report_free(&r);
 }
@@ -259,7 +269,9 @@ test_text(void **state)
 static void
 text_process(FILE *f, void *arg)
 {
-	report_text_process(f, arg, NULL);
+	struct report r = { 0 };
+
+	report_text_process(f, &r, arg);
 }
 
 static void
@@ -313,9 +325,10 @@ static const char json_script[] =
     "import json, sys\n"
     "d = json.load(sys.stdin)\n"
     "assert set(d) == {\"version\", \"processes\", \"summary\"}, d.keys()\n"
-    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0}, d[\"summary\"]\n"
+    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
     "p, q = d[\"processes\"]\n"
-    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\"}\n"
+    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"unopened_closes\"}\n"
+    "assert p[\"unopened_closes\"] == {\"count\": 0, \"lowest_fd\": None, \"highest_fd\": None}\n"
     "assert set(p) == pk and set(q) == pk\n"
     "assert (p[\"pid\"], p[\"ppid\"], p[\"command\"]) == (1234, 1200, \"/usr/bin/prog\")\n"
     "assert p[\"exit_code\"] == 0 and p[\"exit_signal\"] is None\n"
@@ -375,7 +388,7 @@ test_json(void **state)
 	    "\"tid\": 1234, \"cloexec\": false, \"across_exec\": false, "
 	    "\"origin\": \"unknown\", \"backtrace\": []}"));
 	assert_non_null(strstr(out, "\"summary\": {\"leaks\": 3, \"processes\": 2, "
-	    "\"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0}"));
+	    "\"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, "));
 	/* One leak per line. */
 	assert_non_null(strstr(out, "\"inlined\": false}]},\n"));
 	free(out);
@@ -385,8 +398,10 @@ test_json(void **state)
 	out = memstream_text(write_json, &r);
 	assert_int_equal(python_check(out, "import json,sys; d = json.load(sys.stdin); "
 	    "assert d[\"processes\"] == [] and d[\"summary\"] == {\"leaks\": 0, "
-	    "\"processes\": 0, \"sites\": 0, \"misuse\": 0, \"inherited\": 0, "
-	    "\"suppressed\": 0}"), 0);
+	    "\"processes\": 0, \"leaking\": 0, \"sites\": 0, \"misuse\": 0, "
+	    "\"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, "
+	    "\"suppressed_inherited\": 0, \"suppressed_default\": 0, "
+	    "\"only_from_hidden\": 0, \"unopened_closes\": 0}"), 0);
 	free(out);
 }
 
@@ -481,22 +496,36 @@ text_process_opts(FILE *f, void *arg)
 {
 	struct report *r = arg;
 
-	report_text_process(f, &r->procs[0], &r->opts);
+	report_text_process(f, r, &r->procs[0]);
 	report_text_summary(f, r);
 }
 
-/* A process with a big site, a double close, a bad close and an inherited fd. */
+#define STACK_OPEN	201
+#define STACK_CLOSE1	202
+#define STACK_CLOSE2	203
+#define STACK_CLOSE3	204
+
+/*
+ * A process with a big site, a double close twice at one site (of two
+ * fds), another at a site of its own, a bad close, closes of fds that
+ * never existed, and an inherited fd.
+ */
 static void
 build_sections(struct report *r)
 {
-	struct frame open_f = { .pc = 0x1100 }, close1 = { .pc = 0x2200 };
-	struct frame close2 = { .pc = 0x3300 };
+	struct report_frame open_f = anon_frame(0x1100), close1 = anon_frame(0x2200);
+	struct report_frame close2 = anon_frame(0x3300), close3 = anon_frame(0x4400);
 	struct proc_report *p;
 	struct misuse m;
 	struct inherited in;
 	char name[16];
 
 	memset(r, 0, sizeof *r);
+	r->stacks = symstacks_new(NULL);
+	symstacks_put(r->stacks, STACK_OPEN, &open_f, 1);
+	symstacks_put(r->stacks, STACK_CLOSE1, &close1, 1);
+	symstacks_put(r->stacks, STACK_CLOSE2, &close2, 1);
+	symstacks_put(r->stacks, STACK_CLOSE3, &close3, 1);
 	p = report_add_process(r);
 	p->pid = 77;
 	p->ppid = 1;
@@ -504,16 +533,30 @@ build_sections(struct report *r)
 	p->exited = true;
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof name, "t%d", i);
-		add_leak(p, 3 + i, stack_intern(&open_f, 1), 10 + i, FDK_FILE, name);
+		add_leak(p, 3 + i, STACK_OPEN, 10 + i, FDK_FILE, name);
 	}
 	report_sort_leaks(p);
-	m = (struct misuse){ MISUSE_DOUBLE_CLOSE, 9, 78, stack_intern(&close2, 1),
-	    stack_intern(&close1, 1) };
+	m = (struct misuse){ .type = MISUSE_DOUBLE_CLOSE, .fd = 9, .tid = 78,
+	    .nr = SYS_close, .kind = FDK_PIPE, .stack = STACK_CLOSE2,
+	    .prev_stack = STACK_CLOSE1, .open_stack = STACK_OPEN };
 	report_add_misuse(p, &m);
-	m = (struct misuse){ MISUSE_BAD_CLOSE, 4000, 77, stack_intern(&close2, 1), 0 };
+	m.fd = 11;
+	m.tid = 79;
 	report_add_misuse(p, &m);
+	m.fd = 9;
+	report_add_misuse(p, &m);
+	m = (struct misuse){ .type = MISUSE_DOUBLE_CLOSE, .fd = 12, .tid = 77,
+	    .nr = SYS_close_range, .stack = STACK_CLOSE3,
+	    .prev_stack = STACK_CLOSE1 };
+	report_add_misuse(p, &m);
+	m = (struct misuse){ .type = MISUSE_BAD_CLOSE, .fd = -1, .tid = 77,
+	    .nr = SYS_close, .stack = STACK_CLOSE2 };
+	report_add_misuse(p, &m);
+	report_add_unopened_close(p, 20);
+	report_add_unopened_close(p, 3);
+	report_add_unopened_close(p, 1023);
 	in = (struct inherited){ .fd = 5, .kind = FDK_SOCKET, .nr = SYS_socket,
-	    .tid = 77, .stack = stack_intern(&open_f, 1) };
+	    .tid = 77, .stack = STACK_OPEN };
 	in.target = strdup("tcp 0.0.0.0:80 (listening)");
 	in.program = strdup("/usr/bin/child \"x\"");
 	report_add_inherited(p, &in);
@@ -529,15 +572,23 @@ static const char sections_text[] =
     "fdleak: leak pid=77 fd=5 kind=file syscall=openat tid=1 target=\"t2\"\n"
     "fdleak: leak pid=77 fd=6 kind=file syscall=openat tid=1 target=\"t3\"\n"
     "fdleak: leak pid=77 fd=7 kind=file syscall=openat tid=1 target=\"t4\"\n"
-    "fdleak: misuse pid=77 type=double-close fd=9 tid=78\n"
+    "fdleak: misuse pid=77 type=double-close fd=9 tid=78 count=3 fds=9,11 syscall=close kind=pipe\n"
     "fdleak:    at 0x3300: ???\n"
     "fdleak:    previous close:\n"
     "fdleak:    at 0x2200: ???\n"
-    "fdleak: misuse pid=77 type=bad-close fd=4000 tid=77\n"
+    "fdleak:    created:\n"
+    "fdleak:    at 0x1100: ???\n"
+    "fdleak: misuse pid=77 type=double-close fd=12 tid=77 count=1 fds=12 syscall=close_range\n"
+    "fdleak:    at 0x4400: ???\n"
+    "fdleak:    previous close:\n"
+    "fdleak:    at 0x2200: ???\n"
+    "fdleak: misuse pid=77 type=bad-close fd=-1 tid=77 count=1 fds=-1 syscall=close\n"
     "fdleak:    at 0x3300: ???\n"
+    "fdleak: unopened-closes pid=77 count=3 fds=3-1023\n"
     "fdleak: inherited pid=77 fd=5 kind=socket syscall=socket tid=77 program=\"/usr/bin/child \\\"x\\\"\" target=\"tcp 0.0.0.0:80 (listening)\"\n"
     "fdleak:    at 0x1100: ???\n"
-    "fdleak: summary leaks=5 processes=1 leaking=1 sites=1 misuse=2 inherited=1 suppressed=6\n";
+    "fdleak: hidden suppressed-leaks=6 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0\n"
+    "fdleak: summary leaks=5 processes=1 leaking=1 sites=1 misuse=5 inherited=1 suppressed=6\n";
 
 /* out without its ANSI colour sequences, in place. */
 static void
@@ -583,6 +634,7 @@ test_text_sections(void **state)
 	/* A process with nothing to say says nothing, suppressed leaks or not. */
 	report_proc_free(&r.procs[0]);
 	r.procs[0].nsuppressed = 3;
+	r.procs[0].nsuppressed_misuse = 2;
 	r.opts.color = false;
 	out = memstream_text(text_process, &r.procs[0]);
 	assert_string_equal(out, "");
@@ -590,10 +642,47 @@ test_text_sections(void **state)
 	report_free(&r);
 }
 
+/* Failed closes group by type and stacks; fds beyond the kept ones are counted. */
+static void
+test_misuse_grouping(void **state)
+{
+	struct report r = { 0 };
+	struct proc_report *p = report_add_process(&r);
+	struct misuse m = { .type = MISUSE_DOUBLE_CLOSE, .tid = 5,
+	    .nr = SYS_close, .stack = 1, .prev_stack = 2, .open_stack = 3 };
+
+	for (int i = 0; i < 20; i++) {
+		m.fd = 100 + i;
+		report_add_misuse(p, &m);
+		report_add_misuse(p, &m);	/* the same fd again */
+	}
+	m.prev_stack = 4;		/* another first close: the same site */
+	report_add_misuse(p, &m);
+	m.stack = 7;			/* another failing close: another site */
+	report_add_misuse(p, &m);
+	m.type = MISUSE_BAD_CLOSE;	/* another type */
+	m.stack = 1;
+	report_add_misuse(p, &m);
+	assert_int_equal(p->nmisuse, 3);
+	assert_int_equal(p->misuse[0].count, 41);
+	assert_int_equal(p->misuse[0].prev_stack, 2);	/* the first one's */
+	assert_int_equal(p->misuse[0].nfds, MISUSE_FDS_KEPT);
+	assert_int_equal(p->misuse[0].more_fds, 2 * (20 - MISUSE_FDS_KEPT) + 1);
+	assert_int_equal(p->misuse[0].fds[0], 100);
+	assert_int_equal(p->misuse[0].fd, 100);
+	assert_int_equal(p->misuse[1].count, 1);
+	assert_int_equal(p->misuse[1].fd, 119);
+	assert_int_equal(p->misuse[2].type, MISUSE_BAD_CLOSE);
+	assert_int_equal(report_total_misuse(&r), 43);
+	report_retire_last(&r);
+	assert_int_equal(report_total_misuse(&r), 43);
+	report_free(&r);
+}
+
 static const char sections_script[] =
     "import json, sys\n"
     "d = json.load(sys.stdin)\n"
-    "assert d[\"summary\"] == {\"leaks\": 5, \"processes\": 1, \"sites\": 1, \"misuse\": 2, \"inherited\": 1, \"suppressed\": 6}, d[\"summary\"]\n"
+    "assert d[\"summary\"] == {\"leaks\": 5, \"processes\": 1, \"leaking\": 1, \"sites\": 1, \"misuse\": 5, \"inherited\": 1, \"suppressed\": 6, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"unopened_closes\": 3}, d[\"summary\"]\n"
     "p = d[\"processes\"][0]\n"
     "assert p[\"suppressed\"] == 6\n"
     "s, = p[\"sites\"]\n"
@@ -601,12 +690,16 @@ static const char sections_script[] =
     "assert s[\"oldest_fd\"] == 3 and s[\"newest_fd\"] == 7\n"
     "assert s[\"targets\"] == [\"t0\", \"t1\", \"t2\", \"t3\", \"t4\"]\n"
     "assert [f[\"pc\"] for f in s[\"backtrace\"]] == [\"0x1100\"]\n"
-    "a, b = p[\"misuse\"]\n"
-    "assert set(a) == {\"type\", \"fd\", \"tid\", \"backtrace\", \"previous_close\"}\n"
-    "assert (a[\"type\"], a[\"fd\"], a[\"tid\"]) == (\"double-close\", 9, 78)\n"
+    "a, c, b = p[\"misuse\"]\n"
+    "assert set(a) == {\"type\", \"fd\", \"tid\", \"count\", \"fds\", \"more_fds\", \"syscall\", \"kind\", \"backtrace\", \"previous_close\", \"created\"}\n"
+    "assert (a[\"type\"], a[\"fd\"], a[\"tid\"], a[\"count\"], a[\"fds\"], a[\"more_fds\"]) == (\"double-close\", 9, 78, 3, [9, 11], 0)\n"
+    "assert (a[\"syscall\"], a[\"kind\"]) == (\"close\", \"pipe\")\n"
     "assert [f[\"pc\"] for f in a[\"backtrace\"]] == [\"0x3300\"]\n"
     "assert [f[\"pc\"] for f in a[\"previous_close\"]] == [\"0x2200\"]\n"
-    "assert (b[\"type\"], b[\"fd\"], b[\"previous_close\"]) == (\"bad-close\", 4000, None)\n"
+    "assert [f[\"pc\"] for f in a[\"created\"]] == [\"0x1100\"]\n"
+    "assert (c[\"syscall\"], c[\"count\"], c[\"created\"], c[\"kind\"]) == (\"close_range\", 1, None, None)\n"
+    "assert (b[\"type\"], b[\"fd\"], b[\"previous_close\"], b[\"created\"]) == (\"bad-close\", -1, None, None)\n"
+    "assert p[\"unopened_closes\"] == {\"count\": 3, \"lowest_fd\": 3, \"highest_fd\": 1023}\n"
     "i, = p[\"inherited\"]\n"
     "assert set(i) == {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"program\", \"backtrace\"}\n"
     "assert (i[\"fd\"], i[\"kind\"], i[\"syscall\"], i[\"tid\"]) == (5, \"socket\", \"socket\", 77)\n"
@@ -651,6 +744,8 @@ test_symbolized(void **state)
 	p->pid = 1;
 	p->command = strdup("/self");
 	report_add_leak(p, &l);
+	r.stacks = symstacks_new(&r.opts);
+	report_resolve_process(&r, p);
 
 	out = memstream_text(write_text, &r);
 	snprintf(want, sizeof want, "fdleak:    at 0x%" PRIx64 ": report_test_marker (", pc);
@@ -692,6 +787,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_sites),
 		cmocka_unit_test(test_text_sections),
+		cmocka_unit_test(test_misuse_grouping),
 		cmocka_unit_test(test_json_sections),
 		cmocka_unit_test(test_symbolized),
 	};

@@ -2,7 +2,9 @@
 /*
  * test_report_sarif.c - the SARIF writer: the structure SARIF 2.1.0
  * requires (checked by python3), one result per site, misuse and inherited
- * fd, each located at the innermost frame with source outside libc.
+ * fd, each located at the innermost named frame outside libc and start-up
+ * code, at its source line, or in its module at its offset when it has no
+ * source; never at a libc start-up frame.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include "report.h"
 #include "stack.h"
 #include "symbolize.h"
+#include "symstack.h"
 
 #include "helpers.h"
 
@@ -84,6 +87,7 @@ test_sarif(void **state)
 	assert_int_equal(symbolize_frame(&src[0], false, &sf, 1), 1);
 	assert_non_null(sf.file);
 
+	r.stacks = symstacks_new(NULL);
 	p = report_add_process(&r);
 	p->pid = 50;
 	p->command = strdup("/usr/bin/my prog");
@@ -99,14 +103,38 @@ test_sarif(void **state)
 	    .tid = 50, .stack = stack_intern(anon, 2), .serial = 5 };
 	report_add_leak(p, &l);
 	report_sort_leaks(p);
-	m = (struct misuse){ MISUSE_DOUBLE_CLOSE, 7, 51, stack_intern(src, 2),
-	    stack_intern(anon, 2) };
+	m = (struct misuse){ .type = MISUSE_DOUBLE_CLOSE, .fd = 7, .tid = 51,
+	    .nr = SYS_close, .stack = stack_intern(src, 2),
+	    .prev_stack = stack_intern(anon, 2) };
 	report_add_misuse(p, &m);
+	/* Site three: a stripped binary under libc's start-up frames. */
+	{
+		static const struct report_frame stripped[] = {
+			{ .pc = 0x7f0000000100, .offset = 0x100, .libc = true,
+			  .module = "/lib/x86_64-linux-gnu/libc.so.6",
+			  .function = "pipe", .name = "pipe" },
+			{ .pc = 0x555500006571, .offset = 0x6571,
+			  .module = "/usr/bin/dash" },
+			{ .pc = 0x7f000002724a, .offset = 0x2724a, .libc = true,
+			  .module = "/lib/x86_64-linux-gnu/libc.so.6",
+			  .function = "__libc_start_call_main",
+			  .name = "__libc_start_call_main" },
+			{ .pc = 0x555500004781, .offset = 0x4781,
+			  .module = "/usr/bin/dash", .function = "_start",
+			  .name = "_start" },
+		};
+
+		symstacks_put(r.stacks, 999, stripped, 4);
+		l = (struct leak){ .fd = 10, .kind = FDK_PIPE, .nr = SYS_pipe2,
+		    .tid = 50, .stack = 999, .serial = 6 };
+		report_add_leak(p, &l);
+	}
 	in = (struct inherited){ .fd = 4, .kind = FDK_FILE, .nr = SYS_openat,
 	    .tid = 50, .stack = stack_intern(src, 1) };
 	in.target = strdup("/etc/b");
 	in.program = strdup("/bin/child");
 	report_add_inherited(p, &in);
+	report_resolve_process(&r, p);
 
 	out = write_sarif(&r);
 	assert_int_equal(python_check(out, structure), 0);
@@ -114,8 +142,14 @@ test_sarif(void **state)
 	    "import json, sys\n"
 	    "d = json.load(sys.stdin)\n"
 	    "rs = d[\"runs\"][0][\"results\"]\n"
-	    "assert [r[\"ruleId\"] for r in rs] == [\"fd-leak\", \"fd-leak\", \"fd-double-close\", \"fd-inherited\"]\n"
-	    "a, b, c, i = rs\n"
+	    "assert [r[\"ruleId\"] for r in rs] == [\"fd-leak\", \"fd-leak\", \"fd-leak\", \"fd-double-close\", \"fd-inherited\"]\n"
+	    "a, b, e, c, i = rs\n"
+	    "assert \"__libc_start\" not in json.dumps([r[\"message\"] for r in rs] + [r[\"locations\"] for r in rs])\n"
+	    "assert \" in dash+0x6571\" in e[\"message\"][\"text\"], e[\"message\"]\n"
+	    "el, = e[\"locations\"]\n"
+	    "assert el[\"physicalLocation\"] == {\"artifactLocation\": {\"uri\": \"file:///usr/bin/dash\"}, \"address\": {\"relativeAddress\": 25969, \"absoluteAddress\": 93823560607089}}, el\n"
+	    "assert el[\"logicalLocations\"] == [{\"fullyQualifiedName\": \"dash+0x6571\", \"kind\": \"address\"}], el\n"
+	    "assert \" in ???\" not in b[\"message\"][\"text\"], b[\"message\"]\n"
 	    "pl = a[\"locations\"][0][\"physicalLocation\"]\n"
 	    "file = \"%s\"\n"
 	    "if file.startswith(\"/\"):\n"
@@ -133,7 +167,7 @@ test_sarif(void **state)
 	    "assert b[\"locations\"][0][\"physicalLocation\"] == {\"artifactLocation\": {\"uri\": \"file:///usr/bin/my%%20prog\"}}, b[\"locations\"]\n"
 	    "assert \"region\" not in b[\"stacks\"][0][\"frames\"][0][\"location\"][\"physicalLocation\"]\n"
 	    "assert c[\"level\"] == \"error\" and len(c[\"stacks\"]) == 2\n"
-	    "assert c[\"properties\"] == {\"pid\": 50, \"fd\": 7, \"tid\": 51}\n"
+	    "assert c[\"properties\"] == {\"pid\": 50, \"fd\": 7, \"tid\": 51, \"count\": 1}\n"
 	    "assert [s[\"message\"][\"text\"] for s in c[\"stacks\"]] == [\"the failing close\", \"the previous close\"]\n"
 	    "assert c[\"message\"][\"text\"].startswith(\"close(7) in sarif_test_marker\")\n"
 	    "assert i[\"level\"] == \"note\" and \"/bin/child\" in i[\"message\"][\"text\"]\n",

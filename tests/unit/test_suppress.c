@@ -23,13 +23,14 @@
 #include "stack.h"
 #include "suppress.h"
 #include "symbolize.h"
+#include "symstack.h"
 
 #include "helpers.h"
 
 static int
 parse(struct suppress *s, const char *text, char **err)
 {
-	return suppress_parse(s, "t.supp", text, strlen(text), err);
+	return suppress_parse(s, "t.supp", text, strlen(text), false, err);
 }
 
 static void
@@ -148,7 +149,7 @@ test_parse_errors(void **state)
 		char *err = NULL;
 
 		assert_int_equal(suppress_parse(&s, "n.supp", nul, sizeof nul - 1,
-		    &err), -1);
+		    false, &err), -1);
 		assert_string_equal(err, "n.supp:2: NUL byte in line");
 		free(err);
 	}
@@ -182,7 +183,7 @@ test_parse_garbage(void **state)
 			buf[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
 		}
 		seed = seed * 1103515245 + 12345;
-		rc = suppress_parse(&s, "g", buf, len, &err);
+		rc = suppress_parse(&s, "g", buf, len, (round & 1) != 0, &err);
 		assert_true(rc == 0 || rc == -1);
 		assert_true((rc == -1) == (err != NULL));
 		free(err);
@@ -264,17 +265,17 @@ test_match_leak(void **state)
 	const struct supp_entry *e;
 
 	e = one_entry(&s, " kind:file\n target:/etc/*");
-	assert_true(suppress_match_leak(e, "file", "/etc/hostname"));
-	assert_true(suppress_match_leak(e, "file", "/etc/a/b"));	/* '*' spans '/' */
-	assert_false(suppress_match_leak(e, "dir", "/etc/hostname"));
-	assert_false(suppress_match_leak(e, "file", "/tmp/x"));
-	assert_false(suppress_match_leak(e, "file", NULL));
+	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "file", "/etc/hostname"));
+	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "file", "/etc/a/b"));	/* '*' spans '/' */
+	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "dir", "/etc/hostname"));
+	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "file", "/tmp/x"));
+	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "file", NULL));
 	e = one_entry(&s, " kind:*fd");
-	assert_true(suppress_match_leak(e, "eventfd", NULL));
-	assert_true(suppress_match_leak(e, "pidfd", "pidfd pid=3"));
-	assert_false(suppress_match_leak(e, "file", NULL));
+	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "eventfd", NULL));
+	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "pidfd", "pidfd pid=3"));
+	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "file", NULL));
 	e = one_entry(&s, " fun:x");
-	assert_true(suppress_match_leak(e, "anything", NULL));
+	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "anything", NULL));
 	suppress_free(&s);
 }
 
@@ -308,6 +309,7 @@ test_apply(void **state)
 	struct frame a[2], b[2];
 	uint32_t sa, sb;
 	struct proc_report p = { .pid = 3 };
+	struct report r = { .stacks = symstacks_new(NULL) };
 	struct suppress s = { 0 };
 	char *err = NULL;
 
@@ -323,15 +325,16 @@ test_apply(void **state)
 	add(&p, 6, sb, FDK_DIR, "/etc");
 	add(&p, 7, 0, FDK_PIPE, NULL);		/* no stack */
 	report_sort_leaks(&p);
+	report_resolve_process(&r, &p);
 
 	/* No suppressions: nothing changes. */
-	assert_int_equal(suppress_apply(&s, &p, NULL), 0);
+	assert_int_equal(suppress_apply(&s, &r, &p), 0);
 	assert_int_equal(p.nleaks, 1003);
 	assert_int_equal(parse(&s,
 	    "{\n odd opener\n fdleak:Leak\n target:/etc/odd\n fun:supp_test_opener\n}\n"
 	    "{\n dirs\n fdleak:Leak\n kind:dir\n}\n"
 	    "{\n never\n fdleak:Leak\n fun:nothing\n}\n", &err), 0);
-	assert_int_equal(suppress_apply(&s, &p, NULL), 501);
+	assert_int_equal(suppress_apply(&s, &r, &p), 501);
 	assert_int_equal(p.nleaks, 502);
 	assert_int_equal(p.nsuppressed, 501);
 	assert_int_equal(s.entries[0].hits, 500);
@@ -346,14 +349,16 @@ test_apply(void **state)
 			assert_string_equal(p.leaks[i].target, "/tmp/even");
 	}
 	/* Applied again (a second process, say): the cache answers the same. */
-	assert_int_equal(suppress_apply(&s, &p, NULL), 0);
+	assert_int_equal(suppress_apply(&s, &r, &p), 0);
 	/* "..." and an empty stack. */
 	assert_int_equal(parse(&s, "{\n all\n fdleak:Leak\n ...\n}\n", &err), 0);
-	assert_int_equal(suppress_apply(&s, &p, NULL), 502);
+	assert_int_equal(suppress_apply(&s, &r, &p), 502);
 	assert_int_equal(p.nleaks, 0);
 	assert_int_equal(p.nsuppressed, 1003);
+	assert_int_equal(p.nsuppressed_default, 0);
 	suppress_free(&s);
 	report_proc_free(&p);
+	report_free(&r);
 }
 
 /* Parse what suppress_write_entry wrote for frames and match it. */
@@ -377,7 +382,8 @@ test_write_entry(void **state)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	suppress_write_entry(f, "pid 1 /bin/x\ny: 3 fds", "{name", "file", st, 4);
+	suppress_write_entry(f, "pid 1 /bin/x\ny: 3 fds", "{name", SUPP_LEAK, NULL,
+	    "file", st, 4);
 	fclose(f);
 	assert_string_equal(buf,
 	    "# pid 1 /bin/x?y: 3 fds\n"
@@ -395,8 +401,8 @@ test_write_entry(void **state)
 	assert_true(suppress_match_frames(&s.entries[0], st, 4));
 	/* The wildcards of the name were quoted: another name does not match. */
 	assert_false(suppress_match_frames(&s.entries[0], other, 4));
-	assert_true(suppress_match_leak(&s.entries[0], "file", NULL));
-	assert_false(suppress_match_leak(&s.entries[0], "dir", NULL));
+	assert_true(suppress_match_record(&s.entries[0], SUPP_LEAK, NULL, "file", NULL));
+	assert_false(suppress_match_record(&s.entries[0], SUPP_LEAK, NULL, "dir", NULL));
 	free(buf);
 	suppress_free(&s);
 
@@ -413,7 +419,8 @@ test_write_entry(void **state)
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 			buf = NULL;
 			f = open_memstream(&buf, &len);
-			suppress_write_entry(f, NULL, names[i], NULL, sp, 2);
+			suppress_write_entry(f, NULL, names[i], SUPP_LEAK, NULL,
+			    NULL, sp, 2);
 			fclose(f);
 			if (parse(&s, buf, &err) != 0)
 				fail_msg("\"%s\": %s in\n%s", names[i], err, buf);
@@ -433,6 +440,7 @@ test_write_sites(void **state)
 {
 	struct frame a[2], b[1];
 	struct proc_report p = { .pid = 9 }, q = { .pid = 10 };
+	struct report r = { .stacks = symstacks_new(NULL) };
 	struct supp_writer w = { 0 };
 	struct suppress s = { 0 };
 	char *buf = NULL, *err = NULL;
@@ -449,9 +457,11 @@ test_write_sites(void **state)
 	add(&p, 6, stack_intern(b, 1), FDK_SOCKET, "s");
 	add(&q, 3, stack_intern(a, 2), FDK_FILE, "/x");	/* a forked copy */
 	report_sort_leaks(&p);
+	report_resolve_process(&r, &p);
+	report_resolve_process(&r, &q);
 	w.f = open_memstream(&buf, &len);
-	suppress_write_sites(&w, &p, NULL);
-	suppress_write_sites(&w, &q, NULL);
+	suppress_write_process(&w, &r, &p);
+	suppress_write_process(&w, &r, &q);
 	fclose(w.f);
 	assert_int_equal(w.count, 2);
 	/* Two sites, the second of two kinds (no kind: line), the copy once. */
@@ -463,9 +473,10 @@ test_write_sites(void **state)
 	assert_null(strstr(buf, "pid 10"));
 	/* Read back, they hide both sites of p and nothing of another stack. */
 	assert_int_equal(parse(&s, buf, &err), 0);
-	assert_int_equal(suppress_apply(&s, &p, NULL), 4);
+	assert_int_equal(suppress_apply(&s, &r, &p), 4);
 	add(&q, 7, stack_intern(a, 1), FDK_FILE, "/x");	/* a shorter stack */
-	assert_int_equal(suppress_apply(&s, &q, NULL), 1);
+	report_resolve_process(&r, &q);
+	assert_int_equal(suppress_apply(&s, &r, &q), 1);
 	assert_int_equal(q.nleaks, 1);
 	assert_int_equal(q.leaks[0].fd, 7);
 	free(buf);
@@ -474,6 +485,7 @@ test_write_sites(void **state)
 	p.command = q.command = NULL;
 	report_proc_free(&p);
 	report_proc_free(&q);
+	report_free(&r);
 }
 
 static int
