@@ -17,6 +17,7 @@ enum fd_event_type {
 #define FDE_UNSHARE	0x1	/* close_range CLOSE_RANGE_UNSHARE: table unshared first */
 #define FDE_CLOEXEC	0x2	/* the new fds are close-on-exec */
 #define FDE_UNREADABLE	0x4	/* tracee memory could not be read; event is partial */
+#define FDE_DUP		0x8	/* the new fd is a copy of src (dup, dup2, dup3, fcntl) */
 
 struct fd_event {
 	enum fd_event_type type;
@@ -26,6 +27,7 @@ struct fd_event {
 	unsigned lo, hi;	/* FDE_CLOSE_RANGE */
 	unsigned nfds;
 	int *fds;		/* borrowed from the decoder; valid until the next decode */
+	int src;		/* with FDE_DUP: the fd copied */
 };
 
 #endif

@@ -16,6 +16,7 @@
 #define FDREC_ACROSS_EXEC	0x02	/* survived an execve into a new image */
 #define FDREC_UNKNOWN_ORIGIN	0x04	/* found in the kernel, no syscall seen */
 #define FDREC_CLOEXEC		0x08	/* created close-on-exec (as far as known) */
+#define FDREC_INHERITED_COPY	0x10	/* a dup of an fd open before tracing (or of such a dup) */
 
 struct fd_record {
 	int fd;

@@ -22,7 +22,8 @@
  * misuse:double-close or misuse:bad-close line narrows it; its stack is
  * the failing close's) or fdleak:Inherited (an fd that crossed an exec
  * without close-on-exec; its stack is the one that made it).
- * kind: and target: are optional; frame lines (fun:, obj:, ...) match the
+ * kind:, target: and fd: (the fd number, as a pattern: fd:[01]) are
+ * optional; frame lines (fun:, obj:, ...) match the
  * stack from its first frame outside libc, one line per printed frame
  * (inline frames included), and the entry's frames need only match the
  * start of the stack. Patterns are fnmatch(3) patterns without flags: '*'
@@ -64,6 +65,7 @@ struct supp_entry {
 	enum supp_type type;
 	char *misuse;		/* owned pattern of the misuse type; NULL matches any */
 	char *kind;		/* owned pattern; NULL matches any kind */
+	char *fd;		/* owned pattern of the fd number in decimal; NULL: any */
 	char *target;		/* owned pattern; NULL matches any target */
 	struct supp_frame *frames;	/* owned */
 	size_t nframes;
@@ -111,13 +113,18 @@ struct supp_sym {
 /* Whether e's frame lines match frames[0..n). Pure. */
 bool suppress_match_frames(const struct supp_entry *e,
     const struct supp_sym *frames, size_t n);
-/*
- * Whether e matches an entry of type, misuse type (NULL unless a misuse),
- * kind (its name; NULL if unknown) and target (NULL if unknown), frames
- * aside. Pure.
- */
-bool suppress_match_record(const struct supp_entry *e, enum supp_type type,
-    const char *misuse, const char *kind, const char *target);
+/* What an entry is matched against, frames aside. */
+struct supp_record {
+	enum supp_type type;
+	const char *misuse;	/* the misuse type; NULL unless a misuse */
+	const char *kind;	/* its kind's name; NULL if unknown */
+	const char *target;	/* NULL if unknown */
+	int fd;			/* a misuse site: its first fd */
+};
+
+/* Whether e matches record r, frames aside. Pure. */
+bool suppress_match_record(const struct supp_entry *e,
+    const struct supp_record *r);
 
 /*
  * Drop from p the leaks, misuse sites and inherited fds an entry of s

@@ -102,6 +102,15 @@ decode_msghdr(pid_t tid, uint64_t addr, struct fd_event *ev)
 		ev->type = FDE_CREATE;
 }
 
+/* fd, a copy of src. */
+static void
+create_dup(struct fd_event *ev, long fd, uint64_t src)
+{
+	create_one(ev, fd);
+	ev->flags |= FDE_DUP;
+	ev->src = (int)src;
+}
+
 static bool
 bpf_cmd_makes_fd(unsigned cmd)
 {
@@ -175,17 +184,27 @@ decode_syscall(const struct syscall_desc *d, pid_t tid,
 	case SC_RET_FD:
 		create_one(ev, ret);
 		break;
+	case SC_DUP:
+		create_dup(ev, ret, args[0]);
+		break;
 	case SC_DUP2:
 		if ((int)args[0] != (int)args[1])
-			create_one(ev, ret);
+			create_dup(ev, ret, args[0]);
 		break;
 	case SC_FCNTL:
 		if ((int)args[1] == F_DUPFD || (int)args[1] == F_DUPFD_CLOEXEC)
-			create_one(ev, ret);
+			create_dup(ev, ret, args[0]);
 		break;
 	case SC_SIGNALFD:
 		if ((int)args[0] == -1)
 			create_one(ev, ret);
+		break;
+	case SC_IOCTL:
+		if (syscall_wanted(d, args)) {
+			create_one(ev, ret);
+			if (args[2] & O_CLOEXEC)
+				ev->flags |= FDE_CLOEXEC;
+		}
 		break;
 	case SC_BPF:
 		if (bpf_cmd_makes_fd((unsigned)args[0]))

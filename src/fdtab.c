@@ -367,10 +367,21 @@ struct fdtab *
 fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
     int tid, int pid, uint64_t time_ns)
 {
+	const struct fd_record *src;
+	unsigned copy_flags = 0;
+
 	switch (ev->type) {
 	case FDE_NONE:
 		break;
 	case FDE_CREATE:
+		/*
+		 * A copy of what was open before tracing refers to the same
+		 * open file: dash saving fd 1 and dup2'ing it back restores
+		 * its stdout, it does not make a new one.
+		 */
+		if ((ev->flags & FDE_DUP) && (src = fdtab_lookup(t, ev->src)) != NULL &&
+		    (src->flags & (FDREC_BASELINE | FDREC_INHERITED_COPY)))
+			copy_flags = FDREC_INHERITED_COPY;
 		for (unsigned i = 0; i < ev->nfds; i++) {
 			struct fd_record rec = {
 				.fd = ev->fds[i],
@@ -379,7 +390,8 @@ fdtab_apply(struct fdtab *t, const struct fd_event *ev, uint32_t stack,
 				.pid = pid,
 				.nr = (int16_t)ev->nr,
 				.kind = (uint8_t)ev->kind,
-				.flags = (ev->flags & FDE_CLOEXEC) ? FDREC_CLOEXEC : 0,
+				.flags = (uint8_t)(copy_flags |
+				    ((ev->flags & FDE_CLOEXEC) ? FDREC_CLOEXEC : 0)),
 				.serial = next_serial++,
 				.time_ns = time_ns,
 			};

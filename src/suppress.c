@@ -98,6 +98,7 @@ entry_free(struct supp_entry *e)
 	free(e->frames);
 	free(e->name);
 	free(e->misuse);
+	free(e->fd);
 	free(e->kind);
 	free(e->target);
 	free(e->file);
@@ -188,6 +189,22 @@ parse_body_line(struct parser *ps, unsigned line, struct supp_entry *e,
 		e->misuse = xstrdup(s + 7);
 		return 0;
 	}
+	if (strncmp(s, "fd:", 3) == 0) {
+		if (e->fd != NULL)
+			return parse_error(ps, line, "a second fd: line in entry '%s'",
+			    e->name);
+		if (s[3] == '\0')
+			return parse_error(ps, line, "empty pattern after 'fd:'");
+		if (strspn(s + 3, "0123456789*?[]-!") != strlen(s + 3)) {
+			q = quote_line(s + 3);
+			parse_error(ps, line, "fd pattern '%s' can match no fd number",
+			    q);
+			free(q);
+			return -1;
+		}
+		e->fd = xstrdup(s + 3);
+		return 0;
+	}
 	if (strncmp(s, "target:", 7) == 0) {
 		if (e->target != NULL)
 			return parse_error(ps, line, "a second target: line in entry '%s'",
@@ -202,7 +219,7 @@ parse_body_line(struct parser *ps, unsigned line, struct supp_entry *e,
 		parse_error(ps, line, "'{' inside entry '%s' (missing '}'?)", e->name);
 	else
 		parse_error(ps, line, "unexpected line '%s' in entry '%s' (expected "
-		    "misuse:, kind:, target:, fun:, obj:, ... or })", q, e->name);
+		    "misuse:, kind:, target:, fd:, fun:, obj:, ... or })", q, e->name);
 	free(q);
 	return -1;
 }
@@ -450,18 +467,23 @@ suppress_match_frames(const struct supp_entry *e, const struct supp_sym *frames,
 }
 
 bool
-suppress_match_record(const struct supp_entry *e, enum supp_type type,
-    const char *misuse, const char *kind, const char *target)
+suppress_match_record(const struct supp_entry *e, const struct supp_record *r)
 {
-	if (e->type != type)
+	char fd[16];
+
+	if (e->type != r->type)
 		return false;
-	if (e->misuse != NULL && (misuse == NULL ||
-	    fnmatch(e->misuse, misuse, 0) != 0))
+	if (e->misuse != NULL && (r->misuse == NULL ||
+	    fnmatch(e->misuse, r->misuse, 0) != 0))
 		return false;
-	if (e->kind != NULL && (kind == NULL || fnmatch(e->kind, kind, 0) != 0))
+	if (e->kind != NULL && (r->kind == NULL ||
+	    fnmatch(e->kind, r->kind, 0) != 0))
 		return false;
-	if (e->target != NULL && (target == NULL ||
-	    fnmatch(e->target, target, 0) != 0))
+	if (e->target != NULL && (r->target == NULL ||
+	    fnmatch(e->target, r->target, 0) != 0))
+		return false;
+	snprintf(fd, sizeof fd, "%d", r->fd);
+	if (e->fd != NULL && fnmatch(e->fd, fd, 0) != 0)
 		return false;
 	return true;
 }
@@ -547,18 +569,17 @@ stack_answers(struct suppress *s, const struct report *r, uint32_t stack)
 	return a;
 }
 
-/* The entry of s that matches a record, or NULL; its hits count it. */
+/* The entry of s that matches rec made at stack, or NULL; its hits count it. */
 static struct supp_entry *
 match(struct suppress *s, const struct report *r, uint32_t stack,
-    enum supp_type type, const char *misuse, const char *kind,
-    const char *target, size_t times)
+    const struct supp_record *rec, size_t times)
 {
 	const signed char *a = stack_answers(s, r, stack);
 
 	for (size_t k = 0; k < s->n; k++) {
 		struct supp_entry *e = &s->entries[k];
 
-		if (a[k] && suppress_match_record(e, type, misuse, kind, target)) {
+		if (a[k] && suppress_match_record(e, rec)) {
 			e->hits += times;
 			return e;
 		}
@@ -578,8 +599,8 @@ suppress_apply(struct suppress *s, const struct report *r,
 	for (size_t i = 0; i < p->nleaks; i++) {
 		struct leak *l = &p->leaks[i];
 
-		e = match(s, r, l->stack, SUPP_LEAK, NULL, fd_kind_name(l->kind),
-		    l->target, 1);
+		e = match(s, r, l->stack, &(struct supp_record){ SUPP_LEAK, NULL,
+		    fd_kind_name(l->kind), l->target, l->fd }, 1);
 		if (e == NULL) {
 			p->leaks[kept++] = *l;
 			continue;
@@ -594,9 +615,9 @@ suppress_apply(struct suppress *s, const struct report *r,
 	for (size_t i = 0; i < p->nmisuse; i++) {
 		struct misuse *m = &p->misuse[i];
 
-		e = match(s, r, m->stack, SUPP_MISUSE, report_misuse_name(m->type),
-		    m->kind != FDK_UNKNOWN ? fd_kind_name(m->kind) : NULL, NULL,
-		    m->count);
+		e = match(s, r, m->stack, &(struct supp_record){ SUPP_MISUSE,
+		    report_misuse_name(m->type), m->kind != FDK_UNKNOWN ?
+		    fd_kind_name(m->kind) : NULL, NULL, m->fd }, m->count);
 		if (e == NULL) {
 			p->misuse[kept++] = *m;
 			continue;
@@ -611,8 +632,8 @@ suppress_apply(struct suppress *s, const struct report *r,
 	for (size_t i = 0; i < p->ninherited; i++) {
 		struct inherited *in = &p->inherited[i];
 
-		e = match(s, r, in->stack, SUPP_INHERITED, NULL,
-		    fd_kind_name(in->kind), in->target, 1);
+		e = match(s, r, in->stack, &(struct supp_record){ SUPP_INHERITED,
+		    NULL, fd_kind_name(in->kind), in->target, in->fd }, 1);
 		if (e == NULL) {
 			p->inherited[kept++] = *in;
 			continue;
@@ -918,16 +939,16 @@ suppress_write_process(struct supp_writer *w, const struct report *r,
 	}
 }
 
-/* dir/rel if it can be read; malloc'd, or NULL. */
+/* dir/rel, resolved, if it can be read; malloc'd, or NULL. */
 static char *
 readable(const char *dir, const char *rel)
 {
-	char *path = xasprintf("%s/%s", dir, rel);
+	char *path = xasprintf("%s/%s", dir, rel), *real = NULL;
 
 	if (access(path, R_OK) == 0)
-		return path;
+		real = realpath(path, NULL);
 	free(path);
-	return NULL;
+	return real;
 }
 
 char *

@@ -20,21 +20,13 @@
 #define CLONE_PIDFD 0x1000
 #endif
 
-enum sc_filter {
-	FILTER_NONE,
-	FILTER_FCNTL_DUP,
-	FILTER_CLONE_PIDFD,
-};
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER 0x5441	/* _IO('T', 0x41), Linux 4.13 */
+#endif
 
-struct syscall_row {
-	struct syscall_desc desc;
-	int filter_arg;
-	enum sc_filter filter;
-};
-
-static const struct syscall_row rows[] = {
+static const struct syscall_desc rows[] = {
 #define SYSCALL(name, class, kind, pair_arg, entry_only, farg, filter) \
-	{ { __NR_##name, #name, class, kind, pair_arg, entry_only }, farg, filter },
+	{ __NR_##name, #name, class, kind, pair_arg, entry_only, filter, farg },
 #include "syscalls.def"
 #undef SYSCALL
 };
@@ -48,7 +40,7 @@ static void
 build_index(void)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
-		by_nr[rows[i].desc.nr] = &rows[i].desc;
+		by_nr[rows[i].nr] = &rows[i];
 	by_nr_ready = true;
 }
 
@@ -65,13 +57,31 @@ syscall_lookup(long nr)
 const struct syscall_desc *
 syscall_at(unsigned i)
 {
-	return i < ARRAY_SIZE(rows) ? &rows[i].desc : NULL;
+	return i < ARRAY_SIZE(rows) ? &rows[i] : NULL;
 }
 
 unsigned
 syscall_count(void)
 {
 	return ARRAY_SIZE(rows);
+}
+
+bool
+syscall_wanted(const struct syscall_desc *d, const uint64_t args[6])
+{
+	uint32_t a = (uint32_t)args[d->filter_arg];	/* as the filter reads it */
+
+	switch (d->filter) {
+	case FILTER_FCNTL_DUP:
+		return a == F_DUPFD || a == F_DUPFD_CLOEXEC;
+	case FILTER_CLONE_PIDFD:
+		return (a & CLONE_PIDFD) != 0;
+	case FILTER_IOCTL_PTPEER:
+		return a == TIOCGPTPEER;
+	case FILTER_NONE:
+		break;
+	}
+	return true;
 }
 
 const char *
@@ -111,7 +121,7 @@ emit(struct bpf_builder *b, unsigned short code, unsigned char jt,
 
 /* Argument tests: the instructions that end in RET_TRACE or RET_ALLOW. */
 static void
-emit_arg_test(struct bpf_builder *b, const struct syscall_row *r)
+emit_arg_test(struct bpf_builder *b, const struct syscall_desc *r)
 {
 	emit(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, SD_ARG(r->filter_arg));
 	switch (r->filter) {
@@ -121,6 +131,9 @@ emit_arg_test(struct bpf_builder *b, const struct syscall_row *r)
 		break;
 	case FILTER_CLONE_PIDFD:
 		emit(b, BPF_JMP | BPF_JSET | BPF_K, 1, 0, CLONE_PIDFD);
+		break;
+	case FILTER_IOCTL_PTPEER:
+		emit(b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, TIOCGPTPEER);
 		break;
 	case FILTER_NONE:
 		break;
@@ -148,7 +161,7 @@ syscall_seccomp_filter(struct sock_fprog *prog)
 	x32_jump = emit(&b, BPF_JMP | BPF_JGE | BPF_K, 0, 0, X32_SYSCALL_BIT);
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
 		jumps[i] = emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 0, 0,
-		    (unsigned)rows[i].desc.nr);
+		    (unsigned)rows[i].nr);
 	allow = emit(&b, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		if (rows[i].filter == FILTER_NONE)

@@ -365,7 +365,8 @@ on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *arg
 		return;
 	}
 	d = syscall_lookup((long)nr);
-	if (d == NULL)
+	/* Without the filter, its argument tests are made here (fcntl F_GETFL, ...). */
+	if (d == NULL || !syscall_wanted(d, args))
 		return;
 	/*
 	 * An fd the model knows is closed whatever close returns; one it does
@@ -697,8 +698,8 @@ on_exec_event(pid_t pid)
  * Whether fd, recorded as r (NULL if the model has none), can be a leak.
  * Never what was open before tracing. Fds 0-2 only when this program
  * made them itself (close(0); open("/dev/null"), as valgrind 3.25 reports
- * them), or with --std-fds: the ones it was given across exec are its
- * stdio, not leaks.
+ * them), or with --std-fds: the ones it was given across exec, or that it
+ * restored from a copy of what it was given, are its stdio, not leaks.
  */
 static bool
 reportable(const struct fd_record *r, int fd)
@@ -707,8 +708,8 @@ reportable(const struct fd_record *r, int fd)
 		return false;
 	if (fd > 2 || opts->std_fds)
 		return true;
-	return r != NULL &&
-	    !(r->flags & (FDREC_ACROSS_EXEC | FDREC_UNKNOWN_ORIGIN));
+	return r != NULL && !(r->flags & (FDREC_ACROSS_EXEC |
+	    FDREC_UNKNOWN_ORIGIN | FDREC_INHERITED_COPY));
 }
 
 /*

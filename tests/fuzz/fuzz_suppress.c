@@ -11,7 +11,9 @@
  * match nothing or anything, and the entry --gen-suppressions would write
  * for that stack parses back and matches it too.
  */
+#include <fnmatch.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fdkind.h"
@@ -124,8 +126,8 @@ check_written(const struct supp_entry *e, const struct supp_sym *syms,
 	FUZZ_CHECK(err == NULL && s2.n == 1);
 	FUZZ_CHECK(suppress_match_frames(&s2.entries[0], syms, n));
 	FUZZ_CHECK(e->kind == NULL || (s2.entries[0].kind != NULL &&
-	    suppress_match_record(&s2.entries[0], e->type, e->misuse, e->kind,
-	    NULL)));
+	    suppress_match_record(&s2.entries[0], &(struct supp_record){
+	    e->type, e->misuse, e->kind, NULL, 3 })));
 	/* A name the writer need not change comes back as it was. */
 	if (!has_ctl(e->name) && strchr("{}#", e->name[0]) == NULL)
 		FUZZ_CHECK(strcmp(s2.entries[0].name, e->name) == 0);
@@ -139,7 +141,9 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	struct supp_sym syms[MAXF + 1];
 	size_t n = 0;
 	bool all_any = true, lit = literal(e->kind) && literal(e->target) &&
-	    literal(e->misuse);
+	    literal(e->misuse) && (e->fd == NULL || (literal(e->fd) &&
+	    strspn(e->fd, "0123456789") == strlen(e->fd) &&
+	    strlen(e->fd) <= 9));
 
 	FUZZ_CHECK(e->name != NULL && e->name[0] != '\0');
 	FUZZ_CHECK(!blank(e->name[0]) && !blank(e->name[strlen(e->name) - 1]));
@@ -172,14 +176,16 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	/* An empty stack: only "..." lines (or none) match it. */
 	FUZZ_CHECK(suppress_match_frames(e, syms, 0) == all_any);
 	/* An unknown kind or target is matched only by an entry without one. */
-	FUZZ_CHECK(suppress_match_record(e, e->type, NULL, NULL, NULL) ==
-	    (e->kind == NULL && e->target == NULL && e->misuse == NULL));
+	FUZZ_CHECK(suppress_match_record(e, &(struct supp_record){ e->type,
+	    NULL, NULL, NULL, -1 }) == (e->kind == NULL && e->target == NULL &&
+	    e->misuse == NULL && (e->fd == NULL || fnmatch(e->fd, "-1", 0) == 0)));
 	if (e->target != NULL)
-		FUZZ_CHECK(!suppress_match_record(e, e->type, "bad-close", "file",
-		    NULL));
+		FUZZ_CHECK(!suppress_match_record(e, &(struct supp_record){
+		    e->type, "bad-close", "file", NULL, 3 }));
 	/* An entry matches records of its own type only. */
-	FUZZ_CHECK(!suppress_match_record(e, e->type == SUPP_LEAK ?
-	    SUPP_INHERITED : SUPP_LEAK, NULL, NULL, NULL));
+	FUZZ_CHECK(!suppress_match_record(e, &(struct supp_record){
+	    e->type == SUPP_LEAK ? SUPP_INHERITED : SUPP_LEAK, NULL, NULL, NULL,
+	    3 }));
 	FUZZ_CHECK(e->misuse == NULL || (e->type == SUPP_MISUSE &&
 	    e->misuse[0] != '\0'));
 	if (!lit)
@@ -190,9 +196,13 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	syms[n] = (struct supp_sym){ "more", NULL, "/lib/more.so" };
 	FUZZ_CHECK(suppress_match_frames(e, syms, n + 1));
 	FUZZ_CHECK(e->misuse == NULL || literal(e->misuse));
-	FUZZ_CHECK(suppress_match_record(e, e->type, e->misuse != NULL ?
-	    e->misuse : "double-close", e->kind != NULL ? e->kind : "pipe",
-	    e->target != NULL ? e->target : "pipe:[1]"));
+	FUZZ_CHECK(e->fd == NULL || literal(e->fd));
+	FUZZ_CHECK(suppress_match_record(e, &(struct supp_record){ e->type,
+	    e->misuse != NULL ? e->misuse : "double-close",
+	    e->kind != NULL ? e->kind : "pipe",
+	    e->target != NULL ? e->target : "pipe:[1]",
+	    e->fd != NULL ? atoi(e->fd) : 7 }) ==
+	    (e->fd == NULL || e->fd[0] != '0' || e->fd[1] == '\0'));
 	/* fun: matches the demangled spelling too. */
 	for (size_t i = 0; i < n; i++) {
 		if (syms[i].function != NULL) {

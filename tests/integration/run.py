@@ -152,14 +152,14 @@ class Context:
                           (timeout * self.scale, " ".join(argv)))
         return res
 
-    def fdleak_run(self, opts, argv, env=None, timeout=TIMEOUT):
+    def fdleak_run(self, opts, argv, env=None, timeout=TIMEOUT, cwd=None):
         """Run fdleak with opts on argv; (result, JSON report or None)."""
         json_path = os.path.join(self.tmp, "report.json")
         if os.path.exists(json_path):
             os.unlink(json_path)
         res = self.run([self.fdleak] + list(opts) + ["--"] + list(argv),
                        env=env if env is not None else self.env(),
-                       timeout=timeout)
+                       timeout=timeout, cwd=cwd)
         for mark in SANITIZER_MARKS:
             if mark in res.stderr:
                 raise Failure("fdleak: sanitizer report: %s" % mark)
@@ -174,11 +174,11 @@ class Context:
                 raise Failure("fdleak wrote bad JSON: %s" % e)
         return res, report
 
-    def trace_json(self, argv, opts=(), env=None, timeout=TIMEOUT):
+    def trace_json(self, argv, opts=(), env=None, timeout=TIMEOUT, cwd=None):
         json_path = os.path.join(self.tmp, "report.json")
         res, report = self.fdleak_run(
             ["--format=json", "-o", json_path] + list(opts), argv, env=env,
-            timeout=timeout)
+            timeout=timeout, cwd=cwd)
         if report is None:
             raise Failure("no JSON report (fdleak exited %d)" % res.status)
         check_schema(report)
@@ -3263,13 +3263,17 @@ def readme_ci_script():
 
 @test("readme-ci")
 def _readme_ci(ctx):
-    """The README's CI example, for real: a test suite (make test) that
-    runs a leaky program fails the job, and fdleak.sarif is valid SARIF."""
+    """The README's CI example, for real: a test suite (make test) whose
+    recipes use pipelines and that runs a leaky program fails the job, and
+    fdleak.sarif is valid SARIF; the same suite with a clean program passes
+    (what the shell, make and the pipelines do is not the project's)."""
     script = readme_ci_script()
     work = os.path.join(ctx.tmp, "project")
     os.mkdir(work)
+    recipe = ("test:\n\tcat /etc/hostname | wc -l\n\t%s | cat\n"
+              "\tprintf 'a\\nb\\n' | sort | uniq -c >/dev/null\n")
     with open(os.path.join(work, "Makefile"), "w") as f:
-        f.write("test:\n\t%s\n" % victim_path("example"))
+        f.write(recipe % victim_path("example"))
     bindir = os.path.join(ctx.tmp, "bin")
     os.mkdir(bindir)
     os.symlink(ctx.fdleak, os.path.join(bindir, "fdleak"))
@@ -3285,11 +3289,322 @@ def _readme_ci(ctx):
     problems += check_sarif(doc, results_wanted=3)
     # A clean suite passes the same step.
     with open(os.path.join(work, "Makefile"), "w") as f:
-        f.write("test:\n\t%s\n" % victim_path("noleak"))
+        f.write(recipe % victim_path("noleak"))
     res = ctx.run(["sh", "-e", "-c", script], env=env, cwd=work)
     if res.status != 0:
         problems.append("a clean suite: the job's shell exited %d" %
                         res.status)
+    fail_if(problems)
+
+
+# --------------------------------------------------------------------------
+# Real programs, default suppressions, --only-from (trusted in CI)
+
+
+def report_entries(report):
+    """Everything a report holds that --error-on could count: leaks,
+    failed closes (misuse sites, with their count) and inherited fds."""
+    out = []
+    for p in report["processes"]:
+        for l in p["leaks"]:
+            out.append(("leak", p["command"], l["kind"], l["fd"],
+                        [f["function"] for f in l["backtrace"][:2]]))
+        for m in p["misuse"]:
+            out.append(("misuse", p["command"], m["type"], m["count"],
+                        [f["function"] for f in m["backtrace"][:2]]))
+        for i in p["inherited"]:
+            out.append(("inherited", p["command"], i["kind"], i["fd"],
+                        [f["function"] for f in i["backtrace"][:2]]))
+    return out
+
+
+def entry_count(report):
+    s = report["summary"]
+    return s["leaks"] + s["misuse"] + s["inherited"]
+
+
+def check_defaults_hide(ctx, argv, want, cwd=None, env=None, prepare=None):
+    """argv reports nothing under the default suppressions, and each of
+    want (kind, type-or-kind, command basename) comes back without them,
+    with the hidden count equal to what comes back; prepare(), if given,
+    runs before each trace. Returns problems."""
+    problems = []
+    if prepare:
+        prepare()
+    res, rep = ctx.trace_json(argv, cwd=cwd, env=env)
+    name = " ".join(os.path.basename(a) for a in argv[:3])
+    if entry_count(rep):
+        problems.append("%s: reported %r" % (name, report_entries(rep)))
+    if prepare:
+        prepare()
+    res2, bare = ctx.trace_json(argv, opts=["--no-default-suppressions"],
+                                cwd=cwd, env=env)
+    got = report_entries(bare)
+    for kind, what, cmd in want:
+        if not any(e[0] == kind and e[2] == what and
+                   os.path.basename(e[1]).startswith(cmd) for e in got):
+            problems.append("%s: without the defaults, no %s %s in %s: %r" %
+                            (name, kind, what, cmd, got))
+    hidden = rep["summary"]["suppressed_default"]
+    if hidden != entry_count(bare) or \
+            bare["summary"]["suppressed_default"] != 0:
+        problems.append("%s: %d hidden by default, %d without them" %
+                        (name, hidden, entry_count(bare)))
+    for p in rep["processes"] + bare["processes"]:
+        for m in p["misuse"]:
+            for f in m["backtrace"][:1]:
+                if f["function"] and f["function"].startswith("__libc_start"):
+                    problems.append("%s: misuse at %r" % (name, f))
+    return problems
+
+
+SCRIPT = """cat /etc/hostname | tr a-z A-Z | cat >/dev/null
+cat /etc/hostname > out.txt
+wc -l < out.txt | cat
+echo x | cat
+{ echo y; } | cat
+cat < out.txt | (read a; echo $a)
+"""
+
+
+@test("real-shells")
+def _real_shells(ctx):
+    """bash -c and sh -c pipelines, bash and dash scripts with pipelines
+    and redirects: no leak and no misuse under the default suppressions;
+    without them bash's fd 255 and double pipe closes, dash's script fd
+    and close(-1) come back, and as many as the defaults hid."""
+    script = os.path.join(ctx.tmp, "script.sh")
+    with open(script, "w") as f:
+        f.write(SCRIPT)
+    problems = []
+    problems += check_defaults_hide(
+        ctx, ["bash", "-c", "cat /etc/hostname | cat >/dev/null"],
+        [("misuse", "double-close", "bash")])
+    problems += check_defaults_hide(
+        ctx, ["bash", script], [("misuse", "double-close", "bash"),
+                                ("leak", "file", "bash"),
+                                ("leak", "pipe", "bash")], cwd=ctx.tmp)
+    problems += check_defaults_hide(
+        ctx, ["dash", script], [("misuse", "bad-close", "dash"),
+                                ("leak", "file", "dash"),
+                                ("leak", "pipe", "dash")], cwd=ctx.tmp)
+    # What the script itself leaves open is still the script's.
+    for shell in ("bash", "dash"):
+        _, rep = ctx.trace_json([shell, "-c", "exec 7</etc/hostname; "
+                                 "echo x | cat; true"])
+        root = root_process(rep)
+        got = [(l["kind"], l["fd"]) for l in root["leaks"]]
+        if got != [("file", 7)]:
+            problems.append("%s: exec 7<file reported as %r" % (shell, got))
+    problems += check_defaults_hide(
+        ctx, ["sh", "-c", "cat /etc/hostname | wc -l >/dev/null"],
+        [("misuse", "bad-close", "dash")])
+    fail_if(problems)
+
+
+MAKE_PROJECT = {
+    "add.c": "int add(int a, int b) { return a + b; }\n",
+    "mul.c": "int mul(int a, int b) { return a * b; }\n",
+    "main.c": "#include <stdio.h>\nint add(int, int); int mul(int, int);\n"
+              "int main(void) { printf(\"%d\\n\", add(2, mul(3, 4))); "
+              "return 0; }\n",
+    "Makefile": "all: prog\n"
+                "libm2.a: add.o mul.o\n\tar rcs $@ $^\n"
+                "prog: main.o libm2.a\n\tcc -o $@ main.o libm2.a\n"
+                "test: prog\n\t./prog | grep -q 14 && cat /etc/hostname | "
+                "wc -l\n"
+                ".PHONY: all test\n",
+}
+
+
+@test("real-make-j2")
+def _real_make(ctx):
+    """make -j2 of a small C project (objects, an ar archive, a link with
+    it, a test recipe with pipelines) reports nothing; without the default
+    suppressions make's stdin pipe, ar's member files and dash's close(-1)
+    come back."""
+    work = os.path.join(ctx.tmp, "proj")
+    os.mkdir(work)
+    for name, text in MAKE_PROJECT.items():
+        with open(os.path.join(work, name), "w") as f:
+            f.write(text)
+
+    def fresh():
+        for name in ("prog", "libm2.a", "add.o", "mul.o", "main.o"):
+            p = os.path.join(work, name)
+            if os.path.exists(p):
+                os.unlink(p)
+
+    problems = check_defaults_hide(
+        ctx, ["make", "-j2", "all", "test"],
+        [("leak", "pipe", "make"), ("leak", "file", "x86_64-linux-gnu-ar"),
+         ("misuse", "bad-close", "dash")], cwd=work, prepare=fresh)
+    # Built again from scratch: the same with fdleak's own CI command.
+    fresh()
+    res, _ = ctx.fdleak_run(["--error-exitcode=1",
+                             "--error-on=leaks,misuse,inherited"],
+                            ["make", "-j2", "all", "test"], cwd=work)
+    if res.status != 0:
+        problems.append("fdleak --error-exitcode=1 -- make -j2: status %d" %
+                        res.status)
+    fail_if(problems)
+
+
+GO_NET = """package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+)
+
+// One connection over loopback: a server goroutine echoes a line back,
+// then every socket is closed and the program exits.
+func main() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	done := make(chan struct{})
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			line, _ := bufio.NewReader(c).ReadString('\\n')
+			c.Write([]byte(line))
+			c.Close()
+		}
+		close(done)
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(c, "hello\\n")
+	reply, _ := bufio.NewReader(c).ReadString('\\n')
+	c.Close()
+	<-done
+	ln.Close()
+	fmt.Print(reply)
+}
+"""
+
+
+@test("real-go-net")
+def _real_go(ctx):
+    """A Go program with net I/O over loopback reports nothing; without
+    the default suppressions the runtime's netpoll epoll fd and wake-up
+    pipe come back."""
+    go = shutil.which("go")
+    if go is None:
+        raise Skip("go is not installed (Debian: golang-go)")
+    src = os.path.join(ctx.tmp, "gonet.go")
+    exe = os.path.join(ctx.tmp, "gonet")
+    with open(src, "w") as f:
+        f.write(GO_NET)
+    cache = os.path.join(ROOT, "build", "gocache")
+    res = ctx.run([go, "build", "-o", exe, src], timeout=600,
+                  env=dict(os.environ, GOCACHE=cache, GOPATH=cache,
+                           GOFLAGS="-mod=mod"), cwd=ctx.tmp)
+    if res.status != 0:
+        raise Failure("go build failed: %s" % res.stderr[-500:])
+    problems = check_defaults_hide(
+        ctx, [exe], [("leak", "epoll", "gonet"), ("leak", "pipe", "gonet")])
+    res, _ = ctx.fdleak_run([], [exe])
+    if "hello" not in res.stdout:
+        problems.append("the Go program said %r" % res.stdout)
+    fail_if(problems)
+
+
+@test("only-from")
+def _only_from(ctx):
+    """--only-from keeps the entries with a frame in the matching modules:
+    the victim's leaks, not what the shell around it does (even with the
+    default suppressions off); what it leaves out is counted."""
+    exe = victim_path("example")
+    argv = ["sh", "-c", "%s; cat /etc/hostname | wc -l" % exe]
+    problems = []
+    res, rep = ctx.trace_json(argv, opts=["--no-default-suppressions",
+                                          "--only-from=*/victims/*"])
+    proto = Protocol(res.stdout)
+    got = sorted((e[0], e[3]) for e in report_entries(rep))
+    want = sorted(("leak", e["fd"]) for e in proto.expects)
+    if got != want or len(want) != 3:
+        problems.append("entries %r, expected the victim's %r" % (got, want))
+    if rep["summary"]["only_from_hidden"] < 1:
+        problems.append("dash's close(-1) not counted as hidden: %r" %
+                        rep["summary"])
+    # A pattern nothing matches leaves nothing; text says so on its line.
+    res, _ = ctx.fdleak_run(["--no-default-suppressions",
+                             "--only-from=/nowhere/*", "--only-from=*/nope"],
+                            argv)
+    hidden = parse_hidden(res.stderr)
+    _, summary = parse_sections(res.stderr)
+    if summary is None or summary.get("leaks") != "0" or hidden is None or \
+            int(hidden.get("only-from", 0)) < 4:
+        problems.append("text summary %r, hidden %r" % (summary, hidden))
+    fail_if(problems)
+
+
+@test("gen-suppressions-all-types")
+def _gen_all_types(ctx):
+    """--gen-suppressions writes fdleak:Misuse (with the misuse type) and
+    fdleak:Inherited entries too; given back they hide every failed close
+    and inherited fd, counted on the hidden line."""
+    problems = []
+    for victim, args, field in (("misuse", [], "suppressed_misuse"),
+                                ("execer", ["main"], "suppressed_inherited")):
+        gen = os.path.join(ctx.tmp, victim + ".supp")
+        _, rep = ctx.trace_json([victim_path(victim)] + args,
+                                opts=["--gen-suppressions=" + gen])
+        with open(gen) as f:
+            text = f.read()
+        kind = "fdleak:Misuse" if victim == "misuse" else "fdleak:Inherited"
+        if kind not in text or \
+                (victim == "misuse" and "misuse:double-close" not in text):
+            problems.append("%s: no %s entry in\n%s" % (victim, kind, text))
+        want = rep["summary"]["misuse" if victim == "misuse" else
+                              "inherited"]
+        _, again = ctx.trace_json([victim_path(victim)] + args,
+                                  opts=["--suppressions=" + gen])
+        if again["summary"]["misuse"] or again["summary"]["inherited"] or \
+                again["summary"]["leaks"] or \
+                again["summary"][field] != want or want == 0:
+            problems.append("%s: with its entries: %r (had %d)" % (
+                victim, again["summary"], want))
+    fail_if(problems)
+
+
+@test("deleted-binary")
+def _deleted_binary(ctx):
+    """A program deleted before the run ends (a test harness's temporary
+    build) still has functions and lines in JSON and SARIF: each process's
+    stacks are symbolized when it ends."""
+    exe = os.path.join(ctx.tmp, "gone")
+    shutil.copy(victim_path("example"), exe)
+    argv = ["sh", "-c", "%s; rm %s; sleep 0.2" % (exe, exe)]
+    problems = []
+    res, rep = ctx.trace_json(argv)
+    proto = Protocol(res.stdout)
+    leaks = [l for p in rep["processes"] for l in p["leaks"]]
+    if sorted(l["fd"] for l in leaks) != sorted(e["fd"] for e in proto.expects):
+        problems.append("leaks %r" % [l["fd"] for l in leaks])
+    for l in leaks:
+        top = l["backtrace"][0] if l["backtrace"] else {}
+        if not top.get("function") or not top.get("line"):
+            problems.append("fd %d: frame %r" % (l["fd"], top))
+    sarif = os.path.join(ctx.tmp, "gone.sarif")
+    shutil.copy(victim_path("example"), exe)
+    ctx.fdleak_run(["--format=sarif", "-o", sarif], argv)
+    doc = read_sarif(ctx, sarif)
+    for r in doc["runs"][0]["results"]:
+        msg = r["message"]["text"]
+        if "__libc_start" in msg or " in ???" in msg or \
+                "region" not in r["locations"][0]["physicalLocation"]:
+            problems.append("SARIF result %r at %r" % (
+                msg, r["locations"][0]))
     fail_if(problems)
 
 

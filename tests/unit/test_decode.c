@@ -75,6 +75,20 @@ test_dup_family(void **state)
 	ev = decode(__NR_dup2, 3, 9, 0, 0, 9);
 	assert_int_equal(ev.type, FDE_CREATE);
 	assert_int_equal(ev.fds[0], 9);
+	/* The copies say what they copy; other creations do not. */
+	assert_true(ev.flags & FDE_DUP);
+	assert_int_equal(ev.src, 3);
+	ev = decode(__NR_dup, 5, 0, 0, 0, 6);
+	assert_true((ev.flags & FDE_DUP) && ev.src == 5 && ev.fds[0] == 6);
+	ev = decode(__NR_fcntl, 1, F_DUPFD, 10, 0, 12);
+	assert_true((ev.flags & FDE_DUP) && ev.src == 1 && ev.fds[0] == 12);
+	assert_false(decode(__NR_openat, 1, 0, 0, 0, 4).flags & FDE_DUP);
+	/* ioctl makes an fd only as TIOCGPTPEER (0x5441), O_CLOEXEC as asked */
+	ev = decode(__NR_ioctl, 3, 0x5441, O_RDWR | O_CLOEXEC, 0, 5);
+	assert_true(ev.type == FDE_CREATE && ev.fds[0] == 5 &&
+	    (ev.flags & FDE_CLOEXEC) && ev.kind == FDK_DEVICE);
+	assert_int_equal(decode(__NR_ioctl, 3, 0x541B /* FIONREAD */, 0, 0, 0).type,
+	    FDE_NONE);
 	/* dup2(fd, fd) does nothing */
 	assert_int_equal(decode(__NR_dup2, 4, 4, 0, 0, 4).type, FDE_NONE);
 	assert_int_equal(decode(__NR_fcntl, 3, F_DUPFD, 10, 0, 10).type, FDE_CREATE);

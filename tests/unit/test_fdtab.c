@@ -280,6 +280,47 @@ test_closed_records(void **state)
 	fdtab_unref(t);
 }
 
+/*
+ * A dup of an fd open before tracing (or of such a dup) is marked: it is
+ * the same open file (a shell restoring its stdout), unlike what the
+ * program opened itself or a dup of that.
+ */
+static void
+test_inherited_copy(void **state)
+{
+	struct fdtab *t = fdtab_new();
+	int open_before[] = { 0, 1, 2 }, twelve[] = { 12 }, one[] = { 1 };
+	int three[] = { 3 }, seven[] = { 7 };
+	struct fd_event save = create(__NR_fcntl, twelve, 1);
+	struct fd_event restore = create(__NR_dup2, one, 1);
+	struct fd_event opened = create(__NR_openat, three, 1);
+	struct fd_event dup_opened = create(__NR_dup, seven, 1);
+
+	(void)state;
+	fdtab_baseline(t, open_before, 3);
+	save.flags = FDE_DUP;
+	save.src = 1;
+	t = fdtab_apply(t, &save, 1, 1, 1, 0);
+	assert_true(fdtab_lookup(t, 12)->flags & FDREC_INHERITED_COPY);
+	restore.flags = FDE_DUP;
+	restore.src = 12;
+	t = fdtab_apply(t, &restore, 2, 1, 1, 0);
+	assert_true(fdtab_lookup(t, 1)->flags & FDREC_INHERITED_COPY);
+	assert_false(fdtab_lookup(t, 1)->flags & FDREC_BASELINE);
+	t = fdtab_apply(t, &opened, 3, 1, 1, 0);
+	assert_false(fdtab_lookup(t, 3)->flags & FDREC_INHERITED_COPY);
+	dup_opened.flags = FDE_DUP;
+	dup_opened.src = 3;
+	t = fdtab_apply(t, &dup_opened, 4, 1, 1, 0);
+	assert_false(fdtab_lookup(t, 7)->flags & FDREC_INHERITED_COPY);
+	/* Without FDE_DUP, src means nothing (fd 0 is open before tracing). */
+	opened.fds = seven;
+	opened.src = 0;
+	t = fdtab_apply(t, &opened, 5, 1, 1, 0);
+	assert_false(fdtab_lookup(t, 7)->flags & FDREC_INHERITED_COPY);
+	fdtab_unref(t);
+}
+
 /* A failed syscall decodes to FDE_NONE and changes nothing. */
 static void
 test_apply_none_and_pair(void **state)
@@ -314,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_apply_none_and_pair),
 		cmocka_unit_test(test_closed_records),
+		cmocka_unit_test(test_inherited_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -265,17 +267,17 @@ test_match_leak(void **state)
 	const struct supp_entry *e;
 
 	e = one_entry(&s, " kind:file\n target:/etc/*");
-	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "file", "/etc/hostname"));
-	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "file", "/etc/a/b"));	/* '*' spans '/' */
-	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "dir", "/etc/hostname"));
-	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "file", "/tmp/x"));
-	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "file", NULL));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/etc/hostname", 3 }));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/etc/a/b", 3 }));	/* '*' spans '/' */
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "dir", "/etc/hostname", 3 }));
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/tmp/x", 3 }));
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3 }));
 	e = one_entry(&s, " kind:*fd");
-	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "eventfd", NULL));
-	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "pidfd", "pidfd pid=3"));
-	assert_false(suppress_match_record(e, SUPP_LEAK, NULL, "file", NULL));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "eventfd", NULL, 3 }));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "pidfd", "pidfd pid=3", 3 }));
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3 }));
 	e = one_entry(&s, " fun:x");
-	assert_true(suppress_match_record(e, SUPP_LEAK, NULL, "anything", NULL));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "anything", NULL, 3 }));
 	suppress_free(&s);
 }
 
@@ -401,8 +403,8 @@ test_write_entry(void **state)
 	assert_true(suppress_match_frames(&s.entries[0], st, 4));
 	/* The wildcards of the name were quoted: another name does not match. */
 	assert_false(suppress_match_frames(&s.entries[0], other, 4));
-	assert_true(suppress_match_record(&s.entries[0], SUPP_LEAK, NULL, "file", NULL));
-	assert_false(suppress_match_record(&s.entries[0], SUPP_LEAK, NULL, "dir", NULL));
+	assert_true(suppress_match_record(&s.entries[0], &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3 }));
+	assert_false(suppress_match_record(&s.entries[0], &(struct supp_record){ SUPP_LEAK, NULL, "dir", NULL, 3 }));
 	free(buf);
 	suppress_free(&s);
 
@@ -488,6 +490,191 @@ test_write_sites(void **state)
 	report_free(&r);
 }
 
+/* A store with two hand-made stacks: 1 in libfoo (under libc's close), 2 in /usr/bin/prog. */
+static void
+two_stacks(struct report *r)
+{
+	static const struct report_frame s1[] = {
+		{ .pc = 1, .module = "/lib/x86_64-linux-gnu/libc.so.6",
+		  .function = "close", .name = "close", .libc = true },
+		{ .pc = 2, .module = "/usr/lib/libfoo.so", .function = "foo_close",
+		  .name = "foo_close" },
+		{ .pc = 3, .module = "/usr/bin/prog", .function = "main",
+		  .name = "main" },
+	};
+	static const struct report_frame s2[] = {
+		{ .pc = 4, .offset = 0x44, .module = "/usr/bin/prog" },
+		{ .pc = 5, .module = "/usr/bin/prog", .function = "main",
+		  .name = "main" },
+	};
+
+	r->stacks = symstacks_new(NULL);
+	symstacks_put(r->stacks, 1, s1, 3);
+	symstacks_put(r->stacks, 2, s2, 2);
+}
+
+/*
+ * Misuse and inherited entries: by type, misuse type, kind and frames
+ * (libc folded, obj: for a frame without a name); builtin entries are
+ * counted apart; a leak entry never hides a misuse.
+ */
+static void
+test_apply_misuse_inherited(void **state)
+{
+	struct report r = { 0 };
+	struct proc_report p = { .pid = 3 };
+	struct suppress s = { 0 };
+	struct misuse m = { .type = MISUSE_DOUBLE_CLOSE, .fd = 5, .nr = SYS_close,
+	    .kind = FDK_PIPE, .stack = 1 };
+	struct inherited in = { .fd = 6, .kind = FDK_SOCKET, .stack = 2 };
+	char *err = NULL;
+
+	two_stacks(&r);
+	report_add_misuse(&p, &m);
+	report_add_misuse(&p, &m);	/* count 2 */
+	m = (struct misuse){ .type = MISUSE_BAD_CLOSE, .fd = -1, .nr = SYS_close,
+	    .stack = 2 };
+	report_add_misuse(&p, &m);
+	in.program = strdup("/bin/child");
+	report_add_inherited(&p, &in);
+
+	assert_int_equal(suppress_parse(&s, "user.supp",
+	    "{\n leak\n fdleak:Leak\n ...\n}\n"
+	    "{\n bad in prog\n fdleak:Misuse\n misuse:bad-close\n fun:foo*\n}\n",
+	    strlen("{\n leak\n fdleak:Leak\n ...\n}\n"
+	    "{\n bad in prog\n fdleak:Misuse\n misuse:bad-close\n fun:foo*\n}\n"),
+	    false, &err), 0);
+	/* Neither matches: a Leak entry, and a bad-close one on the double close. */
+	assert_int_equal(suppress_apply(&s, &r, &p), 0);
+	assert_int_equal(p.nmisuse, 2);
+	suppress_free(&s);
+
+	assert_int_equal(suppress_parse(&s, "default.supp",
+	    "{\n double in foo\n fdleak:Misuse\n misuse:double-*\n kind:pipe\n"
+	    " fun:foo_close\n fun:main\n}\n"
+	    "{\n stripped\n fdleak:Misuse\n obj:*/prog\n}\n"
+	    "{\n inherited socket\n fdleak:Inherited\n kind:socket\n obj:*/prog\n}\n",
+	    strlen("{\n double in foo\n fdleak:Misuse\n misuse:double-*\n kind:pipe\n"
+	    " fun:foo_close\n fun:main\n}\n"
+	    "{\n stripped\n fdleak:Misuse\n obj:*/prog\n}\n"
+	    "{\n inherited socket\n fdleak:Inherited\n kind:socket\n obj:*/prog\n}\n"),
+	    true, &err), 0);
+	assert_int_equal(suppress_apply(&s, &r, &p), 4);
+	assert_int_equal(p.nmisuse, 0);
+	assert_int_equal(p.ninherited, 0);
+	assert_int_equal(p.nsuppressed_misuse, 3);
+	assert_int_equal(p.nsuppressed_inherited, 1);
+	assert_int_equal(p.nsuppressed_default, 4);
+	assert_int_equal(p.nsuppressed, 0);
+	assert_int_equal(s.entries[0].hits, 2);
+	assert_int_equal(s.entries[1].hits, 1);
+	assert_int_equal(s.entries[2].hits, 1);
+	/* fd: matches the fd number (a misuse site's first fd). */
+	{
+		struct supp_entry *e;
+		struct suppress t = { 0 };
+
+		e = one_entry(&t, " fd:[01]");
+		assert_true(suppress_match_record(e, &(struct supp_record){
+		    SUPP_LEAK, NULL, "pipe", NULL, 1 }));
+		assert_false(suppress_match_record(e, &(struct supp_record){
+		    SUPP_LEAK, NULL, "pipe", NULL, 11 }));
+		assert_false(suppress_match_record(e, &(struct supp_record){
+		    SUPP_LEAK, NULL, "pipe", NULL, 2 }));
+		suppress_free(&t);
+	}
+	/* Parse errors of the new lines. */
+	expect_error("{\nn\nfdleak:Leak\nmisuse:bad-close\n}\n",
+	    "t.supp:4: a misuse: line in entry 'n', which is not of type fdleak:Misuse");
+	expect_error("{\nn\nfdleak:Misuse\nmisuse:triple-close\n}\n",
+	    "t.supp:4: unknown misuse type 'triple-close'");
+	expect_error("{\nn\nfdleak:Misuse\nmisuse:bad-close\nmisuse:bad-close\n}\n",
+	    "t.supp:5: a second misuse: line");
+	expect_error("{\nn\nfdleak:Leak\nfd:one\n}\n",
+	    "t.supp:4: fd pattern 'one' can match no fd number");
+	expect_error("{\nn\nfdleak:Leak\nfd:1\nfd:2\n}\n",
+	    "t.supp:5: a second fd: line");
+	suppress_free(&s);
+	report_proc_free(&p);
+	report_free(&r);
+}
+
+/* --only-from: an entry stays when a frame lies in a matching module. */
+static void
+test_only_from(void **state)
+{
+	struct report r = { 0 };
+	struct proc_report p = { .pid = 3 };
+	struct misuse m = { .type = MISUSE_BAD_CLOSE, .fd = -1, .stack = 2 };
+	const char *lib[] = { "*/libfoo.so" }, *none[] = { "/x/*", "/y/*" };
+
+	two_stacks(&r);
+	add(&p, 3, 1, FDK_FILE, "/a");
+	add(&p, 4, 2, FDK_FILE, "/b");
+	add(&p, 5, 0, FDK_FILE, "/c");		/* no stack: never from anywhere */
+	report_add_misuse(&p, &m);
+	assert_int_equal(suppress_only_from(&r, &p, lib, 0), 0);
+	assert_int_equal(suppress_only_from(&r, &p, lib, 1), 3);
+	assert_int_equal(p.nleaks, 1);
+	assert_int_equal(p.leaks[0].fd, 3);
+	assert_int_equal(p.nmisuse, 0);
+	assert_int_equal(p.nonly_from, 3);
+	assert_int_equal(suppress_only_from(&r, &p, none, 2), 1);
+	assert_int_equal(p.nleaks, 0);
+	assert_int_equal(p.nonly_from, 4);
+	report_proc_free(&p);
+	report_free(&r);
+}
+
+/* Where the default suppressions are found, beside the binary or in the build tree. */
+static void
+test_default_path(void **state)
+{
+	char dir[] = "/tmp/fdleak-supp-XXXXXX", *path, *want;
+	static const char *const mk[] = { "bin", "share", "share/fdleak", "src" };
+
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof mk / sizeof mk[0]; i++) {
+		assert_true(asprintf(&path, "%s/%s", dir, mk[i]) > 0);
+		assert_int_equal(mkdir(path, 0700), 0);
+		free(path);
+	}
+	assert_true(asprintf(&path, "%s/bin/fdleak", dir) > 0);
+	fclose(fopen(path, "w"));
+	free(path);
+	/* Installed: BINDIR/../share/fdleak. */
+	assert_true(asprintf(&want, "%s/share/fdleak/default.supp", dir) > 0);
+	fclose(fopen(want, "w"));
+	{
+		char *exe;
+
+		assert_true(asprintf(&exe, "%s/bin/fdleak", dir) > 0);
+		path = suppress_default_path(exe);
+		assert_non_null(path);
+		assert_string_equal(path, want);
+		free(path);
+		unlink(want);
+		/* The build tree: ./fdleak beside src/. */
+		free(exe);
+		assert_true(asprintf(&exe, "%s/fdleak", dir) > 0);
+		fclose(fopen(exe, "w"));
+		free(want);
+		assert_true(asprintf(&want, "%s/src/default.supp", dir) > 0);
+		fclose(fopen(want, "w"));
+		path = suppress_default_path(exe);
+		assert_non_null(path);
+		assert_string_equal(path, want);
+		free(path);
+		unlink(want);
+		unlink(exe);
+		free(exe);
+	}
+	free(want);
+	assert_true(asprintf(&path, "rm -rf %s", dir) > 0);
+	assert_int_equal(system(path), 0);
+	free(path);
+}
+
 static int
 cleanup(void **state)
 {
@@ -509,6 +696,9 @@ main(void)
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_write_entry),
 		cmocka_unit_test(test_write_sites),
+		cmocka_unit_test(test_apply_misuse_inherited),
+		cmocka_unit_test(test_only_from),
+		cmocka_unit_test(test_default_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);

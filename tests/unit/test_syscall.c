@@ -98,7 +98,7 @@ test_filter_traces_the_table(void **state)
 	for (unsigned i = 0; i < syscall_count(); i++) {
 		const struct syscall_desc *d = syscall_at(i);
 
-		if (d->nr == __NR_fcntl || d->nr == __NR_clone)
+		if (d->filter != FILTER_NONE)
 			continue;	/* argument-filtered, below */
 		assert_int_equal(verdict(d->nr, 0, 0, AUDIT_ARCH_X86_64), SECCOMP_RET_TRACE);
 	}
@@ -117,6 +117,32 @@ test_filter_arguments(void **state)
 	assert_int_equal(verdict(__NR_fcntl, 3, F_SETFD, AUDIT_ARCH_X86_64), SECCOMP_RET_ALLOW);
 	assert_int_equal(verdict(__NR_clone, CLONE_VM | CLONE_THREAD, 0, AUDIT_ARCH_X86_64), SECCOMP_RET_ALLOW);
 	assert_int_equal(verdict(__NR_clone, 0x1000 /* CLONE_PIDFD */, 0, AUDIT_ARCH_X86_64), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict(__NR_ioctl, 3, 0x5441 /* TIOCGPTPEER */, AUDIT_ARCH_X86_64), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict(__NR_ioctl, 3, 0x5401 /* TCGETS */, AUDIT_ARCH_X86_64), SECCOMP_RET_ALLOW);
+}
+
+/* syscall_wanted makes the filter's argument tests, for tracing without it. */
+static void
+test_wanted_matches_filter(void **state)
+{
+	static const uint64_t probes[] = { 0, 1, F_DUPFD, F_DUPFD_CLOEXEC,
+	    F_GETFL, 0x1000, 0x5441, 0x5401, 0x11000, 0xffffffff00005441ULL };
+
+	(void)state;
+	for (unsigned i = 0; i < syscall_count(); i++) {
+		const struct syscall_desc *d = syscall_at(i);
+
+		for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+			uint64_t args[6] = { 0 };
+			uint32_t v;
+
+			args[d->filter_arg] = probes[k];
+			v = verdict(d->nr, args[0], args[1], AUDIT_ARCH_X86_64);
+			if ((v == SECCOMP_RET_TRACE) != syscall_wanted(d, args))
+				fail_msg("%s with 0x%llx: filter and syscall_wanted differ",
+				    d->name, (unsigned long long)probes[k]);
+		}
+	}
 }
 
 /*
@@ -139,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_filter_traces_the_table),
 		cmocka_unit_test(test_filter_arguments),
+		cmocka_unit_test(test_wanted_matches_filter),
 		cmocka_unit_test(test_filter_foreign_abi),
 	};
 

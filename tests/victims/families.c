@@ -35,6 +35,7 @@
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
@@ -356,6 +357,32 @@ leak_fcntl_dupfd_cloexec(void)
 	must(fd >= FD_DUPFD, "F_DUPFD_CLOEXEC");
 	close(src);
 	EXPECT(fd, "file", "fcntl", 1, "/etc/hostname");
+}
+
+/*
+ * openpty()'s way to the slave: ioctl(master, TIOCGPTPEER). An ioctl that
+ * makes no fd (FIONREAD returns 0) must not be taken for one.
+ */
+static void
+leak_tiocgptpeer(void)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+	int avail = 0;
+	char path[64];
+
+	must(master >= 0, "open /dev/ptmx");
+	must(grantpt(master) == 0 && unlockpt(master) == 0, "unlockpt");
+	must(ptsname_r(master, path, sizeof path) == 0, "ptsname_r");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 && errno == EINVAL) {
+		victim_skip("ioctl", errno);	/* a kernel before 4.13 */
+		close(master);
+		return;
+	}
+	must(slave >= 0, "ioctl TIOCGPTPEER");
+	must(ioctl(slave, FIONREAD, &avail) == 0, "ioctl FIONREAD");
+	EXPECT(master, "device", "openat", 1, "/dev/ptmx");
+	EXPECT(slave, "device", "ioctl", 1, path);
 }
 
 static void
@@ -801,6 +828,7 @@ main(void)
 	leak_dup3();
 	leak_fcntl_dupfd();
 	leak_fcntl_dupfd_cloexec();
+	leak_tiocgptpeer();
 	leak_eventfd();
 	leak_eventfd2();
 	leak_epoll_create();
