@@ -17,6 +17,7 @@
 #define FDREC_UNKNOWN_ORIGIN	0x04	/* found in the kernel, no syscall seen */
 #define FDREC_CLOEXEC		0x08	/* created close-on-exec (as far as known) */
 #define FDREC_INHERITED_COPY	0x10	/* a dup of an fd open before tracing (or of such a dup) */
+#define FDREC_CLOSED_IN_PARENT	0x20	/* closed record: the parent closed it before forking */
 
 struct fd_record {
 	int fd;
@@ -35,8 +36,14 @@ struct fdtab;
 
 /* An empty table with one user. */
 struct fdtab *fdtab_new(void);
-/* A copy of t (fork without CLONE_FILES), with one user. */
+/* A copy of t, with one user. */
 struct fdtab *fdtab_copy(const struct fdtab *t);
+/*
+ * The table of a child forked without CLONE_FILES: a copy of t whose
+ * closed records are marked FDREC_CLOSED_IN_PARENT (the child never had
+ * those fds). With one user.
+ */
+struct fdtab *fdtab_fork(const struct fdtab *t);
 /* One more task uses t (CLONE_FILES). Returns t. */
 struct fdtab *fdtab_ref(struct fdtab *t);
 /* One task fewer; frees t with its last user. NULL is fine. */

@@ -22,8 +22,8 @@
  * misuse:double-close or misuse:bad-close line narrows it; its stack is
  * the failing close's) or fdleak:Inherited (an fd that crossed an exec
  * without close-on-exec; its stack is the one that made it).
- * kind:, target: and fd: (the fd number, as a pattern: fd:[01]) are
- * optional; frame lines (fun:, obj:, ...) match the
+ * kind:, target:, fd: (the fd number, as a pattern: fd:[01]) and
+ * syscall: (that made the fd, or the failing close) are optional; frame lines (fun:, obj:, ...) match the
  * stack from its first frame outside libc, one line per printed frame
  * (inline frames included), and the entry's frames need only match the
  * start of the stack. Patterns are fnmatch(3) patterns without flags: '*'
@@ -66,6 +66,7 @@ struct supp_entry {
 	char *misuse;		/* owned pattern of the misuse type; NULL matches any */
 	char *kind;		/* owned pattern; NULL matches any kind */
 	char *fd;		/* owned pattern of the fd number in decimal; NULL: any */
+	char *syscall;		/* owned pattern of the syscall's name; NULL: any */
 	char *target;		/* owned pattern; NULL matches any target */
 	struct supp_frame *frames;	/* owned */
 	size_t nframes;
@@ -120,6 +121,7 @@ struct supp_record {
 	const char *kind;	/* its kind's name; NULL if unknown */
 	const char *target;	/* NULL if unknown */
 	int fd;			/* a misuse site: its first fd */
+	const char *syscall;	/* that made the fd, or that failed; NULL if unknown */
 };
 
 /* Whether e matches record r, frames aside. Pure. */

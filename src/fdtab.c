@@ -66,6 +66,20 @@ fdtab_copy(const struct fdtab *src)
 }
 
 struct fdtab *
+fdtab_fork(const struct fdtab *src)
+{
+	struct fdtab *t = fdtab_copy(src);
+	struct fd_record *r;
+	size_t pos = 0;
+
+	if (t->closed != NULL) {
+		while ((r = fdtab_next(t->closed, &pos)) != NULL)
+			r->flags |= FDREC_CLOSED_IN_PARENT;
+	}
+	return t;
+}
+
+struct fdtab *
 fdtab_ref(struct fdtab *t)
 {
 	t->users++;

@@ -24,6 +24,7 @@
 #include "demangle.h"
 #include "report.h"
 #include "suppress.h"
+#include "syscall.h"
 #include "util.h"
 
 static const struct {
@@ -99,6 +100,7 @@ entry_free(struct supp_entry *e)
 	free(e->name);
 	free(e->misuse);
 	free(e->fd);
+	free(e->syscall);
 	free(e->kind);
 	free(e->target);
 	free(e->file);
@@ -205,6 +207,15 @@ parse_body_line(struct parser *ps, unsigned line, struct supp_entry *e,
 		e->fd = xstrdup(s + 3);
 		return 0;
 	}
+	if (strncmp(s, "syscall:", 8) == 0) {
+		if (e->syscall != NULL)
+			return parse_error(ps, line, "a second syscall: line in entry "
+			    "'%s'", e->name);
+		if (s[8] == '\0')
+			return parse_error(ps, line, "empty pattern after 'syscall:'");
+		e->syscall = xstrdup(s + 8);
+		return 0;
+	}
 	if (strncmp(s, "target:", 7) == 0) {
 		if (e->target != NULL)
 			return parse_error(ps, line, "a second target: line in entry '%s'",
@@ -219,7 +230,8 @@ parse_body_line(struct parser *ps, unsigned line, struct supp_entry *e,
 		parse_error(ps, line, "'{' inside entry '%s' (missing '}'?)", e->name);
 	else
 		parse_error(ps, line, "unexpected line '%s' in entry '%s' (expected "
-		    "misuse:, kind:, target:, fd:, fun:, obj:, ... or })", q, e->name);
+		    "misuse:, kind:, target:, fd:, syscall:, fun:, obj:, ... or })",
+		    q, e->name);
 	free(q);
 	return -1;
 }
@@ -485,6 +497,9 @@ suppress_match_record(const struct supp_entry *e, const struct supp_record *r)
 	snprintf(fd, sizeof fd, "%d", r->fd);
 	if (e->fd != NULL && fnmatch(e->fd, fd, 0) != 0)
 		return false;
+	if (e->syscall != NULL && (r->syscall == NULL ||
+	    fnmatch(e->syscall, r->syscall, 0) != 0))
+		return false;
 	return true;
 }
 
@@ -569,6 +584,13 @@ stack_answers(struct suppress *s, const struct report *r, uint32_t stack)
 	return a;
 }
 
+/* The name of syscall nr for matching; NULL when not known. */
+static const char *
+origin_name(int nr, bool unknown)
+{
+	return unknown || nr < 0 ? NULL : syscall_name(nr);
+}
+
 /* The entry of s that matches rec made at stack, or NULL; its hits count it. */
 static struct supp_entry *
 match(struct suppress *s, const struct report *r, uint32_t stack,
@@ -600,7 +622,8 @@ suppress_apply(struct suppress *s, const struct report *r,
 		struct leak *l = &p->leaks[i];
 
 		e = match(s, r, l->stack, &(struct supp_record){ SUPP_LEAK, NULL,
-		    fd_kind_name(l->kind), l->target, l->fd }, 1);
+		    fd_kind_name(l->kind), l->target, l->fd, origin_name(l->nr,
+		    l->unknown_origin) }, 1);
 		if (e == NULL) {
 			p->leaks[kept++] = *l;
 			continue;
@@ -617,7 +640,8 @@ suppress_apply(struct suppress *s, const struct report *r,
 
 		e = match(s, r, m->stack, &(struct supp_record){ SUPP_MISUSE,
 		    report_misuse_name(m->type), m->kind != FDK_UNKNOWN ?
-		    fd_kind_name(m->kind) : NULL, NULL, m->fd }, m->count);
+		    fd_kind_name(m->kind) : NULL, NULL, m->fd,
+		    origin_name(m->nr, false) }, m->count);
 		if (e == NULL) {
 			p->misuse[kept++] = *m;
 			continue;
@@ -633,7 +657,8 @@ suppress_apply(struct suppress *s, const struct report *r,
 		struct inherited *in = &p->inherited[i];
 
 		e = match(s, r, in->stack, &(struct supp_record){ SUPP_INHERITED,
-		    NULL, fd_kind_name(in->kind), in->target, in->fd }, 1);
+		    NULL, fd_kind_name(in->kind), in->target, in->fd,
+		    origin_name(in->nr, false) }, 1);
 		if (e == NULL) {
 			p->inherited[kept++] = *in;
 			continue;

@@ -282,16 +282,18 @@ record_double_close(struct task *t, const struct fd_record *c, int nr,
 }
 
 /*
- * The closed record of fd, unless the dynamic loader closed it: the fds
- * the loader opens to read libraries are its own, and a program that
- * closes every fd (the closefrom idiom) does not close them twice.
+ * Whether closed record c is one this process closed itself: not one its
+ * parent closed before forking it (a child closing every fd but those it
+ * keeps, as Python's subprocess does with close_range, never had them),
+ * and not one the dynamic loader closed (the fds it opens to read
+ * libraries are its own, and a program that closes every fd does not
+ * close them twice).
  */
-static const struct fd_record *
-closed_by_program(struct fdtab *tab, int fd)
+static bool
+closed_by_program(const struct fd_record *c)
 {
-	const struct fd_record *c = fdtab_closed(tab, fd);
-
-	return c != NULL && !stack_from_loader(c->close_stack) ? c : NULL;
+	return c != NULL && !(c->flags & FDREC_CLOSED_IN_PARENT) &&
+	    !stack_from_loader(c->close_stack);
 }
 
 /*
@@ -303,7 +305,7 @@ closed_by_program(struct fdtab *tab, int fd)
 static void
 record_bad_close(struct task *t, int fd)
 {
-	const struct fd_record *closed = closed_by_program(t->fdtab, fd);
+	const struct fd_record *closed = fdtab_closed(t->fdtab, fd);
 	struct misuse m = {
 		.type = MISUSE_BAD_CLOSE,
 		.fd = fd,
@@ -311,7 +313,7 @@ record_bad_close(struct task *t, int fd)
 		.nr = SYS_close,
 	};
 
-	if (closed != NULL) {
+	if (closed_by_program(closed)) {
 		struct fd_record c = *closed;
 
 		record_double_close(t, &c, SYS_close, capture_stack(t));
@@ -342,7 +344,7 @@ check_close_range(struct task *t, uint64_t lo, uint64_t hi, uint32_t stack)
 		return;
 	recs = fdtab_closed_range(t->fdtab, (unsigned)lo, (unsigned)hi, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (!stack_from_loader(recs[i].close_stack))
+		if (closed_by_program(&recs[i]))
 			record_double_close(t, &recs[i], SYS_close_range, stack);
 	}
 	free(recs);
@@ -530,7 +532,7 @@ on_fork_event(struct task *parent)
 		c->proc->execed = parent->proc->execed;
 	}
 	c->fdtab = (flags & CLONE_FILES) ? fdtab_ref(parent->fdtab) :
-	    fdtab_copy(parent->fdtab);
+	    fdtab_fork(parent->fdtab);
 	if (!(flags & CLONE_THREAD))
 		c->proc->fdtab = fdtab_ref(c->fdtab);
 	c->proc->ntasks++;

@@ -25,7 +25,7 @@ FUZZ_MOD_fdinfo_text	:= fdinfo util
 FUZZ_MOD_proc_net	:= fdinfo util
 FUZZ_MOD_sock_diag	:= fdinfo util
 FUZZ_MOD_scm_rights	:= decode syscall umem util
-FUZZ_MOD_suppress	:= suppress demangle report symstack hash stack symbolize \
+FUZZ_MOD_suppress	:= suppress demangle report symstack hash stack symbolize syscall \
 			   fdkind util
 FUZZ_MOD_suppress_gen	:= $(FUZZ_MOD_suppress)
 FUZZ_MOD_demangle	:= demangle util

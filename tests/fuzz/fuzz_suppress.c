@@ -127,7 +127,7 @@ check_written(const struct supp_entry *e, const struct supp_sym *syms,
 	FUZZ_CHECK(suppress_match_frames(&s2.entries[0], syms, n));
 	FUZZ_CHECK(e->kind == NULL || (s2.entries[0].kind != NULL &&
 	    suppress_match_record(&s2.entries[0], &(struct supp_record){
-	    e->type, e->misuse, e->kind, NULL, 3 })));
+	    e->type, e->misuse, e->kind, NULL, 3, NULL })));
 	/* A name the writer need not change comes back as it was. */
 	if (!has_ctl(e->name) && strchr("{}#", e->name[0]) == NULL)
 		FUZZ_CHECK(strcmp(s2.entries[0].name, e->name) == 0);
@@ -141,7 +141,7 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	struct supp_sym syms[MAXF + 1];
 	size_t n = 0;
 	bool all_any = true, lit = literal(e->kind) && literal(e->target) &&
-	    literal(e->misuse) && (e->fd == NULL || (literal(e->fd) &&
+	    literal(e->misuse) && literal(e->syscall) && (e->fd == NULL || (literal(e->fd) &&
 	    strspn(e->fd, "0123456789") == strlen(e->fd) &&
 	    strlen(e->fd) <= 9));
 
@@ -177,15 +177,15 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	FUZZ_CHECK(suppress_match_frames(e, syms, 0) == all_any);
 	/* An unknown kind or target is matched only by an entry without one. */
 	FUZZ_CHECK(suppress_match_record(e, &(struct supp_record){ e->type,
-	    NULL, NULL, NULL, -1 }) == (e->kind == NULL && e->target == NULL &&
-	    e->misuse == NULL && (e->fd == NULL || fnmatch(e->fd, "-1", 0) == 0)));
+	    NULL, NULL, NULL, -1, NULL }) == (e->kind == NULL && e->target == NULL &&
+	    e->misuse == NULL && e->syscall == NULL &&
+	    (e->fd == NULL || fnmatch(e->fd, "-1", 0) == 0)));
 	if (e->target != NULL)
 		FUZZ_CHECK(!suppress_match_record(e, &(struct supp_record){
-		    e->type, "bad-close", "file", NULL, 3 }));
+		    e->type, "bad-close", "file", NULL, 3, NULL }));
 	/* An entry matches records of its own type only. */
 	FUZZ_CHECK(!suppress_match_record(e, &(struct supp_record){
-	    e->type == SUPP_LEAK ? SUPP_INHERITED : SUPP_LEAK, NULL, NULL, NULL,
-	    3 }));
+	    e->type == SUPP_LEAK ? SUPP_INHERITED : SUPP_LEAK, NULL, NULL, NULL, 3, NULL }));
 	FUZZ_CHECK(e->misuse == NULL || (e->type == SUPP_MISUSE &&
 	    e->misuse[0] != '\0'));
 	if (!lit)
@@ -201,7 +201,8 @@ check_entry(const struct supp_entry *e, const char *t, size_t len)
 	    e->misuse != NULL ? e->misuse : "double-close",
 	    e->kind != NULL ? e->kind : "pipe",
 	    e->target != NULL ? e->target : "pipe:[1]",
-	    e->fd != NULL ? atoi(e->fd) : 7 }) ==
+	    e->fd != NULL ? atoi(e->fd) : 7,
+	    e->syscall != NULL ? e->syscall : "close" }) ==
 	    (e->fd == NULL || e->fd[0] != '0' || e->fd[1] == '\0'));
 	/* fun: matches the demangled spelling too. */
 	for (size_t i = 0; i < n; i++) {

@@ -77,11 +77,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(suppress_match_frames(&s.entries[0], syms, n));
 	FUZZ_CHECK(s.entries[0].type == type);
 	FUZZ_CHECK(suppress_match_record(&s.entries[0], &(struct supp_record){
-	    type, "double-close", kind != NULL ? kind : "socket", "socket:[1]",
-	    3 }));
+	    type, "double-close", kind != NULL ? kind : "socket", "socket:[1]", 3, NULL }));
 	FUZZ_CHECK(misuse == NULL || !suppress_match_record(&s.entries[0],
 	    &(struct supp_record){ type, "bad-close", kind != NULL ? kind :
-	    "socket", "socket:[1]", 3 }));
+	    "socket", "socket:[1]", 3, NULL }));
 	FUZZ_CHECK((kind == NULL) == (s.entries[0].kind == NULL));
 	suppress_free(&s);
 	free(buf);

@@ -3044,12 +3044,14 @@ def misuse_protocol(proto):
 
 
 def unopened_protocol(proto):
-    """The victim's UNOPENED line: (count, lo, hi), or None."""
+    """The victim's UNOPENED lines: pid -> (count, lo, hi)."""
+    out = {}
     for l in proto.other:
         if l.startswith("UNOPENED "):
             f = dict(TOKEN.findall(l))
-            return int(f["count"]), int(f["lo"]), int(f["hi"])
-    return None
+            out[int(f["pid"])] = (int(f["count"]), int(f["lo"]),
+                                  int(f["hi"]))
+    return out
 
 
 @test("misuse-report")
@@ -3067,10 +3069,24 @@ def _misuse(ctx):
     res, _ = ctx.fdleak_run([], [exe])
     proto = Protocol(res.stdout)
     want = misuse_protocol(proto)
-    unopened = unopened_protocol(proto)
+    unopened_all = unopened_protocol(proto)
     procs, summary = parse_sections(res.stderr)
-    got = procs[0]["misuse"] if procs else []
+    root_pid = next(p for p, pp in proto.procs.items()
+                    if pp not in proto.procs)
+    root = [p for p in procs if int(p["fields"]["pid"]) == root_pid]
+    got = root[0]["misuse"] if root else []
+    unopened = unopened_all.get(root_pid)
     events = sum(int(w["count"]) for w in want)
+    # The child closes what its parent closed: no misuse, one count.
+    for p in procs:
+        pid = int(p["fields"]["pid"])
+        if pid != root_pid and (p["misuse"] or p["unopened"] != {
+                "pid": str(pid), "count": "1",
+                "fds": "%d-%d" % unopened_all.get(pid, (0, -1, -1))[1:]}):
+            problems.append("child %d: misuse %r, unopened %r" % (
+                pid, p["misuse"], p["unopened"]))
+    if len(procs) != 2:
+        problems.append("%d process sections, expected 2" % len(procs))
     if len(got) != len(want) or len(want) != 6:
         raise Failure("%d misuse lines, the victim says %d" % (len(got),
                                                                len(want)))
@@ -3098,11 +3114,11 @@ def _misuse(ctx):
             problems.append("a bad close with a previous close or creation")
     if unopened is None:
         problems.append("the victim's UNOPENED line is missing")
-    elif procs and procs[0]["unopened"] != {
-            "pid": procs[0]["fields"]["pid"], "count": str(unopened[0]),
+    elif root and root[0]["unopened"] != {
+            "pid": str(root_pid), "count": str(unopened[0]),
             "fds": "%d-%d" % unopened[1:]}:
         problems.append("unopened-closes %r, expected %r" % (
-            procs[0]["unopened"], unopened))
+            root[0]["unopened"], unopened))
     if summary is None or (summary.get("misuse"), summary.get("leaks")) != \
             (str(events), "0"):
         problems.append("summary %r, expected misuse=%d" % (summary, events))

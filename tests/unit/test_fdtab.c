@@ -267,11 +267,13 @@ test_closed_records(void **state)
 	/* Made again: no longer closed. */
 	t = fdtab_apply(t, &open5, 13, 100, 90, 0);
 	assert_null(fdtab_closed(t, 5));
-	/* The table of a fork keeps what was closed; exec forgets it. */
+	/* The table of a fork keeps what was closed, marked; exec forgets it. */
 	{
-		struct fdtab *child = fdtab_copy(t);
+		struct fdtab *child = fdtab_fork(t);
 
 		assert_non_null(fdtab_closed(child, 7));
+		assert_true(fdtab_closed(child, 7)->flags & FDREC_CLOSED_IN_PARENT);
+		assert_false(fdtab_closed(t, 7)->flags & FDREC_CLOSED_IN_PARENT);
 		fdtab_exec(child, open_after, 1, FDREC_UNKNOWN_ORIGIN);
 		assert_null(fdtab_closed(child, 7));
 		fdtab_unref(child);

@@ -267,17 +267,17 @@ test_match_leak(void **state)
 	const struct supp_entry *e;
 
 	e = one_entry(&s, " kind:file\n target:/etc/*");
-	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/etc/hostname", 3 }));
-	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/etc/a/b", 3 }));	/* '*' spans '/' */
-	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "dir", "/etc/hostname", 3 }));
-	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/tmp/x", 3 }));
-	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3 }));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/etc/hostname", 3, NULL }));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/etc/a/b", 3, NULL }));	/* '*' spans '/' */
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "dir", "/etc/hostname", 3, NULL }));
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", "/tmp/x", 3, NULL }));
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3, NULL }));
 	e = one_entry(&s, " kind:*fd");
-	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "eventfd", NULL, 3 }));
-	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "pidfd", "pidfd pid=3", 3 }));
-	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3 }));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "eventfd", NULL, 3, NULL }));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "pidfd", "pidfd pid=3", 3, NULL }));
+	assert_false(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3, NULL }));
 	e = one_entry(&s, " fun:x");
-	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "anything", NULL, 3 }));
+	assert_true(suppress_match_record(e, &(struct supp_record){ SUPP_LEAK, NULL, "anything", NULL, 3, NULL }));
 	suppress_free(&s);
 }
 
@@ -403,8 +403,8 @@ test_write_entry(void **state)
 	assert_true(suppress_match_frames(&s.entries[0], st, 4));
 	/* The wildcards of the name were quoted: another name does not match. */
 	assert_false(suppress_match_frames(&s.entries[0], other, 4));
-	assert_true(suppress_match_record(&s.entries[0], &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3 }));
-	assert_false(suppress_match_record(&s.entries[0], &(struct supp_record){ SUPP_LEAK, NULL, "dir", NULL, 3 }));
+	assert_true(suppress_match_record(&s.entries[0], &(struct supp_record){ SUPP_LEAK, NULL, "file", NULL, 3, NULL }));
+	assert_false(suppress_match_record(&s.entries[0], &(struct supp_record){ SUPP_LEAK, NULL, "dir", NULL, 3, NULL }));
 	free(buf);
 	suppress_free(&s);
 
@@ -574,13 +574,20 @@ test_apply_misuse_inherited(void **state)
 		struct supp_entry *e;
 		struct suppress t = { 0 };
 
+		e = one_entry(&t, " syscall:close_range");
+		assert_true(suppress_match_record(e, &(struct supp_record){
+		    SUPP_LEAK, NULL, "pipe", NULL, 1, "close_range" }));
+		assert_false(suppress_match_record(e, &(struct supp_record){
+		    SUPP_LEAK, NULL, "pipe", NULL, 1, "close" }));
+		assert_false(suppress_match_record(e, &(struct supp_record){
+		    SUPP_LEAK, NULL, "pipe", NULL, 1, NULL }));
 		e = one_entry(&t, " fd:[01]");
 		assert_true(suppress_match_record(e, &(struct supp_record){
-		    SUPP_LEAK, NULL, "pipe", NULL, 1 }));
+		    SUPP_LEAK, NULL, "pipe", NULL, 1, NULL }));
 		assert_false(suppress_match_record(e, &(struct supp_record){
-		    SUPP_LEAK, NULL, "pipe", NULL, 11 }));
+		    SUPP_LEAK, NULL, "pipe", NULL, 11, NULL }));
 		assert_false(suppress_match_record(e, &(struct supp_record){
-		    SUPP_LEAK, NULL, "pipe", NULL, 2 }));
+		    SUPP_LEAK, NULL, "pipe", NULL, 2, NULL }));
 		suppress_free(&t);
 	}
 	/* Parse errors of the new lines. */
@@ -594,6 +601,8 @@ test_apply_misuse_inherited(void **state)
 	    "t.supp:4: fd pattern 'one' can match no fd number");
 	expect_error("{\nn\nfdleak:Leak\nfd:1\nfd:2\n}\n",
 	    "t.supp:5: a second fd: line");
+	expect_error("{\nn\nfdleak:Leak\nsyscall:\n}\n",
+	    "t.supp:4: empty pattern after 'syscall:'");
 	suppress_free(&s);
 	report_proc_free(&p);
 	report_free(&r);

@@ -23,7 +23,11 @@
  *  - close_negative() closes -1 and close_above_limit() the fd limit
  *    itself: bad closes;
  *  - closefrom_loop(), first of all, closes every fd from 3 to the limit,
- *    the daemon idiom: none existed, so no misuse, one count.
+ *    the daemon idiom: none existed, so no misuse, one count;
+ *  - child_closes_again() forks a child that closes, with close_range and
+ *    close, an fd its parent closed before the fork: the child never had
+ *    it (Python's subprocess closes every fd it does not keep this way),
+ *    so no misuse in the child, one unopened close.
  */
 #include <linux/close_range.h>
 #include <sys/resource.h>
@@ -126,6 +130,31 @@ close_range_cloexec(int fd)
 }
 
 static void __attribute__((noinline))
+child_closes_again(void)
+{
+	int fd = open_null(), status;
+	pid_t pid;
+
+	close_once(fd);
+	pid = fork();
+	if (pid < 0)
+		victim_die("fork");
+	if (pid == 0) {
+		victim_proc();
+		if (syscall(SYS_close_range, fd, fd, 0) != 0 ||
+		    (close(fd) == 0 || errno != EBADF))
+			victim_die("child closes");
+		if (victim_expecting())
+			victim_say("UNOPENED pid=%d count=1 lo=%d hi=%d",
+			    (int)getpid(), fd, fd);
+		victim_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		victim_die("child");
+}
+
+static void __attribute__((noinline))
 close_negative(void)
 {
 	if (close(-1) == 0 || errno != EBADF)
@@ -168,6 +197,7 @@ main(void)
 	deep_double_close(fd);
 	close_range_twice(&fd);
 	close_range_cloexec(fd);
+	child_closes_again();
 	close_negative();
 	close_above_limit();
 	victim_exit(0);
