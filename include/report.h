@@ -125,12 +125,23 @@ struct report_retired {
 
 struct symstacks;
 
+/* A suppression entry that hid something, for the JSON report. */
+struct report_supp {
+	char *name;		/* owned */
+	char *file;		/* owned */
+	unsigned line;
+	bool builtin;		/* one of the default suppressions */
+	size_t hits;
+};
+
 struct report {
 	struct proc_report *procs;	/* owned array, in order of exit */
 	size_t nprocs;
 	struct report_retired retired;
 	struct report_opts opts;
 	struct symstacks *stacks;	/* owned: every stack the records name, printable */
+	struct report_supp *supps;	/* owned: the entries that hid something */
+	size_t nsupps;
 };
 
 /* Append an empty process record; borrowed pointer valid until the next append. */
@@ -235,6 +246,9 @@ long report_user_frame(const struct report_stack *st);
 
 /* Free everything p owns and zero it (not p itself). */
 void report_proc_free(struct proc_report *p);
+/* Note that an entry hid hits records (strings copied). */
+void report_add_supp(struct report *r, const char *name, const char *file,
+    unsigned line, bool builtin, size_t hits);
 /* Free everything r owns (not r itself). */
 void report_free(struct report *r);
 /* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */

@@ -535,6 +535,13 @@ main(int argc, char *argv[])
 	pids = NULL;
 	free(only_from);
 	only_from = NULL;
+	for (size_t i = 0; i < out.supp.n; i++) {
+		const struct supp_entry *e = &out.supp.entries[i];
+
+		if (e->hits > 0)
+			report_add_supp(&rep, e->name, e->file, e->line, e->builtin,
+			    e->hits);
+	}
 	if (rc == 0)
 		emit(out.f, write_end, &out);
 	if (((out.f != stderr && fclose(out.f) != 0) || write_failed) && rc == 0) {

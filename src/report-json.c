@@ -200,12 +200,24 @@ report_json(FILE *f, const struct report *r)
 		fputs(i ? ",\n" : "\n", f);
 		json_process(f, r, &r->procs[i]);
 	}
+	fputs(r->nprocs ? "\n  ],\n  \"suppressions\": [" : "],\n  \"suppressions\": [", f);
+	for (size_t i = 0; i < r->nsupps; i++) {
+		const struct report_supp *e = &r->supps[i];
+
+		fputs(i ? ",\n    " : "\n    ", f);
+		fputs("{\"name\": ", f);
+		json_cstring(f, e->name);
+		fputs(", \"file\": ", f);
+		json_cstring(f, e->file);
+		fprintf(f, ", \"line\": %u, \"default\": %s, \"hits\": %zu}",
+		    e->line, e->builtin ? "true" : "false", e->hits);
+	}
 	fprintf(f, "%s],\n  \"summary\": {\"leaks\": %zu, \"processes\": %zu, "
 	    "\"leaking\": %zu, \"sites\": %zu, \"misuse\": %zu, "
 	    "\"inherited\": %zu, \"suppressed\": %zu, "
 	    "\"suppressed_misuse\": %zu, \"suppressed_inherited\": %zu, "
 	    "\"suppressed_default\": %zu, \"only_from_hidden\": %zu, "
-	    "\"unopened_closes\": %zu}\n}\n", r->nprocs ? "\n  " : "",
+	    "\"unopened_closes\": %zu}\n}\n", r->nsupps ? "\n  " : "",
 	    report_total_leaks(r), r->nprocs, report_total_leaking(r),
 	    report_total_sites(r), report_total_misuse(r),
 	    report_total_inherited(r), report_total_suppressed(r),

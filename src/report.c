@@ -468,6 +468,22 @@ report_free(struct report *r)
 	r->nprocs = 0;
 	symstacks_free(r->stacks);
 	r->stacks = NULL;
+	for (size_t i = 0; i < r->nsupps; i++) {
+		free(r->supps[i].name);
+		free(r->supps[i].file);
+	}
+	free(r->supps);
+	r->supps = NULL;
+	r->nsupps = 0;
+}
+
+void
+report_add_supp(struct report *r, const char *name, const char *file,
+    unsigned line, bool builtin, size_t hits)
+{
+	r->supps = xgrow(r->supps, r->nsupps, sizeof *r->supps);
+	r->supps[r->nsupps++] = (struct report_supp){ xstrdup(name),
+	    xstrdup(file), line, builtin, hits };
 }
 
 const char *

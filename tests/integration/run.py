@@ -318,14 +318,21 @@ def check_schema(report):
     """The shape of the JSON report, as documented."""
     if not isinstance(report, dict):
         raise Failure("JSON report is not an object")
-    for key in ("version", "processes", "summary"):
+    for key in ("version", "processes", "suppressions", "summary"):
         if key not in report:
             raise Failure("JSON report has no %r" % key)
     if not isinstance(report["processes"], list):
         raise Failure("JSON processes is not a list")
+    for e in report["suppressions"]:
+        if set(e) != {"name", "file", "line", "default", "hits"} or \
+                e["hits"] < 1:
+            raise Failure("JSON suppression %r" % e)
     for proc in report["processes"]:
         for key in ("pid", "ppid", "command", "exit_code", "exit_signal",
-                    "leaks", "sites", "misuse", "inherited", "suppressed"):
+                    "leaks", "sites", "misuse", "inherited", "suppressed",
+                    "suppressed_misuse", "suppressed_inherited",
+                    "suppressed_default", "only_from_hidden",
+                    "unopened_closes"):
             if key not in proc:
                 raise Failure("JSON process has no %r: %r" % (key, proc))
         for site in proc["sites"]:
@@ -334,7 +341,9 @@ def check_schema(report):
                 if key not in site:
                     raise Failure("JSON site has no %r: %r" % (key, site))
         for m in proc["misuse"]:
-            for key in ("type", "fd", "tid", "backtrace", "previous_close"):
+            for key in ("type", "fd", "tid", "count", "fds", "more_fds",
+                        "syscall", "kind", "backtrace", "previous_close",
+                        "created"):
                 if key not in m:
                     raise Failure("JSON misuse has no %r: %r" % (key, m))
         for i in proc["inherited"]:
@@ -353,8 +362,10 @@ def check_schema(report):
                     if key not in frame:
                         raise Failure("JSON frame has no %r: %r" %
                                       (key, frame))
-    for key in ("leaks", "processes", "sites", "misuse", "inherited",
-                "suppressed"):
+    for key in ("leaks", "processes", "leaking", "sites", "misuse",
+                "inherited", "suppressed", "suppressed_misuse",
+                "suppressed_inherited", "suppressed_default",
+                "only_from_hidden", "unopened_closes"):
         if key not in report["summary"]:
             raise Failure("JSON summary has no %r" % key)
 
@@ -3362,6 +3373,10 @@ def check_defaults_hide(ctx, argv, want, cwd=None, env=None, prepare=None):
             problems.append("%s: without the defaults, no %s %s in %s: %r" %
                             (name, kind, what, cmd, got))
     hidden = rep["summary"]["suppressed_default"]
+    used = sum(e["hits"] for e in rep["suppressions"] if e["default"])
+    if used != hidden or bare["suppressions"]:
+        problems.append("%s: suppressions %r, %d hidden" % (
+            name, rep["suppressions"], hidden))
     if hidden != entry_count(bare) or \
             bare["summary"]["suppressed_default"] != 0:
         problems.append("%s: %d hidden by default, %d without them" %

@@ -103,6 +103,7 @@ build_report(struct report *r)
 	p->ppid = 1234;
 	p->command = strdup("/bin/true");
 	p->exit_signal = SIGKILL;
+	report_add_supp(r, "e1", "a \"b\".supp", 3, true, 2);
 }
 
 static void
@@ -324,7 +325,8 @@ test_text_status_and_quoting(void **state)
 static const char json_script[] =
     "import json, sys\n"
     "d = json.load(sys.stdin)\n"
-    "assert set(d) == {\"version\", \"processes\", \"summary\"}, d.keys()\n"
+    "assert set(d) == {\"version\", \"processes\", \"suppressions\", \"summary\"}, d.keys()\n"
+    "assert d[\"suppressions\"] == [{\"name\": \"e1\", \"file\": \"a \\\"b\\\".supp\", \"line\": 3, \"default\": True, \"hits\": 2}], d[\"suppressions\"]\n"
     "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
     "p, q = d[\"processes\"]\n"
     "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"unopened_closes\"}\n"
