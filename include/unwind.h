@@ -8,9 +8,10 @@
 #define FDLEAK_UNWIND_H
 
 #include <sys/types.h>
-#include <sys/user.h>
 
 #include "stack.h"
+
+struct arch_regs;
 
 /* One per traced address space (process). */
 struct unwinder;
@@ -24,14 +25,14 @@ void unwind_exec(struct unwinder *u);
 
 /*
  * Frames of thread tid (stopped, in the address space of u) whose
- * registers are regs: out[0] is regs->rip. Returns how many frames were
+ * registers are regs: out[0] is their pc. Returns how many frames were
  * written (0..max); a partial stack is fine, an error is never fatal.
  * Each frame's module and offset come from u's cached maps (re-read at
  * most once per capture); a pc in no mapping gets module 0, offset = pc.
  * Hot path: one process_vm_readv of the stack once tables are cached.
  */
 unsigned unwind_capture(struct unwinder *u, pid_t tid,
-    const struct user_regs_struct *regs, struct frame *out, unsigned max);
+    const struct arch_regs *regs, struct frame *out, unsigned max);
 
 /*
  * unwind_capture in two steps, so that the tracee can run while its stack
@@ -43,7 +44,7 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid,
  * syscall whose exit stop is due), which reads it then.
  */
 void unwind_begin(struct unwinder *u, pid_t tid,
-    const struct user_regs_struct *regs, bool runs_on);
+    const struct arch_regs *regs, bool runs_on);
 unsigned unwind_frames(struct unwinder *u, struct frame *out, unsigned max);
 
 /*

@@ -18,15 +18,14 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/audit.h>
 #include <linux/ptrace.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/time.h>
 
+#include "arch.h"
 #include "decode.h"
 #include "attach.h"
 #include "fdinfo.h"
@@ -53,7 +52,7 @@ static bool warned_foreign_arch;
 static uint64_t start_ns, next_dump_ns, end_ns;
 
 /* Registers of the thread at the stop being handled, read at most once. */
-static struct user_regs_struct stop_regs;
+static struct arch_regs stop_regs;
 static bool stop_regs_valid;
 
 /* Set by the signal handlers; the wait loop acts on them. */
@@ -88,8 +87,7 @@ resume(struct task *t, int sig)
 static bool
 read_stop_regs(struct task *t)
 {
-	if (!stop_regs_valid &&
-	    ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) == 0)
+	if (!stop_regs_valid && arch_get_regs(t->tid, &stop_regs) == 0)
 		stop_regs_valid = true;
 	return stop_regs_valid;
 }
@@ -351,14 +349,15 @@ check_close_range(struct task *t, uint64_t lo, uint64_t hi, uint32_t stack)
 }
 
 static void
-on_syscall_entry(struct task *t, uint32_t arch, uint64_t nr, const uint64_t *args)
+on_syscall_entry(struct task *t, enum arch_abi abi, uint64_t nr,
+    const uint64_t *args)
 {
 	const struct syscall_desc *d;
 
 	t->sc = NULL;
 	t->entry_stack = 0;
 	t->in_syscall = !use_seccomp;	/* without the filter every entry has an exit */
-	if (arch != AUDIT_ARCH_X86_64) {
+	if (abi != ARCH_ABI_NATIVE) {
 		if (!warned_foreign_arch)
 			warnmsg("pid %d makes 32-bit syscalls, which fdleak does not "
 			    "decode; fds they create are reported as origin unknown",
@@ -420,6 +419,7 @@ static void
 on_syscall_stop(struct task *t, bool seccomp_event)
 {
 	struct ptrace_syscall_info info;
+	struct arch_syscall sc;
 	uint64_t args[6];
 
 	/*
@@ -427,19 +427,16 @@ on_syscall_stop(struct task *t, bool seccomp_event)
 	 * the result (and a stack not taken at the entry needs them).
 	 */
 	if (!seccomp_event && t->in_syscall && t->sc != NULL &&
-	    ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) == 0) {
-		stop_regs_valid = true;
-		on_syscall_exit(t, (int64_t)stop_regs.rax);
+	    read_stop_regs(t)) {
+		arch_syscall_of(&stop_regs, &sc);
+		on_syscall_exit(t, sc.ret);
 		resume(t, 0);
 		return;
 	}
-	/* The filter sends only x86_64 syscalls: the registers say which and with what. */
-	if (seccomp_event && ptrace(PTRACE_GETREGS, t->tid, 0L, &stop_regs) == 0) {
-		uint64_t a[6] = { stop_regs.rdi, stop_regs.rsi, stop_regs.rdx,
-		    stop_regs.r10, stop_regs.r8, stop_regs.r9 };
-
-		stop_regs_valid = true;
-		on_syscall_entry(t, AUDIT_ARCH_X86_64, stop_regs.orig_rax, a);
+	/* The filter sends only native syscalls: the registers say which and with what. */
+	if (seccomp_event && read_stop_regs(t)) {
+		arch_syscall_of(&stop_regs, &sc);
+		on_syscall_entry(t, ARCH_ABI_NATIVE, (uint64_t)sc.nr, sc.args);
 		resume_syscall(t);
 		return;
 	}
@@ -464,11 +461,13 @@ on_syscall_stop(struct task *t, bool seccomp_event)
 	switch (info.op) {
 	case PTRACE_SYSCALL_INFO_SECCOMP:
 		memcpy(args, info.seccomp.args, sizeof args);
-		on_syscall_entry(t, info.arch, info.seccomp.nr, args);
+		on_syscall_entry(t, arch_abi_of_audit(info.arch), info.seccomp.nr,
+		    args);
 		break;
 	case PTRACE_SYSCALL_INFO_ENTRY:
 		memcpy(args, info.entry.args, sizeof args);
-		on_syscall_entry(t, info.arch, info.entry.nr, args);
+		on_syscall_entry(t, arch_abi_of_audit(info.arch), info.entry.nr,
+		    args);
 		break;
 	case PTRACE_SYSCALL_INFO_EXIT:
 		on_syscall_exit(t, info.exit.rval);
@@ -483,23 +482,11 @@ on_syscall_stop(struct task *t, bool seccomp_event)
 static uint64_t
 clone_flags(struct task *parent)
 {
-	struct user_regs_struct regs;
-	uint64_t flags;
+	struct arch_regs regs;
 
-	if (ptrace(PTRACE_GETREGS, parent->tid, 0L, &regs) < 0)
+	if (arch_get_regs(parent->tid, &regs) < 0)
 		return 0;
-	switch (regs.orig_rax) {
-	case SYS_clone:
-		return regs.rdi;
-	case SYS_clone3:
-		if (umem_read_all(parent->tid, regs.rdi, &flags, sizeof flags) == 0)
-			return flags;
-		return 0;
-	case SYS_vfork:
-		return CLONE_VM | CLONE_VFORK;
-	default:
-		return 0;	/* fork */
-	}
+	return arch_clone_flags(parent->tid, &regs);
 }
 
 static void

@@ -44,6 +44,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "maps.h"
 #include "stack.h"
 #include "unwind.h"
@@ -151,7 +152,7 @@ struct unwinder {
 	bool flush_pending;	/* libunwind's cache must be flushed */
 
 	/* The capture begun by unwind_begin(). */
-	struct user_regs_struct regs;
+	struct arch_regs regs;	/* of the thread being unwound */
 	bool runs_on;		/* the thread runs on: the snapshot alone is read */
 
 	uint8_t *snap;		/* stack snapshot */
@@ -546,32 +547,14 @@ uw_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val,
     int write, void *arg)
 {
 	const struct unwinder *u = arg;
-	const struct user_regs_struct *r = &u->regs;
+	uint64_t v;
 
 	(void)as;
 	if (write)
 		return -UNW_EREADONLYREG;
-	switch (reg) {
-	case UNW_X86_64_RAX: *val = r->rax; break;
-	case UNW_X86_64_RDX: *val = r->rdx; break;
-	case UNW_X86_64_RCX: *val = r->rcx; break;
-	case UNW_X86_64_RBX: *val = r->rbx; break;
-	case UNW_X86_64_RSI: *val = r->rsi; break;
-	case UNW_X86_64_RDI: *val = r->rdi; break;
-	case UNW_X86_64_RBP: *val = r->rbp; break;
-	case UNW_X86_64_RSP: *val = r->rsp; break;
-	case UNW_X86_64_R8: *val = r->r8; break;
-	case UNW_X86_64_R9: *val = r->r9; break;
-	case UNW_X86_64_R10: *val = r->r10; break;
-	case UNW_X86_64_R11: *val = r->r11; break;
-	case UNW_X86_64_R12: *val = r->r12; break;
-	case UNW_X86_64_R13: *val = r->r13; break;
-	case UNW_X86_64_R14: *val = r->r14; break;
-	case UNW_X86_64_R15: *val = r->r15; break;
-	case UNW_X86_64_RIP: *val = r->rip; break;
-	default:
+	if (arch_unw_reg(&u->regs, (int)reg, &v) < 0)
 		return -UNW_EBADREG;
-	}
+	*val = v;
 	return 0;
 }
 
@@ -937,8 +920,8 @@ frame_at(struct unwinder *u, uint64_t pc)
 }
 
 void
-unwind_begin(struct unwinder *u, pid_t tid,
-    const struct user_regs_struct *regs, bool runs_on)
+unwind_begin(struct unwinder *u, pid_t tid, const struct arch_regs *regs,
+    bool runs_on)
 {
 	u->tid = tid;
 	maps_set_tid(u->maps, tid);
@@ -947,20 +930,20 @@ unwind_begin(struct unwinder *u, pid_t tid,
 	u->snap_len = 0;
 	u->runs_on = runs_on;
 	if (runs_on)
-		snapshot(u, regs->rsp);
+		snapshot(u, arch_sp(regs));
 }
 
 unsigned
 unwind_frames(struct unwinder *u, struct frame *out, unsigned max)
 {
-	const struct user_regs_struct *regs = &u->regs;
+	const struct arch_regs *regs = &u->regs;
 	unw_cursor_t c;
 	unw_word_t pc, sp, prev_pc, prev_sp;
 	unsigned n = 0;
 
 	if (max == 0)
 		goto done;
-	out[0] = frame_at(u, regs->rip);
+	out[0] = frame_at(u, arch_pc(regs));
 	n = 1;
 	if (max == 1)
 		goto done;
@@ -976,12 +959,12 @@ unwind_frames(struct unwinder *u, struct frame *out, unsigned max)
 		u->serial = 1;
 	}
 	if (!u->runs_on)
-		snapshot(u, regs->rsp);
+		snapshot(u, arch_sp(regs));
 	CAPTURE_BEGIN();
 	if (unw_init_remote(&c, u->as, u) < 0)
 		goto out;
-	prev_pc = regs->rip;
-	prev_sp = regs->rsp;
+	prev_pc = arch_pc(regs);
+	prev_sp = arch_sp(regs);
 	while (n < max && unw_step(&c) > 0) {
 		if (unw_get_reg(&c, UNW_REG_IP, &pc) < 0 ||
 		    unw_get_reg(&c, UNW_REG_SP, &sp) < 0 || pc == 0)
@@ -1001,8 +984,8 @@ done:
 }
 
 unsigned
-unwind_capture(struct unwinder *u, pid_t tid,
-    const struct user_regs_struct *regs, struct frame *out, unsigned max)
+unwind_capture(struct unwinder *u, pid_t tid, const struct arch_regs *regs,
+    struct frame *out, unsigned max)
 {
 	unwind_begin(u, tid, regs, false);
 	return unwind_frames(u, out, max);

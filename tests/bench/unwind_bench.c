@@ -43,7 +43,6 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +51,7 @@
 #include "../../src/unwind.c"
 #else
 #include "stack.h"
+#include "arch.h"
 #include "unwind.h"
 #endif
 
@@ -108,7 +108,7 @@ now_us(void)
 /* Time n captures of at most max frames; prints and returns us each. */
 static double
 bench_capture(const char *what, struct unwinder *u, pid_t pid,
-    const struct user_regs_struct *regs, unsigned max, unsigned n)
+    const struct arch_regs *regs, unsigned max, unsigned n)
 {
 	struct frame f[MAXF];
 	unsigned got = 0;
@@ -153,7 +153,7 @@ upt_capture(pid_t pid, unw_word_t *pcs, unsigned max)
 
 struct dw_state {
 	pid_t pid;
-	const struct user_regs_struct *regs;
+	const struct arch_regs *regs;
 	uint8_t snap[DW_SNAP];
 	uint64_t snap_lo;
 	size_t snap_len;
@@ -206,13 +206,16 @@ static bool
 dw_set_initial_registers(Dwfl_Thread *thread, void *arg)
 {
 	struct dw_state *st = arg;
-	const struct user_regs_struct *r = st->regs;
-	/* DWARF numbering on x86_64: rax rdx rcx rbx rsi rdi rbp rsp r8..r15. */
-	Dwarf_Word dw[16] = { r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi,
-	    r->rbp, r->rsp, r->r8, r->r9, r->r10, r->r11, r->r12, r->r13,
-	    r->r14, r->r15 };
+	Dwarf_Word dw[16];
 
-	dwfl_thread_state_register_pc(thread, r->rip);
+	/* libunwind's numbering of rax..r15 is DWARF's on x86_64. */
+	for (int i = 0; i < 16; i++) {
+		uint64_t v = 0;
+
+		arch_unw_reg(st->regs, i, &v);
+		dw[i] = v;
+	}
+	dwfl_thread_state_register_pc(thread, arch_pc(st->regs));
 	return dwfl_thread_state_registers(thread, 0, 16, dw);
 }
 
@@ -265,7 +268,7 @@ dw_capture(Dwfl *dwfl, struct dw_state *st, unw_word_t *pcs, unsigned max)
 	struct iovec remote;
 	ssize_t r;
 
-	st->snap_lo = (st->regs->rsp - 128) & ~7ULL;
+	st->snap_lo = (arch_sp(st->regs) - 128) & ~7ULL;
 	remote.iov_base = (void *)(uintptr_t)st->snap_lo;
 	remote.iov_len = DW_SNAP;
 	r = process_vm_readv(st->pid, &local, 1, &remote, 1, 0);
@@ -281,7 +284,7 @@ int
 main(int argc, char **argv)
 {
 	unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 10000;
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	unw_word_t pcs[MAXF];
 	struct unwinder *u;
@@ -292,7 +295,7 @@ main(int argc, char **argv)
 	pid_t pid;
 
 	pid = spawn();
-	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs) == -1) {
+	if (arch_get_regs(pid, &regs) == -1) {
 		perror("PTRACE_GETREGS");
 		return 1;
 	}

@@ -25,7 +25,6 @@
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +33,7 @@
 
 #include "maps.h"
 #include "stack.h"
+#include "arch.h"
 #include "unwind.h"
 
 #define DEPTH	30
@@ -268,13 +268,23 @@ longest_run(const struct frame *f, unsigned n, uint64_t lo, uint64_t hi,
 }
 
 /* A CHILD_RAISE child, its registers, an unwinder and its first capture. */
+/* The syscall a stopped thread is in, by its registers. */
+static long
+syscall_nr_of(const struct arch_regs *regs)
+{
+	struct arch_syscall sc;
+
+	arch_syscall_of(regs, &sc);
+	return sc.nr;
+}
+
 static pid_t
-spawn_captured(struct user_regs_struct *regs, struct unwinder **u,
+spawn_captured(struct arch_regs *regs, struct unwinder **u,
     struct frame *f, unsigned *n)
 {
 	pid_t pid = spawn(CHILD_RAISE);
 
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, regs), 0);
+	assert_int_equal(arch_get_regs(pid, regs), 0);
 	*u = unwind_new(pid);
 	assert_non_null(*u);
 	*n = unwind_capture(*u, pid, regs, f, MAXF);
@@ -285,7 +295,7 @@ spawn_captured(struct user_regs_struct *regs, struct unwinder **u,
 static void
 test_capture_depth(void **state)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	struct self self;
@@ -296,7 +306,7 @@ test_capture_depth(void **state)
 	self_info(&self);
 	pid = spawn_captured(&regs, &u, f, &n);
 	assert_true(n <= MAXF);
-	assert_int_equal(f[0].pc, regs.rip);
+	assert_int_equal(f[0].pc, arch_pc(&regs));
 
 	/* Every activation recurse(DEPTH)..recurse(0), none skipped. */
 	for (unsigned i = 0, cur = 0; i < n; i++) {
@@ -339,7 +349,7 @@ test_capture_depth(void **state)
 static void
 test_capture_deferred(void **state)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF], g[MAXF];
 	struct unwinder *u;
 	unsigned n, m;
@@ -365,26 +375,26 @@ test_capture_deferred(void **state)
 	/* The thread gone and no copy: only the pc the registers name. */
 	unwind_begin(u, pid, &regs, false);
 	assert_int_equal(unwind_frames(u, g, MAXF), 1);
-	assert_int_equal(g[0].pc, regs.rip);
+	assert_int_equal(g[0].pc, arch_pc(&regs));
 	unwind_free(u);
 }
 
 static void
 test_capture_max(void **state)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	pid_t pid;
 
 	(void)state;
 	pid = spawn(CHILD_RAISE);
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	assert_int_equal(arch_get_regs(pid, &regs), 0);
 	u = unwind_new(pid);
 	assert_int_equal(unwind_capture(u, pid, &regs, f, 0), 0);
 	memset(f, 0, sizeof f);
 	assert_int_equal(unwind_capture(u, pid, &regs, f, 1), 1);
-	assert_int_equal(f[0].pc, regs.rip);
+	assert_int_equal(f[0].pc, arch_pc(&regs));
 	assert_int_not_equal(f[0].module, 0);
 	assert_int_equal(f[1].pc, 0);	/* nothing written past max */
 	assert_int_equal(unwind_capture(u, pid, &regs, f, 5), 5);
@@ -425,7 +435,7 @@ static void
 test_capture_garbage(void **state)
 {
 	static uint64_t junk[8192];	/* same address in the forked child */
-	struct user_regs_struct regs, bad;
+	struct arch_regs regs, bad;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	struct self self;
@@ -441,36 +451,37 @@ test_capture_garbage(void **state)
 	assert_true(anon != MAP_FAILED);
 	memset(anon, 0xcc, 4096);
 	pid = spawn(CHILD_RAISE);
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	assert_int_equal(arch_get_regs(pid, &regs), 0);
 	u = unwind_new(pid);
 
 	const uint64_t rsps[] = { 0x10, 0, 8, UINT64_MAX - 7, 0xdead0000,
 	    (uint64_t)(uintptr_t)junk, (uint64_t)(uintptr_t)&junk[4000] };
-	const uint64_t rips[] = { regs.rip, 0, 0x1234, UINT64_MAX,
+	const uint64_t rips[] = { arch_pc(&regs), 0, 0x1234, UINT64_MAX,
 	    (uint64_t)(uintptr_t)anon + 16, self.start + 7 };
 	for (size_t i = 0; i < sizeof rsps / sizeof rsps[0]; i++) {
 		for (size_t j = 0; j < sizeof rips / sizeof rips[0]; j++) {
 			unsigned n;
 
 			bad = regs;
-			bad.rsp = rsps[i];
-			bad.rip = rips[j];
-			bad.rbp = (uint64_t)(uintptr_t)&junk[j * 100];
+			arch_set_frame(&bad, rips[j], rsps[i],
+			    (uint64_t)(uintptr_t)&junk[j * 100]);
 			n = unwind_capture(u, pid, &bad, f, MAXF);
 			assert_true(n >= 1 && n <= MAXF);
-			assert_int_equal(f[0].pc, bad.rip);
+			assert_int_equal(f[0].pc, arch_pc(&bad));
 		}
 	}
 	/* Random stacks, pcs and frame pointers. */
 	for (unsigned seed = 0; seed < 200; seed++) {
+		uint64_t sp, fp;
 		unsigned n;
 
 		srand(seed + 1000);
 		bad = regs;
-		bad.rsp = (uint64_t)(uintptr_t)&junk[rand() % 8192];
-		bad.rbp = (uint64_t)(uintptr_t)&junk[rand() % 8192];
-		bad.rip = seed % 2 ? self.start + (unsigned)rand() % self.size :
-		    (uint64_t)(uintptr_t)&raise + (unsigned)rand() % 256;
+		sp = (uint64_t)(uintptr_t)&junk[rand() % 8192];
+		fp = (uint64_t)(uintptr_t)&junk[rand() % 8192];
+		arch_set_frame(&bad, seed % 2 ? self.start +
+		    (unsigned)rand() % self.size :
+		    (uint64_t)(uintptr_t)&raise + (unsigned)rand() % 256, sp, fp);
 		n = unwind_capture(u, pid, &bad, f, MAXF);
 		assert_true(n >= 1 && n <= MAXF);
 	}
@@ -489,7 +500,7 @@ test_capture_garbage(void **state)
 static void
 test_capture_signal_frame(void **state)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	struct self self;
@@ -504,7 +515,7 @@ test_capture_signal_frame(void **state)
 	assert_true(osize > 0);
 	olo = main_vaddr_to_offset(ovalue);
 	pid = spawn(CHILD_SIGNAL);
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	assert_int_equal(arch_get_regs(pid, &regs), 0);
 	u = unwind_new(pid);
 	n = unwind_capture(u, pid, &regs, f, MAXF);
 	mod = module_intern(self.exe);
@@ -522,14 +533,14 @@ test_capture_signal_frame(void **state)
 static void
 test_capture_dead(void **state)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	pid_t pid;
 
 	(void)state;
 	pid = spawn(CHILD_RAISE);
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	assert_int_equal(arch_get_regs(pid, &regs), 0);
 	reap(pid);
 	u = unwind_new(pid);
 	assert_int_equal(unwind_capture(u, pid, &regs, f, MAXF), 1);
@@ -541,7 +552,7 @@ test_capture_dead(void **state)
 static void
 test_capture_vdso(void **state)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	struct self self;
@@ -563,8 +574,8 @@ test_capture_vdso(void **state)
 		assert_true(WIFSTOPPED(status));
 		if (WSTOPSIG(status) != (SIGTRAP | 0x80))
 			continue;
-		assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
-		if (regs.orig_rax == SYS_clock_gettime)
+		assert_int_equal(arch_get_regs(pid, &regs), 0);
+		if (syscall_nr_of(&regs) == SYS_clock_gettime)
 			break;
 	}
 	u = unwind_new(pid);
@@ -647,7 +658,7 @@ test_capture_exec_nopie(void **state)
 	    "	r = recurse(n - 1); return r + pad; }\n"
 	    "int main(void) { return recurse(30); }\n";
 	char dir[] = "/tmp/test_unwind.XXXXXX", csrc[64], exe[64], cmd[256];
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	uint64_t value = 0, size, lo;
@@ -681,7 +692,7 @@ test_capture_exec_nopie(void **state)
 
 		pid = spawn_exec(argv);
 	}
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	assert_int_equal(arch_get_regs(pid, &regs), 0);
 	u = unwind_new(pid);
 	n = unwind_capture(u, pid, &regs, f, MAXF);
 	run = longest_run(f, n, lo, lo + size, module_intern(exe), &first);
@@ -705,7 +716,7 @@ static void
 test_capture_deleted(void **state)
 {
 	char copy[] = "/tmp/test_unwind.XXXXXX";
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF];
 	struct unwinder *u;
 	struct maps *m;
@@ -740,7 +751,7 @@ test_capture_deleted(void **state)
 	assert_int_equal(write(out, "not an ELF file", 15), 15);
 	close(out);
 
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	assert_int_equal(arch_get_regs(pid, &regs), 0);
 	u = unwind_new(pid);
 	n = unwind_capture(u, pid, &regs, f, MAXF);
 	run = longest_run(f, n, self.file_lo, self.file_hi,
@@ -764,7 +775,7 @@ test_capture_deleted(void **state)
 static void
 test_capture_after_exec(void **state)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct frame f[MAXF], g[MAXF];
 	struct unwinder *u;
 	unsigned n;
@@ -772,7 +783,7 @@ test_capture_after_exec(void **state)
 
 	(void)state;
 	pid = spawn(CHILD_RAISE);
-	assert_int_equal(ptrace(PTRACE_GETREGS, pid, NULL, &regs), 0);
+	assert_int_equal(arch_get_regs(pid, &regs), 0);
 	u = unwind_new(pid);
 	n = unwind_capture(u, pid, &regs, f, MAXF);
 	assert_true(n >= DEPTH + 1);
