@@ -10,16 +10,26 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "fdkind.h"
 
+struct fdtab;
+struct leak_rules;
+struct strpool;
 struct report;
+
+#define DUMP_TARGETS_KEPT	16	/* distinct targets kept per dump site */
 
 struct dump_site {
 	uint32_t stack;		/* stack id; sites are keyed by it */
 	size_t count;		/* outstanding fds from this site now */
 	long growth;		/* count minus the count at the previous dump */
 	unsigned kinds[FDK_COUNT];
+	const char *targets[DUMP_TARGETS_KEPT];	/* the first distinct ones, oldest first */
+	unsigned ntargets;
+	size_t more_targets;	/* distinct targets past those kept */
+	struct strpool *seen;	/* owned: every distinct target, holding the strings */
 };
 
 struct dump_proc {
@@ -39,8 +49,20 @@ struct dump {
 
 /* A new process section in d; borrowed until the next call. */
 struct dump_proc *dump_add_proc(struct dump *d, int pid, long fds);
-/* One outstanding fd of p from stack, of kind kind. */
-void dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind);
+/*
+ * One outstanding fd of p from stack, of kind kind, with target (copied;
+ * NULL if unknown). Targets are counted distinct per site.
+ */
+void dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
+    const char *target);
+/*
+ * The section of process pid, read through its thread tid: the fds the
+ * model tab holds that are reportable (as the leak rules lr say, --min-age
+ * included) and still open in the kernel, described as it has them, oldest
+ * first. The model may lag the kernel (a close not yet seen): /proc wins.
+ */
+void dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
+    const struct leak_rules *lr);
 /*
  * Sort the sites and compute growth against the previous dump, which
  * this dump then replaces as "previous". d->n is set here.

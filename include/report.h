@@ -91,6 +91,7 @@ struct proc_report {
 	size_t nsuppressed_default;	/* of all three, dropped by a default entry */
 	size_t nonly_from;	/* leaks, failed closes and inherited fds left
 				 * out by --only-from */
+	size_t nyoung;		/* fds left out by --min-age */
 	/* close() of fd numbers that never existed under trace (EBADF, below the fd limit) */
 	size_t unopened_closes;
 	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
@@ -120,7 +121,7 @@ struct report_opts {
 struct report_retired {
 	size_t procs, leaking, leaks, sites, misuse, inherited, suppressed;
 	size_t suppressed_misuse, suppressed_inherited, suppressed_default;
-	size_t only_from, unopened_closes;
+	size_t only_from, unopened_closes, young;
 };
 
 struct symstacks;
@@ -186,8 +187,9 @@ size_t report_total_suppressed(const struct report *r);
 size_t report_total_suppressed_misuse(const struct report *r);
 size_t report_total_suppressed_inherited(const struct report *r);
 size_t report_total_suppressed_default(const struct report *r);
-/* Entries --only-from left out; closes of fds that never existed. */
+/* Entries --only-from left out; fds --min-age left out; closes of fds that never existed. */
 size_t report_total_only_from(const struct report *r);
+size_t report_total_young(const struct report *r);
 size_t report_total_unopened_closes(const struct report *r);
 /* Failed closes of p, each counted (a misuse record is a site). */
 size_t report_proc_misuse(const struct proc_report *p);
@@ -263,6 +265,13 @@ void report_text_process(FILE *f, const struct report *r, const struct proc_repo
 void report_text_summary(FILE *f, const struct report *r);
 /* Text: the frame lines of stack id (used by dumps too). */
 void report_text_frames(FILE *f, const struct report *r, uint32_t stack);
+/*
+ * Text: TARGETS of a site line: ?, or the first three of targets[0..n)
+ * quoted, then " and N more" for the rest of them and more others (used by
+ * dumps too).
+ */
+void report_text_targets(FILE *f, const char *const *targets, size_t n,
+    size_t more);
 /* Text: "file:3,pipe:2" for counts per kind (used by dumps too). */
 void report_text_kinds(FILE *f, const unsigned *kinds);
 /* JSON: {"file": 3, "pipe": 2} for counts per kind (used by dumps too). */

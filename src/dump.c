@@ -9,6 +9,11 @@
 #include <string.h>
 
 #include "dump.h"
+#include "fdinfo.h"
+#include "fdtab.h"
+#include "hash.h"
+#include "json.h"
+#include "leaks.h"
 #include "report.h"
 #include "util.h"
 
@@ -35,8 +40,30 @@ dump_add_proc(struct dump *d, int pid, long fds)
 	return p;
 }
 
+/* One more target of site s: listed if new and there is room, else counted if new. */
+static void
+site_add_target(struct dump_site *s, const char *target)
+{
+	size_t before;
+	const char *t;
+
+	if (target == NULL)
+		return;
+	if (s->seen == NULL)
+		s->seen = xcalloc(1, sizeof *s->seen);
+	before = s->seen->n;
+	t = strpool_intern(s->seen, target);
+	if (s->seen->n == before)
+		return;		/* seen before */
+	if (s->ntargets < DUMP_TARGETS_KEPT)
+		s->targets[s->ntargets++] = t;
+	else
+		s->more_targets++;
+}
+
 void
-dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind)
+dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
+    const char *target)
 {
 	struct dump_site *s = NULL;
 
@@ -55,7 +82,70 @@ dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind)
 	}
 	s->count++;
 	s->kinds[(unsigned)kind < FDK_COUNT ? kind : FDK_OTHER]++;
+	site_add_target(s, target);
 	p->outstanding++;
+}
+
+static int
+serial_cmp(const void *a, const void *b)
+{
+	const struct fd_record *x = *(const struct fd_record *const *)a;
+	const struct fd_record *y = *(const struct fd_record *const *)b;
+
+	return (x->serial > y->serial) - (x->serial < y->serial);
+}
+
+static int
+int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
+    const struct leak_rules *lr)
+{
+	uint64_t now = now_ns();
+	struct fd_record *r, **recs = NULL;
+	struct fd_desc *descs;
+	struct dump_proc *dp;
+	size_t pos = 0, nrecs = 0;
+	int *open, *fds, n;
+
+	n = fdinfo_list(tid, &open);
+	dp = dump_add_proc(d, pid, n);
+	while ((r = fdtab_next(tab, &pos)) != NULL) {
+		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now))
+			continue;
+		if (n >= 0 && bsearch(&r->fd, open, (size_t)n, sizeof *open,
+		    int_cmp) == NULL)
+			continue;
+		recs = xgrow(recs, nrecs, sizeof *recs);
+		recs[nrecs++] = r;
+	}
+	if (n >= 0)
+		free(open);
+	if (nrecs > 1)
+		qsort(recs, nrecs, sizeof *recs, serial_cmp);
+	/* One look at the kernel's table for all of them. */
+	fds = xreallocarray(NULL, nrecs ? nrecs : 1, sizeof *fds);
+	descs = xcalloc(nrecs ? nrecs : 1, sizeof *descs);
+	for (size_t i = 0; i < nrecs; i++)
+		fds[i] = recs[i]->fd;
+	if (nrecs > 0)
+		fdinfo_describe_all(tid, fds, nrecs, descs);
+	for (size_t i = 0; i < nrecs; i++) {
+		enum fd_kind kind = descs[i].kind != FDK_UNKNOWN ? descs[i].kind :
+		    (enum fd_kind)recs[i]->kind;
+
+		dump_add_fd(dp, recs[i]->stack, kind, descs[i].target);
+		free(descs[i].target);
+	}
+	free(descs);
+	free(fds);
+	free(recs);
 }
 
 static int
@@ -114,8 +204,16 @@ dump_finish(struct dump *d)
 void
 dump_free(struct dump *d)
 {
-	for (size_t i = 0; i < d->nprocs; i++)
+	for (size_t i = 0; i < d->nprocs; i++) {
+		for (size_t j = 0; j < d->procs[i].nsites; j++) {
+			struct dump_site *st = &d->procs[i].sites[j];
+
+			if (st->seen != NULL)
+				strpool_free(st->seen);
+			free(st->seen);
+		}
 		free(d->procs[i].sites);
+	}
 	free(d->procs);
 	memset(d, 0, sizeof *d);
 }
@@ -143,6 +241,9 @@ dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 			fprintf(f, "fdleak: dump-site pid=%d count=%zu growth=%+ld kinds=",
 			    p->pid, s->count, s->growth);
 			report_text_kinds(f, s->kinds);
+			fputs(" targets=", f);
+			report_text_targets(f, s->targets, s->ntargets,
+			    s->more_targets);
 			fputc('\n', f);
 			report_text_frames(f, r, s->stack);
 		}
@@ -166,7 +267,13 @@ dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"kinds\": ",
 			    j ? ", " : "", s->count, s->growth);
 			report_json_kinds(f, s->kinds);
-			fputs(", \"backtrace\": ", f);
+			fputs(", \"targets\": [", f);
+			for (unsigned k = 0; k < s->ntargets; k++) {
+				fputs(k ? ", " : "", f);
+				json_cstring(f, s->targets[k]);
+			}
+			fprintf(f, "], \"more_targets\": %zu, \"backtrace\": ",
+			    s->more_targets);
 			report_json_backtrace(f, r, s->stack);
 			fputc('}', f);
 		}

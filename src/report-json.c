@@ -180,9 +180,10 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	fputs(p->ninherited ? "\n     ]" : "]", f);
 	fprintf(f, ",\n     \"suppressed\": %zu, \"suppressed_misuse\": %zu, "
 	    "\"suppressed_inherited\": %zu, \"suppressed_default\": %zu, "
-	    "\"only_from_hidden\": %zu, \"unopened_closes\": {\"count\": %zu",
+	    "\"only_from_hidden\": %zu, \"min_age_hidden\": %zu, "
+	    "\"unopened_closes\": {\"count\": %zu",
 	    p->nsuppressed, p->nsuppressed_misuse, p->nsuppressed_inherited,
-	    p->nsuppressed_default, p->nonly_from, p->unopened_closes);
+	    p->nsuppressed_default, p->nonly_from, p->nyoung, p->unopened_closes);
 	if (p->unopened_closes > 0)
 		fprintf(f, ", \"lowest_fd\": %d, \"highest_fd\": %d}}",
 		    p->unopened_lo, p->unopened_hi);
@@ -217,14 +218,15 @@ report_json(FILE *f, const struct report *r)
 	    "\"inherited\": %zu, \"suppressed\": %zu, "
 	    "\"suppressed_misuse\": %zu, \"suppressed_inherited\": %zu, "
 	    "\"suppressed_default\": %zu, \"only_from_hidden\": %zu, "
-	    "\"unopened_closes\": %zu}\n}\n", r->nsupps ? "\n  " : "",
+	    "\"min_age_hidden\": %zu, \"unopened_closes\": %zu}\n}\n",
+	    r->nsupps ? "\n  " : "",
 	    report_total_leaks(r), r->nprocs, report_total_leaking(r),
 	    report_total_sites(r), report_total_misuse(r),
 	    report_total_inherited(r), report_total_suppressed(r),
 	    report_total_suppressed_misuse(r),
 	    report_total_suppressed_inherited(r),
 	    report_total_suppressed_default(r), report_total_only_from(r),
-	    report_total_unopened_closes(r));
+	    report_total_young(r), report_total_unopened_closes(r));
 }
 
 void

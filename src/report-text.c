@@ -15,7 +15,7 @@
  *	fdleak:    created:
  *	fdleak: unopened-closes pid=P count=C fds=LO-HI
  *	fdleak: inherited pid=P fd=N kind=K syscall=(NAME|?) tid=T program=Q target=Q
- *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H
+ *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H min-age=Y
  *	fdleak: summary leaks=N processes=M leaking=K sites=S misuse=M inherited=I suppressed=X
  *
  * A process's section is its process line, then each site (the most
@@ -186,6 +186,21 @@ text_leak(FILE *f, int pid, const struct leak *l, const struct report_opts *o)
 }
 
 void
+report_text_targets(FILE *f, const char *const *targets, size_t n,
+    size_t more)
+{
+	if (n == 0)
+		fputc('?', f);
+	for (size_t i = 0; i < n && i < TARGETS_SHOWN; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		text_quote(f, targets[i]);
+	}
+	if (n + more > TARGETS_SHOWN)
+		fprintf(f, " and %zu more", n + more - TARGETS_SHOWN);
+}
+
+void
 report_text_kinds(FILE *f, const unsigned *kinds)
 {
 	const char *sep = "";
@@ -212,15 +227,7 @@ text_site(FILE *f, const struct report *r, const struct proc_report *p,
 	fprintf(f, " oldest-fd=%d newest-fd=%d targets=", p->leaks[s->oldest].fd,
 	    p->leaks[s->newest].fd);
 	targets = report_site_targets(p, s, &nt);
-	if (nt == 0)
-		fputc('?', f);
-	for (size_t i = 0; i < nt && i < TARGETS_SHOWN; i++) {
-		if (i > 0)
-			fputs(", ", f);
-		text_quote(f, targets[i]);
-	}
-	if (nt > TARGETS_SHOWN)
-		fprintf(f, " and %zu more", nt - TARGETS_SHOWN);
+	report_text_targets(f, targets, nt, 0);
 	fputc('\n', f);
 	free(targets);
 	text_frames(f, r, s->stack);
@@ -328,17 +335,18 @@ report_text_process(FILE *f, const struct report *r,
 /*
  * The closing lines: what suppressions and --only-from hid (leaks, failed
  * closes and inherited fds; default: of those, what the default
- * suppressions hid), then the summary.
+ * suppressions hid) and the fds --min-age left out, then the summary.
  */
 void
 report_text_summary(FILE *f, const struct report *r)
 {
 	text_head(f, &r->opts, C_DIM, "hidden");
 	fprintf(f, " suppressed-leaks=%zu suppressed-misuse=%zu "
-	    "suppressed-inherited=%zu default=%zu only-from=%zu\n",
+	    "suppressed-inherited=%zu default=%zu only-from=%zu min-age=%zu\n",
 	    report_total_suppressed(r), report_total_suppressed_misuse(r),
 	    report_total_suppressed_inherited(r),
-	    report_total_suppressed_default(r), report_total_only_from(r));
+	    report_total_suppressed_default(r), report_total_only_from(r),
+	    report_total_young(r));
 	text_head(f, &r->opts, C_BOLD, "summary");
 	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
 	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r),

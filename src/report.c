@@ -176,6 +176,7 @@ report_retire_last(struct report *r)
 	r->retired.suppressed_default += p->nsuppressed_default;
 	r->retired.only_from += p->nonly_from;
 	r->retired.unopened_closes += p->unopened_closes;
+	r->retired.young += p->nyoung;
 	report_proc_free(p);
 }
 
@@ -261,6 +262,12 @@ report_total_only_from(const struct report *r)
 {
 	return r->retired.only_from +
 	    sum_field(r, offsetof(struct proc_report, nonly_from));
+}
+
+size_t
+report_total_young(const struct report *r)
+{
+	return r->retired.young + sum_field(r, offsetof(struct proc_report, nyoung));
 }
 
 size_t

@@ -30,6 +30,7 @@
 #include "attach.h"
 #include "fdinfo.h"
 #include "fdtab.h"
+#include "leaks.h"
 #include "stack.h"
 #include "task.h"
 #include "tracer.h"
@@ -231,33 +232,24 @@ resume_syscall(struct task *t)
 }
 
 /*
- * The RLIMIT_NOFILE of p: fds at or above the soft limit cannot exist, so
- * closing one is a bad close, and close_range beyond the hard limit is
- * the closefrom idiom. Read again when asked to (the limit may rise).
+ * The soft RLIMIT_NOFILE of p, read once per program image, and again
+ * when fd reaches it (the program may have raised it): fds at or above it
+ * cannot exist, and close_range to the hard limit is the closefrom idiom.
  */
-static void
-read_fd_limit(struct proc *p, bool again)
+static uint64_t
+fd_limit(struct proc *p, int fd)
 {
 	struct rlimit rl;
 
-	if (p->fd_soft != 0 && !again)
-		return;
+	if (p->fd_soft != 0 && (fd < 0 || (uint64_t)fd < p->fd_soft))
+		return p->fd_soft;
 	if (prlimit(p->pid, RLIMIT_NOFILE, NULL, &rl) == 0) {
 		p->fd_soft = rl.rlim_cur;
 		p->fd_hard = rl.rlim_max;
 	} else {
 		p->fd_soft = p->fd_hard = RLIM_INFINITY;
 	}
-}
-
-static bool
-above_fd_limit(struct proc *p, int fd)
-{
-	read_fd_limit(p, false);
-	if ((uint64_t)fd < p->fd_soft)
-		return false;
-	read_fd_limit(p, true);
-	return (uint64_t)fd >= p->fd_soft;
+	return p->fd_soft;
 }
 
 /* A double close of the fd whose closed record is c, at stack. */
@@ -279,31 +271,12 @@ record_double_close(struct task *t, const struct fd_record *c, int nr,
 	report_add_misuse(&t->proc->rep, &m);
 }
 
-/*
- * Whether closed record c is one this process closed itself: not one its
- * parent closed before forking it (a child closing every fd but those it
- * keeps, as Python's subprocess does with close_range, never had them),
- * and not one the dynamic loader closed (the fds it opens to read
- * libraries are its own, and a program that closes every fd does not
- * close them twice).
- */
-static bool
-closed_by_program(const struct fd_record *c)
-{
-	return c != NULL && !(c->flags & FDREC_CLOSED_IN_PARENT) &&
-	    !stack_from_loader(c->close_stack);
-}
-
-/*
- * close(fd) failed with EBADF. A double close if this table closed fd
- * before; a bad close if fd cannot be an fd (negative, at or above the
- * limit); else fd never existed under trace, which a closefrom-style loop
- * does by design: counted, not reported, and no stack taken.
- */
+/* close(fd) failed with EBADF: misuse, or a close of nothing, counted. */
 static void
 record_bad_close(struct task *t, int fd)
 {
 	const struct fd_record *closed = fdtab_closed(t->fdtab, fd);
+	struct fd_record c;
 	struct misuse m = {
 		.type = MISUSE_BAD_CLOSE,
 		.fd = fd,
@@ -311,18 +284,19 @@ record_bad_close(struct task *t, int fd)
 		.nr = SYS_close,
 	};
 
-	if (closed_by_program(closed)) {
-		struct fd_record c = *closed;
-
+	switch (leaks_failed_close(closed, fd, fd_limit(t->proc, fd))) {
+	case CLOSE_DOUBLE:
+		c = *closed;	/* the capture below may change the table */
 		record_double_close(t, &c, SYS_close, capture_stack(t));
-		return;
+		break;
+	case CLOSE_BAD:
+		m.stack = capture_stack(t);
+		report_add_misuse(&t->proc->rep, &m);
+		break;
+	case CLOSE_UNOPENED:
+		report_add_unopened_close(&t->proc->rep, fd);	/* no stack */
+		break;
 	}
-	if (fd >= 0 && !above_fd_limit(t->proc, fd)) {
-		report_add_unopened_close(&t->proc->rep, fd);
-		return;
-	}
-	m.stack = capture_stack(t);
-	report_add_misuse(&t->proc->rep, &m);
 }
 
 /*
@@ -337,12 +311,12 @@ check_close_range(struct task *t, uint64_t lo, uint64_t hi, uint32_t stack)
 	struct fd_record *recs;
 	size_t n;
 
-	read_fd_limit(t->proc, false);
+	fd_limit(t->proc, -1);
 	if (lo > hi || hi >= t->proc->fd_hard || hi > INT_MAX)
 		return;
 	recs = fdtab_closed_range(t->fdtab, (unsigned)lo, (unsigned)hi, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (closed_by_program(&recs[i]))
+		if (leaks_closed_by_program(&recs[i]))
 			record_double_close(t, &recs[i], SYS_close_range, stack);
 	}
 	free(recs);
@@ -554,7 +528,13 @@ seccomp_active(pid_t pid)
 	return s != NULL && atoi(s + 9) == 2;
 }
 
-static bool reportable(const struct fd_record *r, int fd);
+/* The options as the leak model takes them. */
+static struct leak_rules
+rules(void)
+{
+	return (struct leak_rules){ opts->std_fds,
+	    (uint64_t)(opts->min_age * 1e9) };
+}
 
 /*
  * Every fd made under trace that survived this exec lacked close-on-exec:
@@ -563,30 +543,18 @@ static bool reportable(const struct fd_record *r, int fd);
 static void
 record_inherited(struct proc *p, pid_t pid, struct fdtab *tab)
 {
-	struct fd_record *r;
-	size_t pos = 0;
+	struct leak_rules lr = rules();
+	size_t first = p->rep.ninherited;
 
-	while ((r = fdtab_next(tab, &pos)) != NULL) {
-		struct inherited in;
+	leaks_inherited(&lr, tab, p->exe, &p->rep);
+	for (size_t i = first; i < p->rep.ninherited; i++) {
+		struct inherited *in = &p->rep.inherited[i];
 		struct fd_desc d;
 
-		/* Fds 0-2 crossing an exec are how stdio is passed on. */
-		if (!(r->flags & FDREC_ACROSS_EXEC) ||
-		    (r->flags & FDREC_UNKNOWN_ORIGIN) || !reportable(r, r->fd) ||
-		    (r->fd <= 2 && !opts->std_fds))
-			continue;
-		memset(&in, 0, sizeof in);
-		in.fd = r->fd;
-		in.kind = r->kind;
-		in.nr = r->nr;
-		in.tid = r->tid;
-		in.stack = r->stack;
-		in.program = xstrdup(p->exe);
-		if (fdinfo_describe(pid, r->fd, &d) == 0) {
-			in.kind = d.kind;
-			in.target = d.target;
+		if (fdinfo_describe(pid, in->fd, &d) == 0) {
+			in->kind = d.kind;
+			in->target = d.target;
 		}
-		report_add_inherited(&p->rep, &in);
 	}
 }
 
@@ -683,42 +651,6 @@ on_exec_event(pid_t pid)
 	resume(t, 0);
 }
 
-/*
- * Whether fd, recorded as r (NULL if the model has none), can be a leak.
- * Never what was open before tracing. Fds 0-2 only when this program
- * made them itself (close(0); open("/dev/null"), as valgrind 3.25 reports
- * them), or with --std-fds: the ones it was given across exec, or that it
- * restored from a copy of what it was given, are its stdio, not leaks.
- */
-static bool
-reportable(const struct fd_record *r, int fd)
-{
-	if (r != NULL && (r->flags & FDREC_BASELINE))
-		return false;
-	if (fd > 2 || opts->std_fds)
-		return true;
-	return r != NULL && !(r->flags & (FDREC_ACROSS_EXEC |
-	    FDREC_UNKNOWN_ORIGIN | FDREC_INHERITED_COPY));
-}
-
-/*
- * The last thread of p is at its exit stop: its fd table still exists, so
- * the kernel says which fds are really open and what they are.
- */
-/* --min-age: an fd made less than that long ago is still in use, most likely. */
-static bool
-too_young(const struct fd_record *r, uint64_t now)
-{
-	return r != NULL && opts->min_age > 0 && r->time_ns != 0 &&
-	    now - r->time_ns < (uint64_t)(opts->min_age * 1e9);
-}
-
-static double
-age_of(uint64_t created, uint64_t now)
-{
-	return created != 0 && now >= created ? (double)(now - created) / 1e9 : -1;
-}
-
 struct closing_walk {
 	struct proc *p;
 	int fd;
@@ -739,72 +671,51 @@ find_closing(struct task *t, void *arg)
  * has let fd go, the kernel not yet. It is on its way out, not unknown.
  */
 static bool
-being_closed(struct proc *p, int fd)
+being_closed(int fd, void *arg)
 {
-	struct closing_walk w = { p, fd, false };
+	struct closing_walk w = { arg, fd, false };
 
 	if (detaching)
 		task_foreach(find_closing, &w);
 	return w.found;
 }
 
+/*
+ * The kernel's fd table of p, through its thread t, against the model:
+ * its leaks, described as the kernel has them, into p's report.
+ */
 static void
 snapshot_leaks(struct proc *p, struct task *t)
 {
+	struct leak_rules lr = rules();
 	uint64_t now = now_ns();
-	int *fds, n = fdinfo_list(t->tid, &fds), kept = 0;
+	int *fds, n = fdinfo_list(t->tid, &fds);
 	struct fd_desc *descs;
+	size_t kept;
 
 	if (n < 0)
 		return;
 	/* The leaks first, then one look at the whole table to describe them. */
-	for (int i = 0; i < n; i++) {
-		struct fd_record *r = fdtab_lookup(t->fdtab, fds[i]);
-
-		if (!reportable(r, fds[i]) || too_young(r, now) ||
-		    (r == NULL && being_closed(p, fds[i])))
-			continue;
-		fds[kept++] = fds[i];
-	}
+	kept = leaks_select(&lr, t->fdtab, fds, (size_t)n, being_closed, p, now,
+	    &p->rep.nyoung);
 	/* Zeroed: FDK_UNKNOWN and no target, which describe_all leaves too. */
-	descs = xcalloc(kept > 0 ? (size_t)kept : 1, sizeof *descs);
+	descs = xcalloc(kept > 0 ? kept : 1, sizeof *descs);
 	if (kept > 0)
-		fdinfo_describe_all(t->tid, fds, (size_t)kept, descs);
-	for (int i = 0; i < kept; i++) {
+		fdinfo_describe_all(t->tid, fds, kept, descs);
+	for (size_t i = 0; i < kept; i++) {
 		struct fd_record *r = fdtab_lookup(t->fdtab, fds[i]);
-		struct fd_desc d = descs[i];
 		struct leak l;
 
 		/* Listed but not describable (a path longer than a page): still a leak. */
-		if (d.kind == FDK_UNKNOWN && d.target == NULL) {
+		if (descs[i].kind == FDK_UNKNOWN && descs[i].target == NULL) {
 			char path[64];
 			struct stat st;
 
 			snprintf(path, sizeof path, "/proc/%d/fd/%d", t->tid, fds[i]);
-			d.kind = stat(path, &st) == 0 ?
-			    fdinfo_kind_from_link("/", st.st_mode) :
-			    r != NULL ? (enum fd_kind)r->kind : FDK_OTHER;
-			d.cloexec = false;
+			if (stat(path, &st) == 0)
+				descs[i].kind = fdinfo_kind_from_link("/", st.st_mode);
 		}
-		memset(&l, 0, sizeof l);
-		l.fd = fds[i];
-		l.kind = d.kind != FDK_UNKNOWN ? d.kind : (r ? (enum fd_kind)r->kind : FDK_OTHER);
-		l.target = d.target;
-		l.cloexec = d.cloexec;
-		if (r != NULL && !(r->flags & FDREC_UNKNOWN_ORIGIN)) {
-			l.nr = r->nr;
-			l.tid = r->tid;
-			l.stack = r->stack;
-			l.serial = r->serial;
-			l.created_ns = r->time_ns;
-			l.age = age_of(r->time_ns, now);
-			l.across_exec = (r->flags & FDREC_ACROSS_EXEC) != 0;
-		} else {
-			l.nr = -1;
-			l.tid = t->tid;
-			l.unknown_origin = true;
-			l.age = -1;
-		}
+		leaks_make(&l, fds[i], r, &descs[i], t->tid, now);
 		report_add_leak(&p->rep, &l);
 	}
 	free(descs);
@@ -817,30 +728,12 @@ snapshot_leaks(struct proc *p, struct task *t)
 static void
 model_leaks(struct proc *p)
 {
-	struct fd_record *r;
-	size_t pos = 0;
+	struct leak_rules lr = rules();
 
 	if (p->fdtab == NULL)
 		return;
-	while ((r = fdtab_next(p->fdtab, &pos)) != NULL) {
-		struct leak l;
-
-		if (!reportable(r, r->fd) || too_young(r, now_ns()))
-			continue;
-		memset(&l, 0, sizeof l);
-		l.fd = r->fd;
-		l.kind = r->kind != FDK_UNKNOWN ? (enum fd_kind)r->kind : FDK_OTHER;
-		l.nr = (r->flags & FDREC_UNKNOWN_ORIGIN) ? -1 : r->nr;
-		l.tid = r->tid != 0 ? r->tid : p->pid;
-		l.cloexec = (r->flags & FDREC_CLOEXEC) != 0;
-		l.across_exec = (r->flags & FDREC_ACROSS_EXEC) != 0;
-		l.unknown_origin = (r->flags & FDREC_UNKNOWN_ORIGIN) != 0;
-		l.stack = r->stack;
-		l.serial = r->serial;
-		l.created_ns = r->time_ns;
-		l.age = age_of(r->time_ns, now_ns());
-		report_add_leak(&p->rep, &l);
-	}
+	leaks_from_model(&lr, p->fdtab, p->pid, now_ns(), &p->rep,
+	    &p->rep.nyoung);
 	p->rep.end_ns = now_ns();
 }
 
@@ -931,14 +824,6 @@ on_reaped(struct task *t, int status)
 	 * no more. A parent killed between the fork and the event never sends it.
 	 */
 	task_foreach(adopt_if_abandoned, NULL);
-}
-
-static int
-int_cmp(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* The fds open now were open before tracing: never leaks. */
@@ -1109,44 +994,11 @@ seconds_ns(double s)
 
 /* --- live dumps --- */
 
-static void
-dump_proc_fds(struct dump *d, struct proc *p, pid_t tid, struct fdtab *tab)
-{
-	uint64_t now = now_ns(), min_age = seconds_ns(opts->min_age);
-	struct dump_proc *dp;
-	struct fd_record *r;
-	size_t pos = 0;
-	int *open, n;
-
-	n = fdinfo_list(tid, &open);
-	dp = dump_add_proc(d, p->pid, n);
-	while ((r = fdtab_next(tab, &pos)) != NULL) {
-		enum fd_kind kind = (enum fd_kind)r->kind;
-
-		if (!reportable(r, r->fd) || now - r->time_ns < min_age)
-			continue;
-		/* The model may lag the kernel (a close not yet seen): trust /proc. */
-		if (n >= 0 && bsearch(&r->fd, open, (size_t)n, sizeof *open,
-		    int_cmp) == NULL)
-			continue;
-		if (kind == FDK_UNKNOWN) {
-			struct fd_desc desc;
-
-			if (fdinfo_describe(tid, r->fd, &desc) == 0) {
-				kind = desc.kind;
-				free(desc.target);
-			}
-		}
-		dump_add_fd(dp, r->stack, kind);
-	}
-	if (n >= 0)
-		free(open);
-}
-
 struct dump_walk {
 	struct dump *d;
 	struct proc **seen;
 	size_t nseen;
+	struct leak_rules rules;
 };
 
 /* One section per process: its first live task reads /proc for it. */
@@ -1163,14 +1015,14 @@ dump_task(struct task *t, void *arg)
 	}
 	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof(struct proc *));
 	w->seen[w->nseen++] = t->proc;
-	dump_proc_fds(w->d, t->proc, t->tid, t->fdtab);
+	dump_add_process(w->d, t->proc->pid, t->tid, t->fdtab, &w->rules);
 }
 
 static void
 write_dump(void)
 {
 	struct dump d = { 0 };
-	struct dump_walk w = { &d, NULL, 0 };
+	struct dump_walk w = { &d, NULL, 0, rules() };
 
 	task_foreach(dump_task, &w);
 	free(w.seen);

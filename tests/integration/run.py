@@ -332,7 +332,7 @@ def check_schema(report):
                     "leaks", "sites", "misuse", "inherited", "suppressed",
                     "suppressed_misuse", "suppressed_inherited",
                     "suppressed_default", "only_from_hidden",
-                    "unopened_closes"):
+                    "min_age_hidden", "unopened_closes"):
             if key not in proc:
                 raise Failure("JSON process has no %r: %r" % (key, proc))
         for site in proc["sites"]:
@@ -365,7 +365,7 @@ def check_schema(report):
     for key in ("leaks", "processes", "leaking", "sites", "misuse",
                 "inherited", "suppressed", "suppressed_misuse",
                 "suppressed_inherited", "suppressed_default",
-                "only_from_hidden", "unopened_closes"):
+                "only_from_hidden", "min_age_hidden", "unopened_closes"):
         if key not in report["summary"]:
             raise Failure("JSON summary has no %r" % key)
 

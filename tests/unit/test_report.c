@@ -261,7 +261,7 @@ test_text(void **state)
 	    "fdleak: site pid=1234 count=1 kinds=pipe:1 oldest-fd=7 newest-fd=7 targets=?\n"
 	    "fdleak:    (no stack)\n"
 	    "fdleak: leak pid=1234 fd=7 kind=pipe syscall=? tid=1234 origin=unknown target=?\n"
-	    "fdleak: hidden suppressed-leaks=0 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0\n"
+	    "fdleak: hidden suppressed-leaks=0 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0 min-age=0\n"
 	    "fdleak: summary leaks=3 processes=2 leaking=1 sites=3 misuse=0 inherited=0 suppressed=0\n");
 	free(out);
 	report_free(&r);
@@ -327,9 +327,9 @@ static const char json_script[] =
     "d = json.load(sys.stdin)\n"
     "assert set(d) == {\"version\", \"processes\", \"suppressions\", \"summary\"}, d.keys()\n"
     "assert d[\"suppressions\"] == [{\"name\": \"e1\", \"file\": \"a \\\"b\\\".supp\", \"line\": 3, \"default\": True, \"hits\": 2}], d[\"suppressions\"]\n"
-    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
+    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
     "p, q = d[\"processes\"]\n"
-    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"unopened_closes\"}\n"
+    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"min_age_hidden\", \"unopened_closes\"}\n"
     "assert p[\"unopened_closes\"] == {\"count\": 0, \"lowest_fd\": None, \"highest_fd\": None}\n"
     "assert set(p) == pk and set(q) == pk\n"
     "assert (p[\"pid\"], p[\"ppid\"], p[\"command\"]) == (1234, 1200, \"/usr/bin/prog\")\n"
@@ -403,7 +403,7 @@ test_json(void **state)
 	    "\"processes\": 0, \"leaking\": 0, \"sites\": 0, \"misuse\": 0, "
 	    "\"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, "
 	    "\"suppressed_inherited\": 0, \"suppressed_default\": 0, "
-	    "\"only_from_hidden\": 0, \"unopened_closes\": 0}"), 0);
+	    "\"only_from_hidden\": 0, \"min_age_hidden\": 0, \"unopened_closes\": 0}"), 0);
 	free(out);
 }
 
@@ -589,7 +589,7 @@ static const char sections_text[] =
     "fdleak: unopened-closes pid=77 count=3 fds=3-1023\n"
     "fdleak: inherited pid=77 fd=5 kind=socket syscall=socket tid=77 program=\"/usr/bin/child \\\"x\\\"\" target=\"tcp 0.0.0.0:80 (listening)\"\n"
     "fdleak:    at 0x1100: ???\n"
-    "fdleak: hidden suppressed-leaks=6 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0\n"
+    "fdleak: hidden suppressed-leaks=6 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0 min-age=0\n"
     "fdleak: summary leaks=5 processes=1 leaking=1 sites=1 misuse=5 inherited=1 suppressed=6\n";
 
 /* out without its ANSI colour sequences, in place. */
@@ -684,7 +684,7 @@ test_misuse_grouping(void **state)
 static const char sections_script[] =
     "import json, sys\n"
     "d = json.load(sys.stdin)\n"
-    "assert d[\"summary\"] == {\"leaks\": 5, \"processes\": 1, \"leaking\": 1, \"sites\": 1, \"misuse\": 5, \"inherited\": 1, \"suppressed\": 6, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"unopened_closes\": 3}, d[\"summary\"]\n"
+    "assert d[\"summary\"] == {\"leaks\": 5, \"processes\": 1, \"leaking\": 1, \"sites\": 1, \"misuse\": 5, \"inherited\": 1, \"suppressed\": 6, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"unopened_closes\": 3}, d[\"summary\"]\n"
     "p = d[\"processes\"][0]\n"
     "assert p[\"suppressed\"] == 6\n"
     "s, = p[\"sites\"]\n"

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * leaks.h - the leak model: the model's fd table held against the
+ * kernel's at an exit, a detach or a dump decides which fds are leaks,
+ * which crossed an exec as inherited, and how old they are. Pure: the
+ * tracer reads /proc and hands the tables in; tests make tables up.
+ */
+#ifndef FDLEAK_LEAKS_H
+#define FDLEAK_LEAKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fdinfo.h"
+#include "fdtab.h"
+#include "report.h"
+
+/* What the options make of a leak. */
+struct leak_rules {
+	bool std_fds;		/* --std-fds: fds 0-2 given across exec count too */
+	uint64_t min_age_ns;	/* --min-age: younger fds are left out; 0 = none */
+};
+
+/*
+ * Whether fd, recorded as r (NULL if the model has none), can be a leak.
+ * Never what was open before tracing. Fds 0-2 only when the program made
+ * them itself (close(0); open("/dev/null"), as valgrind 3.25 reports
+ * them), or with --std-fds: the ones it was given across exec, or that it
+ * restored from a copy of what it was given, are its stdio.
+ */
+bool leaks_reportable(const struct leak_rules *lr, const struct fd_record *r,
+    int fd);
+/* Whether r was made less than --min-age before now (in use, most likely). */
+bool leaks_too_young(const struct leak_rules *lr, const struct fd_record *r,
+    uint64_t now);
+/* Seconds between created and now; -1 when created is not known. */
+double leaks_age(uint64_t created, uint64_t now);
+
+/*
+ * The kernel's open fds[0..n) of a process that ends (or is detached
+ * from) held against its model tab: fds keeps, in place and in order, the
+ * fds that are leaks; returns how many. *young (if not NULL) counts the
+ * ones left out by --min-age. closing(fd, arg), when given, says that a
+ * thread is inside close(fd), which the model has applied already: on its
+ * way out, not of unknown origin.
+ */
+size_t leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
+    size_t n, bool (*closing)(int fd, void *arg), void *arg, uint64_t now,
+    size_t *young);
+
+/*
+ * The leak record of fd, a leak of a process whose last thread is tid,
+ * from the model's record r (NULL if none: origin unknown) and the
+ * kernel's description d (its target moves into *l; kind FDK_UNKNOWN
+ * when the kernel could not tell, the model's kind then stands).
+ */
+void leaks_make(struct leak *l, int fd, const struct fd_record *r,
+    struct fd_desc *d, int tid, uint64_t now);
+
+/*
+ * Without the kernel's table (a process killed before its exit stop):
+ * every reportable record of tab as a leak of p, whose pid is pid.
+ * Returns how many; *young as above.
+ */
+size_t leaks_from_model(const struct leak_rules *lr, struct fdtab *tab,
+    int pid, uint64_t now, struct proc_report *p, size_t *young);
+
+/*
+ * Just after an exec into program: the fds of tab that crossed it without
+ * close-on-exec and were made under trace are inherited by it (fds 0-2
+ * only with --std-fds: crossing an exec is how stdio is passed on). Each
+ * is appended to p with the model's kind and no target; returns how many.
+ */
+size_t leaks_inherited(const struct leak_rules *lr, struct fdtab *tab,
+    const char *program, struct proc_report *p);
+
+/* What a close that failed with EBADF was. */
+enum close_verdict {
+	CLOSE_DOUBLE,		/* of an fd this process closed before */
+	CLOSE_BAD,		/* of an fd that cannot exist */
+	CLOSE_UNOPENED,		/* of an fd that never existed: counted only */
+};
+
+/*
+ * Whether closed record c (NULL if none) is one this process closed
+ * itself, so that closing it again is a double close: not one its parent
+ * closed before forking it (a child closing every fd but those it keeps,
+ * as Python's subprocess does with close_range, never had them), and not
+ * one the dynamic loader closed (the fds it opens to read libraries are
+ * its own, and a program that closes every fd does not close them twice).
+ */
+bool leaks_closed_by_program(const struct fd_record *c);
+/*
+ * close(fd) failed with EBADF; closed is fd's closed record (NULL if
+ * none) and limit the process's soft RLIMIT_NOFILE. A double close if the
+ * program closed fd before; a bad close if fd cannot be an fd (negative,
+ * at or above the limit); else fd never existed under trace, which a
+ * closefrom-style loop does by design.
+ */
+enum close_verdict leaks_failed_close(const struct fd_record *closed, int fd,
+    uint64_t limit);
+
+#endif
