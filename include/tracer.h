@@ -54,7 +54,7 @@ int tracer_launch(char *const argv[], const struct tracer_opts *o,
 int tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
     struct report *rep);
 
-/* The core, shared by launch.c and attach.c. */
+/* The core (tracer.c), shared by launch.c, attach.c and session.c. */
 struct task;
 struct proc;
 /* Start a run: options, the report to fill, whether a filter is in place. */
@@ -64,11 +64,33 @@ void tracer_begin(const struct tracer_opts *o, struct report *rep,
 struct task *tracer_new_process(pid_t pid, pid_t ppid, const char *exe, int state);
 /* Another thread of p. */
 struct task *tracer_new_thread(struct proc *p, pid_t tid, int state);
-/* Attaching failed: detach from everything seized so far, report nothing. */
-void tracer_abort(void);
-/* Wait for and handle stops until no traced task is left. */
-void tracer_loop(void);
+/* Handle one status waitpid gave for pid: the model follows the stop. */
+void tracer_handle_status(pid_t pid, int status);
+/* Attach mode: interrupt every thread; each is detached once its process is still. */
+void tracer_start_detach(void);
+bool tracer_detaching(void);
+/* Launch mode, on a second signal: take the kernel's fds, then SIGKILL all. */
+void tracer_kill_all(void);
+/*
+ * Adopt the children held too long for their parent's fork event; the
+ * next time to look again (0: none held).
+ */
+uint64_t tracer_check_orphans(uint64_t now);
+/* A failed attach: what ends is not reported. */
+void tracer_mark_aborting(void);
+bool tracer_attach_mode(void);
+/* The first traced process. */
+pid_t tracer_main_pid(void);
 /* Wait status of pid's process if it ended during the run; false if not. */
 bool tracer_status(pid_t pid, int *wstatus);
+
+/* The session around the core (session.c). */
+/* Attaching failed: detach from everything seized so far, report nothing. */
+void tracer_abort(void);
+/*
+ * Wait for and handle stops until no traced task is left, acting on
+ * signals, dumps (--interval, SIGUSR1) and --duration as o says.
+ */
+void tracer_loop(const struct tracer_opts *o);
 
 #endif

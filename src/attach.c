@@ -268,10 +268,10 @@ tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
 		if (seize_threads(pids[i]) < 0) {
 			/* Let go of what was seized: the loop detaches at once. */
 			tracer_abort();
-			tracer_loop();
+			tracer_loop(o);
 			return EXIT_FDLEAK_ERROR;
 		}
 	}
-	tracer_loop();
+	tracer_loop(o);
 	return 0;
 }

@@ -89,8 +89,7 @@ dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
 static int
 serial_cmp(const void *a, const void *b)
 {
-	const struct fd_record *x = *(const struct fd_record *const *)a;
-	const struct fd_record *y = *(const struct fd_record *const *)b;
+	const struct fd_record *x = a, *y = b;
 
 	return (x->serial > y->serial) - (x->serial < y->serial);
 }
@@ -108,7 +107,7 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
     const struct leak_rules *lr)
 {
 	uint64_t now = now_ns();
-	struct fd_record *r, **recs = NULL;
+	struct fd_record *r, *recs = NULL;	/* copies, to sort by age */
 	struct fd_desc *descs;
 	struct dump_proc *dp;
 	size_t pos = 0, nrecs = 0;
@@ -123,7 +122,7 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 		    int_cmp) == NULL)
 			continue;
 		recs = xgrow(recs, nrecs, sizeof *recs);
-		recs[nrecs++] = r;
+		recs[nrecs++] = *r;
 	}
 	if (n >= 0)
 		free(open);
@@ -133,14 +132,14 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 	fds = xreallocarray(NULL, nrecs ? nrecs : 1, sizeof *fds);
 	descs = xcalloc(nrecs ? nrecs : 1, sizeof *descs);
 	for (size_t i = 0; i < nrecs; i++)
-		fds[i] = recs[i]->fd;
+		fds[i] = recs[i].fd;
 	if (nrecs > 0)
 		fdinfo_describe_all(tid, fds, nrecs, descs);
 	for (size_t i = 0; i < nrecs; i++) {
 		enum fd_kind kind = descs[i].kind != FDK_UNKNOWN ? descs[i].kind :
-		    (enum fd_kind)recs[i]->kind;
+		    (enum fd_kind)recs[i].kind;
 
-		dump_add_fd(dp, recs[i]->stack, kind, descs[i].target);
+		dump_add_fd(dp, recs[i].stack, kind, descs[i].target);
 		free(descs[i].target);
 	}
 	free(descs);

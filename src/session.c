@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * session.c - a trace session around the tracer core: the wait loop, the
+ * signals fdleak gets (kill or detach), its timers (--interval dumps,
+ * --duration, the tracer's own deadlines) and the live dumps. tracer.c
+ * turns each stop into model updates; this file decides when to stop.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "leaks.h"
+#include "task.h"
+#include "tracer.h"
+#include "util.h"
+
+static const struct tracer_opts *opts;
+static uint64_t start_ns, next_dump_ns, end_ns;
+static bool attach_mode;
+static pid_t main_pid;
+
+/* Set by the signal handlers; the wait loop acts on them. */
+static volatile sig_atomic_t signals_seen;
+static volatile sig_atomic_t kill_requested;
+static volatile sig_atomic_t detach_requested;
+static volatile sig_atomic_t dump_requested;
+
+/* Seconds as nanoseconds, for deadlines. */
+static uint64_t
+seconds_ns(double s)
+{
+	return (uint64_t)(s * 1e9);
+}
+
+/* --- live dumps --- */
+
+struct dump_walk {
+	struct dump *d;
+	struct proc **seen;
+	size_t nseen;
+	struct leak_rules rules;
+};
+
+/* One section per process: its first live task reads /proc for it. */
+static void
+dump_task(struct task *t, void *arg)
+{
+	struct dump_walk *w = arg;
+
+	if (t->proc == NULL || t->exited)
+		return;
+	for (size_t i = 0; i < w->nseen; i++) {
+		if (w->seen[i] == t->proc)
+			return;
+	}
+	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof(struct proc *));
+	w->seen[w->nseen++] = t->proc;
+	dump_add_process(w->d, t->proc->pid, t->tid, t->fdtab, &w->rules);
+}
+
+static void
+write_dump(void)
+{
+	struct dump d = { 0 };
+	struct dump_walk w = { &d, NULL, 0,
+	    { opts->std_fds, seconds_ns(opts->min_age) } };
+
+	task_foreach(dump_task, &w);
+	free(w.seen);
+	d.elapsed = (double)(now_ns() - start_ns) / 1e9;
+	dump_finish(&d);
+	if (opts->on_dump != NULL)
+		opts->on_dump(&d, opts->arg);
+	dump_free(&d);
+}
+
+/* --- signals and timers --- */
+
+static void
+on_signal(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	signals_seen++;
+	/* A wait already under way is interrupted; one about to start is woken soon. */
+	alarm(1);
+	if (attach_mode) {
+		detach_requested = 1;
+		return;
+	}
+	if (signals_seen == 1) {
+		/* A terminal's signal reached the tracee too; a kill(1) did not. */
+		if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
+			kill(main_pid, sig);
+	} else {
+		kill_requested = 1;
+		kill(main_pid, SIGKILL);	/* wakes the wait loop */
+	}
+}
+
+static void
+on_dump_signal(int sig)
+{
+	(void)sig;
+	dump_requested = 1;
+	alarm(1);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void
+install_signal_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: waitpid returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (unsigned i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+	sa.sa_flags = 0;
+	sa.sa_handler = on_dump_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/*
+ * The next time the loop must wake up (the next dump, the end of
+ * --duration, a deadline of the tracer's); 0 for none.
+ */
+static uint64_t
+next_deadline(uint64_t tracer_deadline)
+{
+	uint64_t next = next_dump_ns;
+
+	if (end_ns != 0 && !tracer_detaching() && (next == 0 || end_ns < next))
+		next = end_ns;
+	if (tracer_deadline != 0 && (next == 0 || tracer_deadline < next))
+		next = tracer_deadline;
+	return next;
+}
+
+/* Wake the wait loop at when (0: never), by an interval timer. */
+static void
+arm_timer(uint64_t when)
+{
+	uint64_t now = now_ns(), in;
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	if (when != 0) {
+		in = when > now ? when - now : 1000;
+		it.it_value.tv_sec = (time_t)(in / 1000000000u);
+		it.it_value.tv_usec = (suseconds_t)(in % 1000000000u / 1000u) + 1;
+		/* The period catches a signal that raced the wait. */
+		it.it_interval.tv_usec = 100000;
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Act on what the signals and the timers asked for; the next deadline. */
+static uint64_t
+check_timers(void)
+{
+	uint64_t now = now_ns(), tracer_deadline;
+
+	if (kill_requested) {
+		tracer_kill_all();
+		kill_requested = 0;
+	}
+	if (end_ns != 0 && now >= end_ns)
+		detach_requested = 1;
+	if (detach_requested && attach_mode)
+		tracer_start_detach();
+	if (next_dump_ns != 0 && now >= next_dump_ns) {
+		dump_requested = 1;
+		while (next_dump_ns <= now)
+			next_dump_ns += seconds_ns(opts->interval);
+	}
+	if (dump_requested && !tracer_detaching()) {
+		dump_requested = 0;
+		write_dump();
+	}
+	tracer_deadline = tracer_check_orphans(now);
+	return next_deadline(tracer_deadline);
+}
+
+/* --- the loop --- */
+
+/*
+ * Poll before blocking, as KVM polls before halting a vCPU. On a virtual
+ * machine a stop that must wake a halted CPU costs tens of microseconds,
+ * more than the rest of the stop: waiting in a WNOHANG loop for the stop
+ * that is due keeps this CPU awake (churn here: 3x faster on an idle VM).
+ * The window adapts: it grows while stops come soon after the tracer
+ * would block, and shrinks while they do not, so a tracee that seldom
+ * stops costs no polling. Attach mode polls too: every poll yields, so a
+ * server thread runnable on this CPU runs first, and a traced nginx
+ * worker took less tracer CPU with polling than without (bench notes).
+ */
+#define POLL_MAX_NS	100000u
+#define POLL_START_NS	10000u
+static uint64_t poll_ns;	/* current window; 0 = block at once */
+
+static pid_t
+wait_stop(int *status)
+{
+	uint64_t start, waited;
+	pid_t pid;
+
+	if (poll_ns > 0) {
+		uint64_t until = now_ns() + poll_ns;
+
+		/* Yield: a tracee woken onto this CPU must not wait for the poll. */
+		while ((pid = waitpid(-1, status, __WALL | WNOHANG)) == 0 &&
+		    now_ns() < until)
+			sched_yield();
+		if (pid != 0)
+			return pid;
+	}
+	start = now_ns();
+	pid = waitpid(-1, status, __WALL);
+	waited = now_ns() - start + poll_ns;
+	if (pid > 0) {
+		if (waited < POLL_MAX_NS)
+			poll_ns = poll_ns == 0 ? POLL_START_NS :
+			    poll_ns * 2 > POLL_MAX_NS ? POLL_MAX_NS : poll_ns * 2;
+		else
+			poll_ns /= 2;
+	}
+	return pid;
+}
+
+void
+tracer_loop(const struct tracer_opts *o)
+{
+	uint64_t last_arm = 0, armed_for = 0;
+
+	opts = o;
+	attach_mode = tracer_attach_mode();
+	main_pid = tracer_main_pid();
+	start_ns = now_ns();
+	next_dump_ns = o->interval > 0 ? start_ns + seconds_ns(o->interval) : 0;
+	end_ns = attach_mode && o->duration > 0 ?
+	    start_ns + seconds_ns(o->duration) : 0;
+	install_signal_handlers();
+	while (task_count() > 0) {
+		uint64_t next = check_timers();
+		int status;
+		pid_t pid;
+
+		/* Re-armed when the deadline moves, and now and then anyway. */
+		if (next != armed_for || now_ns() - last_arm > 50000000u) {
+			arm_timer(next);
+			armed_for = next;
+			last_arm = now_ns();
+		}
+		pid = wait_stop(&status);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				warnerr("waitpid");
+			break;
+		}
+		tracer_handle_status(pid, status);
+	}
+	arm_timer(0);
+	dump_cleanup();
+}
+
+void
+tracer_abort(void)
+{
+	tracer_mark_aborting();
+	detach_requested = 1;
+}
