@@ -1,26 +1,48 @@
 # fdleak - file-descriptor leak tracer. GNU make; `make V=1` shows commands.
 #   make            build ./fdleak and the test programs
+#   make install    install the binary, its default suppressions and the man
+#                   page (PREFIX=/usr/local, DESTDIR, BINDIR, DATADIR, MANDIR);
+#                   make uninstall removes them
 #   make check      unit, fuzz-corpus, integration and hardening tests
 #                   (ASAN=1: under ASan+UBSan)
 #   make check-long the long ones (about 75 min): the hour-long --interval
 #                   run, and every fuzz harness for FUZZ_SECONDS (default 60)
 #   make bench      benchmark (never part of check)
 #   make example    run fdleak on the bundled leaky example
+# CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the builder's (dpkg-buildflags
+# sets them); the project's own flags are kept apart and always added.
+
+VERSION	:= $(shell sed -n 's/^\#define FDLEAK_VERSION "\(.*\)"/\1/p' include/version.h)
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+INSTALL	?= install
 
 PKGS	:= libunwind-generic libdw libelf
+PKG_CONFIG ?= pkg-config
+# Asked once per build (a := variable is expanded where it is set), for
+# both: the compiler's flags are the -I, -D and -pthread ones.
+PKG_ALL    := $(shell $(PKG_CONFIG) --cflags --libs $(PKGS))
+PKG_CFLAGS := $(filter -I% -D% -pthread,$(PKG_ALL))
+PKG_LIBS   := $(filter-out -I% -D%,$(PKG_ALL))
 CC	?= cc
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
-	   -Iinclude $(shell pkg-config --cflags $(PKGS))
-LDLIBS	+= $(shell pkg-config --libs $(PKGS))
+FDLEAK_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter
+FDLEAK_CPPFLAGS := -D_GNU_SOURCE -Iinclude \
+	   -DFDLEAK_DATADIR='"$(DATADIR)/fdleak"' $(PKG_CFLAGS)
 
 ifeq ($(ASAN),1)
 B	:= build/asan
-CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS	+= -fsanitize=address,undefined
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
 else
 B	:= build
+SAN_FLAGS :=
 endif
+ALL_CFLAGS  = $(FDLEAK_CFLAGS) $(FDLEAK_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+ALL_LDLIBS  = $(PKG_LIBS) $(LDLIBS)
 
 ifeq ($(V),1)
 Q :=
@@ -40,21 +62,22 @@ all: $(FDLEAK) victims
 
 $(FDLEAK): $(B)/main.o $(B)/libfdleak.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(B)/libfdleak.a: $(LIBOBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/%.o: src/%.c $(wildcard include/*.h) src/syscalls.def | $(B)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B) $(B)/unit build/victims:
 	$(Q)mkdir -p $@
 
 $(B)/unit/%: tests/unit/%.c tests/unit/helpers.h $(B)/libfdleak.a | $(B)/unit
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfdleak.a $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libfdleak.a \
+	    $(ALL_LDLIBS) -lcmocka
 
 victims: $(VICTIMS)
 
@@ -95,8 +118,8 @@ memcheck: fdleak victims
 # ctuuninitvar in umem.c and arch-x86_64.c are false positives: the buffers
 # are the output of process_vm_readv and PTRACE_GETREGS.
 lint:
-	clang-tidy --quiet --warnings-as-errors='*' src/*.c -- -std=gnu11 -D_GNU_SOURCE \
-	    -Iinclude $(shell pkg-config --cflags $(PKGS)) 2>/dev/null
+	clang-tidy --quiet --warnings-as-errors='*' src/*.c -- -std=gnu11 \
+	    $(FDLEAK_CPPFLAGS) 2>/dev/null
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 	    -D_GNU_SOURCE -Iinclude --suppress=missingIncludeSystem \
 	    --suppress=ctuuninitvar:src/umem.c --suppress=ctuuninitvar:src/arch-x86_64.c src/
@@ -111,12 +134,25 @@ bench: $(FDLEAK) victims build/bench/floor
 build/bench/floor: tests/bench/floor.c $(B)/libfdleak.a
 	@mkdir -p build/bench
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfdleak.a $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libfdleak.a $(ALL_LDLIBS)
+
+install: fdleak
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/fdleak \
+	    $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 755 fdleak $(DESTDIR)$(BINDIR)/fdleak
+	$(INSTALL) -m 644 src/default.supp $(DESTDIR)$(DATADIR)/fdleak/default.supp
+	$(INSTALL) -m 644 man/fdleak.1 $(DESTDIR)$(MANDIR)/man1/fdleak.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/fdleak $(DESTDIR)$(DATADIR)/fdleak/default.supp \
+	    $(DESTDIR)$(MANDIR)/man1/fdleak.1
+	-rmdir $(DESTDIR)$(DATADIR)/fdleak 2>/dev/null
 
 clean:
 	rm -rf build fdleak
 
-.PHONY: all victims unit check check-long memcheck lint example bench clean
+.PHONY: all victims unit check check-long memcheck lint example bench install \
+	uninstall clean
 .SECONDARY:
 
 # libFuzzer harnesses (clang): make fuzz [FUZZ_SECONDS=30]; make fuzz-check replays the corpora

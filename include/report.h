@@ -15,9 +15,7 @@
 
 #include "fdkind.h"
 
-#ifndef FDLEAK_VERSION
-#define FDLEAK_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 struct leak {
 	int fd;

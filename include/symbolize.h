@@ -36,5 +36,7 @@ unsigned symbolize_frame(const struct frame *f, bool is_return,
 void symbolize_libc_lines(bool on);
 /* Free all caches. */
 void symbolize_cleanup(void);
+/* The symbolizer built in, with the version of the library loaded, for --version. */
+const char *symbolize_backend(void);
 
 #endif

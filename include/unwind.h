@@ -47,6 +47,9 @@ void unwind_begin(struct unwinder *u, pid_t tid,
     const struct arch_regs *regs, bool runs_on);
 unsigned unwind_frames(struct unwinder *u, struct frame *out, unsigned max);
 
+/* Which unwinder was built in, with its version, for --version. */
+const char *unwind_backend(void);
+
 /*
  * Release the ELF files cached for all unwinders (at exit, for leak
  * checkers); unwinders still alive keep working and reopen them.

@@ -104,6 +104,21 @@ usage(FILE *f)
 	    "The text report is coloured on a terminal unless NO_COLOR is set.\n");
 }
 
+/* --version, as strace -V: the version, the licence, what is built in. */
+static void
+print_version(void)
+{
+	printf("fdleak %s\n"
+	    "Copyright (c) 2026 the fdleak authors. MIT licence: you may use, "
+	    "change\nand share it; there is NO WARRANTY.\n"
+	    "Unwinder: %s\n"
+	    "Symbolizer: %s\n"
+	    "Features: seccomp-bpf filter, sock_diag socket tables, "
+	    "report formats %s\n",
+	    FDLEAK_VERSION, unwind_backend(), symbolize_backend(),
+	    report_writer_names());
+}
+
 /* A number in [lo, hi] or -1 after saying what is wrong. */
 static long
 parse_number(const char *opt, const char *arg, long lo, long hi)
@@ -396,7 +411,7 @@ main(int argc, char *argv[])
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("fdleak %s\n", FDLEAK_VERSION);
+			print_version();
 			return 0;
 		case 'o':
 			output_path = optarg;

@@ -933,3 +933,12 @@ symbolize_cleanup(void)
 	strs = NULL;
 	strs_count = strs_size = 0;
 }
+
+const char *
+symbolize_backend(void)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof buf, "elfutils libdw %s", dwfl_version(NULL));
+	return buf;
+}

@@ -1004,3 +1004,15 @@ unwind_cleanup(void)
 	mods_cap = 0;
 	mods_epoch++;
 }
+
+const char *
+unwind_backend(void)
+{
+#define UNW_STR2(x) #x
+#define UNW_STR(x) UNW_STR2(x)
+	return "libunwind " UNW_STR(UNW_VERSION_MAJOR) "." UNW_STR(UNW_VERSION_MINOR)
+	    "." UNW_STR(UNW_VERSION_EXTRA) " (remote, own accessors, cached "
+	    ".eh_frame_hdr tables)";
+#undef UNW_STR
+#undef UNW_STR2
+}

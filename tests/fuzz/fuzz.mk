@@ -8,12 +8,11 @@
 
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 30
-FUZZ_PKGS	:= libunwind-generic libdw libelf
 FUZZ_CFLAGS	:= -g -O1 -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		   -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Iinclude \
 		   -I/usr/include/x86_64-linux-gnu
-FUZZ_LIBS	= $(shell pkg-config --libs $(FUZZ_PKGS))
+FUZZ_LIBS	= $(PKG_LIBS)
 
 # The modules each harness links: the fewest that do, so a harness stays
 # buildable while unrelated modules change.
@@ -39,8 +38,7 @@ FUZZ_HAVE_CC	:= $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo 1)
 build/fuzz/obj/%.o: src/%.c $(wildcard include/*.h) src/syscalls.def
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $<"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) \
-	    $(shell pkg-config --cflags $(FUZZ_PKGS)) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 define FUZZ_RULE
 build/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h \

@@ -3640,6 +3640,115 @@ def _deleted_binary(ctx):
 
 
 # --------------------------------------------------------------------------
+# Packaging: make install, the build flags packagers set
+
+
+@test("install-destdir")
+def _install(ctx):
+    """make install into a DESTDIR with PREFIX=/usr: the binary, its
+    default suppressions and the man page where packagers expect them; the
+    installed binary runs, finds its default suppressions beside itself
+    and says its version; man -l reads the installed page; make uninstall
+    takes it all away."""
+    dest = os.path.join(ctx.tmp, "dest")
+    problems = []
+    res = ctx.run(["make", "-C", ROOT, "-s", "install", "DESTDIR=" + dest,
+                   "PREFIX=/usr"], timeout=300)
+    if res.status != 0:
+        raise Failure("make install: status %d: %s" % (res.status,
+                                                       res.stderr[-400:]))
+    files = {"usr/bin/fdleak": 0o755, "usr/share/fdleak/default.supp": 0o644,
+             "usr/share/man/man1/fdleak.1": 0o644}
+    for rel, mode in files.items():
+        path = os.path.join(dest, rel)
+        if not os.path.isfile(path):
+            problems.append("%s not installed" % rel)
+        elif stat.S_IMODE(os.stat(path).st_mode) != mode:
+            problems.append("%s has mode %o" % (rel, os.stat(path).st_mode))
+    fail_if(problems)
+    exe = os.path.join(dest, "usr/bin/fdleak")
+    res = ctx.run([exe, "--version"])
+    first = res.stdout.splitlines()[0] if res.stdout else ""
+    if res.status != 0 or not re.match(r"^fdleak \d+\.\d+\.\d+$", first) or \
+            "MIT" not in res.stdout or "Unwinder: libunwind" not in \
+            res.stdout or "Symbolizer: elfutils libdw" not in res.stdout:
+        problems.append("--version said %r" % res.stdout)
+    json_path = os.path.join(ctx.tmp, "inst.json")
+    res = ctx.run([exe, "--format=json", "-o", json_path, "--", "bash", "-c",
+                   "cat /etc/hostname | cat >/dev/null"])
+    with open(json_path) as f:
+        rep = json.load(f)
+    want = os.path.join(dest, "usr/share/fdleak/default.supp")
+    if [e["file"] for e in rep["suppressions"]] != [want] or \
+            "no default suppressions" in res.stderr:
+        problems.append("installed binary's suppressions %r (%s)" % (
+            rep["suppressions"], res.stderr.strip()))
+    man = shutil.which("man")
+    if man is None:
+        problems.append("man is not installed (Debian: man-db)")
+    else:
+        res = ctx.run([man, "-l", os.path.join(dest,
+                                               "usr/share/man/man1/fdleak.1")],
+                      env=dict(ctx.env(), MANWIDTH="80", MANPAGER="cat",
+                               PAGER="cat"))
+        if res.status != 0 or "--only-from" not in res.stdout.replace(
+                "\u2010", "-") or "EXIT STATUS" not in res.stdout:
+            problems.append("man -l: status %d, %d bytes, stderr %r" % (
+                res.status, len(res.stdout), res.stderr[:300]))
+    res = ctx.run(["make", "-C", ROOT, "-s", "uninstall", "DESTDIR=" + dest,
+                   "PREFIX=/usr"])
+    left = [os.path.join(d, f) for d, _, fs in os.walk(dest) for f in fs]
+    if res.status != 0 or left:
+        problems.append("make uninstall: status %d, left %r" % (res.status,
+                                                                left))
+    fail_if(problems)
+
+
+@test("build-flags")
+def _build_flags(ctx):
+    """The GNU conventions packagers rely on, in a copy of the tree: CFLAGS
+    on the command line builds (the include path is kept), CPPFLAGS reaches
+    every compile (dpkg-buildflags' -D_FORTIFY_SOURCE=2), and PKG_CONFIG
+    is asked once per build, not once per file."""
+    tree = os.path.join(ctx.tmp, "tree")
+    os.mkdir(tree)
+    for name in ("src", "include", "man"):
+        shutil.copytree(os.path.join(ROOT, name), os.path.join(tree, name))
+    shutil.copy(os.path.join(ROOT, "Makefile"), tree)
+    os.makedirs(os.path.join(tree, "tests", "fuzz"))
+    shutil.copy(os.path.join(ROOT, "tests", "fuzz", "fuzz.mk"),
+                os.path.join(tree, "tests", "fuzz"))
+    log = os.path.join(ctx.tmp, "pkg-config.log")
+    wrapper = os.path.join(ctx.tmp, "pkg-config")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\necho \"$*\" >> %s\nexec pkg-config \"$@\"\n" % log)
+    os.chmod(wrapper, 0o755)
+    res = ctx.run(["make", "-C", tree, "-j2", "V=1", "fdleak",
+                   "CFLAGS=-O1 -g", "CPPFLAGS=-D_FORTIFY_SOURCE=2",
+                   "PKG_CONFIG=" + wrapper], timeout=600)
+    problems = []
+    if res.status != 0:
+        raise Failure("make CFLAGS=... failed: %s" % res.stderr[-600:])
+    compiles = [l for l in res.stdout.splitlines() if " -c -o " in l]
+    if len(compiles) < 10:
+        problems.append("only %d compile lines" % len(compiles))
+    for l in compiles:
+        if "-O1" not in l or "-D_FORTIFY_SOURCE=2" not in l or \
+                "-Iinclude" not in l or "-O2" in l:
+            problems.append("compile line %r" % l[:200])
+            break
+    with open(log) as f:
+        calls = f.read().splitlines()
+    if len(calls) != 1:
+        problems.append("pkg-config called %d times: %r" % (len(calls),
+                                                             calls))
+    res = ctx.run([os.path.join(tree, "fdleak"), "--version"])
+    if res.status != 0:
+        problems.append("the build does not run: %r" % res.stderr)
+    fail_if(problems)
+
+
+# --------------------------------------------------------------------------
 # Self-check of the victims (no fdleak)
 
 

@@ -29,10 +29,11 @@
  *    it (Python's subprocess closes every fd it does not keep this way),
  *    so no misuse in the child, one unopened close.
  */
+#include "victim.h"
+
 #include <linux/close_range.h>
 #include <sys/resource.h>
-
-#include "victim.h"
+#include <sys/wait.h>
 
 #define FD_LIMIT	256	/* set first, so the closefrom loop is short */
 
