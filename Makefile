@@ -19,7 +19,7 @@ DATADIR	?= $(PREFIX)/share
 MANDIR	?= $(DATADIR)/man
 INSTALL	?= install
 
-PKGS	:= libunwind-generic libdw libelf
+PKGS	:= libunwind-generic libdw libelf jansson
 PKG_CONFIG ?= pkg-config
 # Asked once per build (a := variable is expanded where it is set), for
 # both: the compiler's flags are the -I, -D and -pthread ones.

@@ -56,6 +56,11 @@ struct dump_proc *dump_add_proc(struct dump *d, int pid, long fds);
 void dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
     const char *target);
 /*
+ * A copy of site from (a kept or saved dump's) in p: its counts, kinds and
+ * listed targets (copied); borrowed until the next call.
+ */
+struct dump_site *dump_add_site(struct dump_proc *p, const struct dump_site *from);
+/*
  * The section of process pid, read through its thread tid: the fds the
  * model tab holds that are reportable (as the leak rules lr say, --min-age
  * included) and still open in the kernel, described as it has them, oldest

@@ -30,5 +30,13 @@ enum fd_kind {
 
 /* "file", "socket", ...; FDK_UNKNOWN gives "other". Never NULL. */
 const char *fd_kind_name(enum fd_kind kind);
+/*
+ * The slot of a per-kind count array that counts kind: FDK_UNKNOWN and
+ * out-of-range kinds count as FDK_OTHER, the kind whose name they print,
+ * so that "other" is one count, never two.
+ */
+enum fd_kind fd_kind_counted(enum fd_kind kind);
+/* The kind fd_kind_name calls name (FDK_OTHER for "other"), or -1. */
+int fd_kind_parse(const char *name);
 
 #endif

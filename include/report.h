@@ -2,8 +2,9 @@
 /*
  * report.h - the results: per traced process, the fds it leaked, grouped
  * by call site, its close misuse and the fds it inherited across exec.
- * Built by the tracer, filtered by suppress.c, written by report-text.c,
- * report-json.c and report-sarif.c.
+ * Built by the tracer, filtered by suppress.c, or read back from a saved
+ * JSON report by report-read.c; written by report-text.c, report-json.c,
+ * report-sarif.c, report-html.c and report-folded.c.
  */
 #ifndef FDLEAK_REPORT_H
 #define FDLEAK_REPORT_H
@@ -94,6 +95,8 @@ struct proc_report {
 	size_t unopened_closes;
 	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
 	uint64_t end_ns;	/* now_ns() when the leaks were taken */
+	unsigned dumps_before;	/* live dumps written before it ended */
+	double ended;		/* seconds since the trace began when it ended; < 0 if unknown */
 };
 
 /*
@@ -123,6 +126,7 @@ struct report_retired {
 };
 
 struct symstacks;
+struct dump;
 
 /* A suppression entry that hid something, for the JSON report. */
 struct report_supp {
@@ -141,6 +145,12 @@ struct report {
 	struct symstacks *stacks;	/* owned: every stack the records name, printable */
 	struct report_supp *supps;	/* owned: the entries that hid something */
 	size_t nsupps;
+	/*
+	 * Owned: the live dumps, in order, kept for a format that draws them
+	 * (keeps_dumps) or read from a saved report; else none.
+	 */
+	struct dump *dumps;
+	size_t ndumps;
 };
 
 /* Append an empty process record; borrowed pointer valid until the next append. */
@@ -249,6 +259,8 @@ void report_proc_free(struct proc_report *p);
 /* Note that an entry hid hits records (strings copied). */
 void report_add_supp(struct report *r, const char *name, const char *file,
     unsigned line, bool builtin, size_t hits);
+/* Keep a copy of live dump d in r->dumps (d stays the caller's). */
+void report_add_dump(struct report *r, const struct dump *d);
 /* Free everything r owns (not r itself). */
 void report_free(struct report *r);
 /* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */
@@ -280,8 +292,13 @@ void report_json_backtrace(FILE *f, const struct report *r, uint32_t stack);
 void report_json(FILE *f, const struct report *r);
 /* SARIF 2.1.0: the whole document, one result per site, misuse and inherited fd. */
 void report_sarif(FILE *f, const struct report *r);
-
-struct dump;
+/*
+ * HTML: one self-contained page: summary, sites with their stacks, a flame
+ * graph of the leaked fds, the timeline of r->dumps, misuse, inherited fds.
+ */
+void report_html(FILE *f, const struct report *r);
+/* Folded stacks: "process;frame;...;frame COUNT", root first, a line per site. */
+void report_folded(FILE *f, const struct report *r);
 
 /*
  * A report format: what it writes as each process ends, at each live
@@ -294,11 +311,12 @@ struct report_writer {
 	void (*dump)(FILE *f, const struct report *r, const struct dump *d);
 	void (*end)(FILE *f, const struct report *r);
 	bool dumps_to_stderr;	/* a one-document format: dumps go to stderr as text */
+	bool keeps_dumps;	/* dumps are kept in the report for end(), not written */
 };
 
 /* The writer of format name, or NULL. */
 const struct report_writer *report_writer_find(const char *name);
-/* "text, json or sarif", for messages. */
+/* "text, json, sarif, html or folded", for messages. */
 const char *report_writer_names(void);
 
 #endif

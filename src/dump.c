@@ -81,9 +81,28 @@ dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
 		s->stack = stack;
 	}
 	s->count++;
-	s->kinds[(unsigned)kind < FDK_COUNT ? kind : FDK_OTHER]++;
+	s->kinds[fd_kind_counted(kind)]++;
 	site_add_target(s, target);
 	p->outstanding++;
+}
+
+struct dump_site *
+dump_add_site(struct dump_proc *p, const struct dump_site *from)
+{
+	struct dump_site *s;
+
+	p->sites = xreallocarray(p->sites, p->nsites + 1, sizeof *p->sites);
+	s = &p->sites[p->nsites++];
+	*s = *from;
+	s->seen = NULL;
+	s->ntargets = 0;
+	for (unsigned i = 0; i < from->ntargets && i < DUMP_TARGETS_KEPT; i++) {
+		if (s->seen == NULL)
+			s->seen = xcalloc(1, sizeof *s->seen);
+		s->targets[s->ntargets++] = strpool_intern(s->seen,
+		    from->targets[i]);
+	}
+	return s;
 }
 
 static int
@@ -253,8 +272,9 @@ dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 void
 dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 {
-	fprintf(f, "{\"dump\": %u, \"elapsed\": %.3f, \"processes\": [", d->n,
-	    d->elapsed);
+	/* elapsed_exact: the double itself, so that --from prints elapsed= as this run. */
+	fprintf(f, "{\"dump\": %u, \"elapsed\": %.3f, \"elapsed_exact\": %.17g, "
+	    "\"processes\": [", d->n, d->elapsed, d->elapsed);
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct dump_proc *p = &d->procs[i];
 
@@ -263,15 +283,18 @@ dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 
-			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"kinds\": ",
-			    j ? ", " : "", s->count, s->growth);
+			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"stack\": %"
+			    PRIu32 ", \"kinds\": ", j ? ", " : "", s->count,
+			    s->growth, s->stack);
 			report_json_kinds(f, s->kinds);
 			fputs(", \"targets\": [", f);
 			for (unsigned k = 0; k < s->ntargets; k++) {
 				fputs(k ? ", " : "", f);
 				json_cstring(f, s->targets[k]);
 			}
-			fprintf(f, "], \"more_targets\": %zu, \"backtrace\": ",
+			fputc(']', f);
+			json_hex_array(f, "targets", s->targets, s->ntargets);
+			fprintf(f, ", \"more_targets\": %zu, \"backtrace\": ",
 			    s->more_targets);
 			report_json_backtrace(f, r, s->stack);
 			fputc('}', f);

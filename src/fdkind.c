@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fdkind.c - names of fd kinds, as reports print them. */
+#include <string.h>
+
 #include "fdkind.h"
 #include "util.h"
 
@@ -32,4 +34,22 @@ fd_kind_name(enum fd_kind kind)
 	if ((unsigned)kind >= FDK_COUNT)
 		return "other";
 	return kind_names[kind];
+}
+
+enum fd_kind
+fd_kind_counted(enum fd_kind kind)
+{
+	if (kind == FDK_UNKNOWN || (unsigned)kind >= FDK_COUNT)
+		return FDK_OTHER;
+	return kind;
+}
+
+int
+fd_kind_parse(const char *name)
+{
+	for (unsigned k = FDK_UNKNOWN + 1; k < FDK_COUNT; k++) {
+		if (strcmp(kind_names[k], name) == 0)
+			return (int)k;
+	}
+	return -1;
 }

@@ -145,3 +145,57 @@ json_escape(char *buf, size_t size, const char *s, size_t len)
 		buf[k.len < size ? k.len : size - 1] = '\0';
 	return k.len;
 }
+
+bool
+json_lossless(const char *s)
+{
+	size_t len, i = 0, n;
+
+	if (s == NULL)
+		return true;
+	len = strlen(s);
+	while (i < len) {
+		if ((n = json_utf8_seq(s + i, len - i)) == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+static void
+hex_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fprintf(f, "%02x", *p);
+	fputc('"', f);
+}
+
+void
+json_hex(FILE *f, const char *key, const char *s)
+{
+	if (json_lossless(s))
+		return;
+	fprintf(f, ", \"%s_hex\": ", key);
+	hex_string(f, s);
+}
+
+void
+json_hex_array(FILE *f, const char *key, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && json_lossless(v[i]); i++)
+		;
+	if (i == n)
+		return;
+	fprintf(f, ", \"%s_hex\": [", key);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		if (json_lossless(v[i]))
+			fputs("null", f);
+		else
+			hex_string(f, v[i]);
+	}
+	fputc(']', f);
+}

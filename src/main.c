@@ -12,6 +12,7 @@
 
 #include "demangle.h"
 #include "dump.h"
+#include "report-read.h"
 #include "report.h"
 #include "stack.h"
 #include "suppress.h"
@@ -41,6 +42,15 @@ enum {
 	OPT_ERROR_ON,
 	OPT_NO_DEFAULT_SUPPRESSIONS,
 	OPT_ONLY_FROM,
+	OPT_FROM,
+	OPT_JSON_FILE,
+};
+
+/* Options that shape a trace: --from reads one already made. */
+static const int trace_options[] = {
+	OPT_DEPTH, OPT_DURATION, OPT_INTERVAL, OPT_LIBC_FRAMES, OPT_MIN_AGE,
+	OPT_NO_DEFAULT_SUPPRESSIONS, OPT_NO_SECCOMP, OPT_ONLY_FROM, OPT_STD_FDS,
+	OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_JSON_FILE, 'p',
 };
 
 static const struct option long_options[] = {
@@ -49,9 +59,11 @@ static const struct option long_options[] = {
 	{ "error-exitcode",	required_argument, NULL, OPT_ERROR_EXITCODE },
 	{ "error-on",		required_argument, NULL, OPT_ERROR_ON },
 	{ "format",		required_argument, NULL, OPT_FORMAT },
+	{ "from",		required_argument, NULL, OPT_FROM },
 	{ "gen-suppressions",	required_argument, NULL, OPT_GEN_SUPPRESSIONS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "interval",		required_argument, NULL, OPT_INTERVAL },
+	{ "json-file",		required_argument, NULL, OPT_JSON_FILE },
 	{ "libc-frames",	no_argument,	   NULL, OPT_LIBC_FRAMES },
 	{ "min-age",		required_argument, NULL, OPT_MIN_AGE },
 	{ "no-default-suppressions", no_argument, NULL, OPT_NO_DEFAULT_SUPPRESSIONS },
@@ -71,6 +83,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: fdleak [options] [--] command [args...]\n"
 	    "       fdleak [options] -p pid [-p pid ...]\n"
+	    "       fdleak --from=FILE.json [--format=FMT] [-o FILE]\n"
 	    "Trace command and its descendants, or attach to running processes; report\n"
 	    "every fd opened under trace and never closed.\n"
 	    "\n"
@@ -80,10 +93,14 @@ usage(FILE *f)
 	    "                       was reported\n"
 	    "  --error-on=LIST      what --error-exitcode counts: leaks (default),\n"
 	    "                       misuse, inherited, comma-separated\n"
-	    "  --format=FMT         report format: text (default), json or sarif\n"
+	    "  --format=FMT         report format: text (default), json, sarif or\n"
+	    "                       folded\n"
+	    "  --from=FILE          write the JSON report FILE (of --format=json or\n"
+	    "                       --json-file) in --format, to standard output\n"
 	    "  --gen-suppressions=FILE  write a suppression entry per reported site\n"
 	    "  -h, --help           show this help and exit\n"
 	    "  --interval=SECONDS   write a dump of outstanding fds every SECONDS\n"
+	    "  --json-file=FILE     also write the report as JSON to FILE, for --from\n"
 	    "  --libc-frames        keep the libc wrapper frames at the top of stacks,\n"
 	    "                       and give libc frames file:line from its debuginfo\n"
 	    "  --min-age=SECONDS    leave out fds younger than SECONDS\n"
@@ -225,6 +242,7 @@ static size_t nonly_from;
 static pid_t *pids;		/* -p */
 static size_t npids;
 static bool write_failed;	/* a write of the report failed */
+static uint64_t trace_start;	/* now_ns() when tracing began */
 
 struct output {
 	FILE *f;
@@ -232,6 +250,8 @@ struct output {
 	struct report *rep;
 	struct suppress supp;
 	struct supp_writer gen;
+	FILE *json_f;		/* --json-file */
+	unsigned dumps;		/* live dumps so far */
 };
 
 /*
@@ -296,6 +316,14 @@ write_dump(FILE *f, void *arg)
 }
 
 static void
+write_json_dump(FILE *f, void *arg)
+{
+	struct dump_job *j = arg;
+
+	dump_write_json(f, j->out->rep, j->d);
+}
+
+static void
 print_dump(const struct dump *d, void *arg)
 {
 	struct output *out = arg;
@@ -304,6 +332,13 @@ print_dump(const struct dump *d, void *arg)
 	for (size_t i = 0; i < d->nprocs; i++) {
 		for (size_t k = 0; k < d->procs[i].nsites; k++)
 			symstacks_resolve(out->rep->stacks, d->procs[i].sites[k].stack);
+	}
+	out->dumps = d->n;
+	if (out->json_f != NULL)
+		emit(out->json_f, write_json_dump, &j);
+	if (out->writer->keeps_dumps) {
+		report_add_dump(out->rep, d);
+		return;
 	}
 	/* A one-document format (SARIF) cannot hold dumps: they go to stderr. */
 	emit(out->writer->dumps_to_stderr ? stderr : out->f, write_dump, &j);
@@ -334,14 +369,18 @@ print_process(struct proc_report *p, void *arg)
 	struct output *out = arg;
 	struct process_job j = { out, p };
 
+	p->dumps_before = out->dumps;
+	if (p->end_ns != 0 && p->end_ns >= trace_start)
+		p->ended = (double)(p->end_ns - trace_start) / 1e9;
 	report_resolve_process(out->rep, p);
 	suppress_apply(&out->supp, out->rep, p);
 	suppress_only_from(out->rep, p, only_from, nonly_from);
 	suppress_write_process(&out->gen, out->rep, p);
 	if (out->writer->process != NULL) {
 		emit(out->f, write_process, &j);
-		/* Written: only the summary's counts are still needed. */
-		if (p == &out->rep->procs[out->rep->nprocs - 1])
+		/* Written: only the summary's counts are still needed (not by JSON). */
+		if (out->json_f == NULL &&
+		    p == &out->rep->procs[out->rep->nprocs - 1])
 			report_retire_last(out->rep);
 	}
 }
@@ -352,6 +391,55 @@ write_end(FILE *f, void *arg)
 	const struct output *out = arg;
 
 	out->writer->end(f, out->rep);
+}
+
+static void
+write_json_end(FILE *f, void *arg)
+{
+	const struct output *out = arg;
+
+	report_json(f, out->rep);
+}
+
+/*
+ * --from: write the saved report as the live run wrote it: its dumps and
+ * process sections interleaved as they came (a process after the dumps
+ * made before it ended), then the end. A one-document format's dumps
+ * (sent to stderr live) are left out: they stay in the file.
+ */
+static void
+replay(struct output *out)
+{
+	const struct report *r = out->rep;
+	const struct report_writer *w = out->writer;
+	size_t d = 0;
+
+	for (size_t i = 0; i <= r->nprocs; i++) {
+		for (; d < r->ndumps && (i == r->nprocs ||
+		    r->dumps[d].n <= r->procs[i].dumps_before); d++) {
+			struct dump_job j = { out, &r->dumps[d] };
+
+			if (w->dump != NULL && !w->keeps_dumps && !w->dumps_to_stderr)
+				emit(out->f, write_dump, &j);
+		}
+		if (i < r->nprocs && w->process != NULL) {
+			struct process_job j = { out, &r->procs[i] };
+
+			emit(out->f, write_process, &j);
+		}
+	}
+	emit(out->f, write_end, out);
+}
+
+/* The option in trace_options that c is, by name; NULL if c is not one. */
+static const char *
+trace_option(int c, int longindex)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(trace_options); i++) {
+		if (trace_options[i] == c)
+			return c == 'p' ? "-p" : long_options[longindex].name;
+	}
+	return NULL;
 }
 
 /*
@@ -388,6 +476,73 @@ want_color(FILE *f)
 	return isatty(fileno(f)) && (no == NULL || no[0] == '\0');
 }
 
+/* What --error-exitcode counts in r (--error-on). */
+static size_t
+counted_errors(const struct report *r, int error_on)
+{
+	size_t errors = 0;
+
+	if (error_on & ERROR_ON_LEAKS)
+		errors += report_total_leaks(r);
+	if (error_on & ERROR_ON_MISUSE)
+		errors += report_total_misuse(r);
+	if (error_on & ERROR_ON_INHERITED)
+		errors += report_total_inherited(r);
+	return errors;
+}
+
+/*
+ * --from=path: read the saved JSON report and write it in format, to
+ * output_path or standard output. The exit status: 0, error_exitcode if
+ * the report holds what error_on counts, or 125 after one line naming
+ * the problem.
+ */
+static int
+render_saved(const char *path, const char *format, const char *output_path,
+    long error_exitcode, int error_on)
+{
+	struct report rep = { 0 };
+	struct output out = { .f = stdout, .rep = &rep };
+	FILE *in;
+	char *err = NULL;
+	int rc = 0;
+
+	out.writer = report_writer_find(format);
+	if ((in = fopen(path, "re")) == NULL) {
+		warnerr("cannot read '%s'", path);
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (report_read(in, path, &rep, &err) < 0) {
+		warnmsg("%s", err);
+		free(err);
+		fclose(in);
+		report_free(&rep);
+		return EXIT_FDLEAK_ERROR;
+	}
+	fclose(in);
+	if (output_path != NULL && (out.f = fopen(output_path, "we")) == NULL) {
+		warnerr("cannot write '%s'", output_path);
+		report_free(&rep);
+		return EXIT_FDLEAK_ERROR;
+	}
+	rep.opts.color = strcmp(format, "text") == 0 && want_color(out.f);
+	replay(&out);
+	if (out.f == stdout)
+		rc = fflush(out.f);
+	else
+		rc = fclose(out.f);
+	if (rc != 0 || write_failed) {
+		warnerr("cannot write '%s'", output_path != NULL ? output_path :
+		    "standard output");
+		rc = EXIT_FDLEAK_ERROR;
+	} else if (error_exitcode != 0 && counted_errors(&rep, error_on) > 0)
+		rc = (int)error_exitcode;
+	else
+		rc = 0;
+	report_free(&rep);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -397,15 +552,19 @@ main(int argc, char *argv[])
 	bool default_supp = true;
 	struct report rep = { 0 };
 	const char *output_path = NULL, *gen_path = NULL;
+	const char *from_path = NULL, *json_path = NULL, *trace_opt = NULL;
 	long error_exitcode = 0, v;
 	int error_on = ERROR_ON_LEAKS;
 	size_t errors;
 	char *err;
 	pid_t pid;
-	int c, rc, wstatus = 0, status;
+	int c, rc, wstatus = 0, status, longindex = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:ho:p:V", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ho:p:V", long_options,
+	    &longindex)) != -1) {
+		if (trace_option(c, longindex) != NULL)
+			trace_opt = trace_option(c, longindex);
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -462,6 +621,12 @@ main(int argc, char *argv[])
 		case OPT_GEN_SUPPRESSIONS:
 			gen_path = optarg;
 			break;
+		case OPT_FROM:
+			from_path = optarg;
+			break;
+		case OPT_JSON_FILE:
+			json_path = optarg;
+			break;
 		case OPT_ERROR_EXITCODE:
 			if ((error_exitcode = parse_number("--error-exitcode", optarg, 1, 255)) < 0)
 				return EXIT_FDLEAK_ERROR;
@@ -494,6 +659,14 @@ main(int argc, char *argv[])
 			return EXIT_FDLEAK_ERROR;
 		}
 	}
+	if (from_path != NULL && (optind < argc || trace_opt != NULL)) {
+		warnmsg("--from reads a report already made: %s cannot be given "
+		    "with it", optind < argc ? "a command" : trace_opt);
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (from_path != NULL)
+		return render_saved(from_path, format, output_path, error_exitcode,
+		    error_on);
 	if (npids > 0 && optind < argc) {
 		warnmsg("-p and a command cannot be given together");
 		return EXIT_FDLEAK_ERROR;
@@ -525,8 +698,12 @@ main(int argc, char *argv[])
 		suppress_free(&out.supp);
 		return EXIT_FDLEAK_ERROR;
 	}
-	if (gen_path != NULL && (out.gen.f = fopen(gen_path, "we")) == NULL) {
-		warnerr("cannot write '%s'", gen_path);
+	if ((gen_path != NULL && (out.gen.f = fopen(gen_path, "we")) == NULL) ||
+	    (json_path != NULL && (out.json_f = fopen(json_path, "we")) == NULL)) {
+		warnerr("cannot write '%s'", out.gen.f == NULL && gen_path != NULL ?
+		    gen_path : json_path);
+		if (out.gen.f != NULL)
+			fclose(out.gen.f);
 		if (out.f != stderr)
 			fclose(out.f);
 		suppress_free(&out.supp);
@@ -542,6 +719,7 @@ main(int argc, char *argv[])
 	topts.on_dump = print_dump;
 	topts.arg = &out;
 
+	trace_start = now_ns();
 	if (npids > 0)
 		rc = tracer_attach(pids, npids, &topts, &rep);
 	else
@@ -559,6 +737,12 @@ main(int argc, char *argv[])
 	}
 	if (rc == 0)
 		emit(out.f, write_end, &out);
+	if (rc == 0 && out.json_f != NULL)
+		emit(out.json_f, write_json_end, &out);
+	if (out.json_f != NULL && fclose(out.json_f) != 0 && rc == 0) {
+		warnerr("cannot write '%s'", json_path);
+		rc = EXIT_FDLEAK_ERROR;
+	}
 	if (((out.f != stderr && fclose(out.f) != 0) || write_failed) && rc == 0) {
 		warnerr("cannot write '%s'", output_path);
 		rc = EXIT_FDLEAK_ERROR;
@@ -567,13 +751,7 @@ main(int argc, char *argv[])
 		warnerr("cannot write '%s'", gen_path);
 		rc = EXIT_FDLEAK_ERROR;
 	}
-	errors = 0;
-	if (error_on & ERROR_ON_LEAKS)
-		errors += report_total_leaks(&rep);
-	if (error_on & ERROR_ON_MISUSE)
-		errors += report_total_misuse(&rep);
-	if (error_on & ERROR_ON_INHERITED)
-		errors += report_total_inherited(&rep);
+	errors = counted_errors(&rep, error_on);
 	if (rc != 0)
 		status = rc;
 	else if (error_exitcode != 0 && errors > 0)

@@ -34,7 +34,16 @@ json_backtrace(FILE *f, const struct report *r, uint32_t stack)
 			fprintf(f, ", \"line\": %d", fr->line);
 		else
 			fputs(", \"line\": null", f);
-		fprintf(f, ", \"inlined\": %s}", fr->inlined ? "true" : "false");
+		fprintf(f, ", \"inlined\": %s", fr->inlined ? "true" : "false");
+		/* What --from needs to print the frame as this run did. */
+		fputs(", \"symbol\": ", f);
+		json_cstring(f, fr->function);
+		fprintf(f, ", \"libc\": %s", fr->libc ? "true" : "false");
+		json_hex(f, "module", fr->module);
+		json_hex(f, "function", fr->name);
+		json_hex(f, "symbol", fr->function);
+		json_hex(f, "file", fr->file);
+		fputs("}", f);
 	}
 	fputs("]", f);
 }
@@ -48,6 +57,7 @@ json_leak(FILE *f, const struct report *r, const struct leak *l)
 	json_cstring(f, fd_kind_name(l->kind));
 	fputs(", \"target\": ", f);
 	json_cstring(f, l->target);
+	json_hex(f, "target", l->target);
 	fputs(", \"syscall\": ", f);
 	json_cstring(f, l->unknown_origin || l->nr < 0 ?
 	    NULL : syscall_name(l->nr));
@@ -57,6 +67,8 @@ json_leak(FILE *f, const struct report *r, const struct leak *l)
 	    l->unknown_origin ? "unknown" : "syscall");
 	if (o != NULL && o->attach && l->age >= 0)
 		fprintf(f, "\"age\": %.1f, ", l->age);
+	fprintf(f, "\"serial\": %" PRIu64 ", \"stack\": %" PRIu32 ", ",
+	    l->serial, l->stack);
 	fputs("\"backtrace\": ", f);
 	json_backtrace(f, r, l->stack);
 	fputs("}", f);
@@ -69,7 +81,8 @@ json_site(FILE *f, const struct report *r, const struct proc_report *p,
 	const char **targets;
 	size_t nt;
 
-	fprintf(f, "{\"count\": %zu, \"kinds\": ", s->count);
+	fprintf(f, "{\"count\": %zu, \"stack\": %" PRIu32 ", \"kinds\": ",
+	    s->count, s->stack);
 	report_json_kinds(f, s->kinds);
 	fputs(", \"fds\": [", f);
 	for (size_t i = 0; i < s->count; i++)
@@ -101,6 +114,9 @@ json_misuse(FILE *f, const struct report *r, const struct misuse *m)
 	json_cstring(f, m->nr < 0 ? NULL : syscall_name(m->nr));
 	fputs(", \"kind\": ", f);
 	json_cstring(f, m->kind != FDK_UNKNOWN ? fd_kind_name(m->kind) : NULL);
+	fprintf(f, ", \"stack\": %" PRIu32 ", \"previous_close_stack\": %" PRIu32
+	    ", \"created_stack\": %" PRIu32, m->stack, m->prev_stack,
+	    m->open_stack);
 	fputs(", \"backtrace\": ", f);
 	json_backtrace(f, r, m->stack);
 	fputs(", \"previous_close\": ", f);
@@ -127,6 +143,9 @@ json_inherited(FILE *f, const struct report *r, const struct inherited *in)
 	json_cstring(f, in->nr < 0 ? NULL : syscall_name(in->nr));
 	fprintf(f, ", \"tid\": %d, \"program\": ", in->tid);
 	json_cstring(f, in->program);
+	json_hex(f, "target", in->target);
+	json_hex(f, "program", in->program);
+	fprintf(f, ", \"stack\": %" PRIu32, in->stack);
 	fputs(", \"backtrace\": ", f);
 	json_backtrace(f, r, in->stack);
 	fputs("}", f);
@@ -143,6 +162,7 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	fprintf(f, "    {\"pid\": %d, \"ppid\": %d, \"command\": ",
 	    p->pid, p->ppid);
 	json_cstring(f, p->command);
+	json_hex(f, "command", p->command);
 	if (p->exit_signal == 0 && p->exited)
 		fprintf(f, ", \"exit_code\": %d", p->exit_code);
 	else
@@ -152,6 +172,12 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	    report_signal_name(p->exit_signal, sig, sizeof sig) : NULL);
 	if (o != NULL && o->attach)
 		fprintf(f, ", \"running\": %s", p->running ? "true" : "false");
+	/* Where it ended among the dumps, and when: --from and the timeline. */
+	fprintf(f, ", \"dumps_before\": %u, \"ended\": ", p->dumps_before);
+	if (p->ended >= 0)
+		fprintf(f, "%.3f", p->ended);
+	else
+		fputs("null", f);
 	fputs(",\n     \"leaks\": [", f);
 	for (size_t i = 0; i < p->nleaks; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);
@@ -196,6 +222,10 @@ report_json(FILE *f, const struct report *r)
 {
 	fputs("{\n  \"version\": ", f);
 	json_cstring(f, FDLEAK_VERSION);
+	/* The options that shaped the records, for --from. */
+	fprintf(f, ",\n  \"options\": {\"depth\": %u, \"libc_frames\": %s, "
+	    "\"attach\": %s}", r->opts.depth, r->opts.libc_frames ? "true" : "false",
+	    r->opts.attach ? "true" : "false");
 	fputs(",\n  \"processes\": [", f);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		fputs(i ? ",\n" : "\n", f);
@@ -210,6 +240,8 @@ report_json(FILE *f, const struct report *r)
 		json_cstring(f, e->name);
 		fputs(", \"file\": ", f);
 		json_cstring(f, e->file);
+		json_hex(f, "name", e->name);
+		json_hex(f, "file", e->file);
 		fprintf(f, ", \"line\": %u, \"default\": %s, \"hits\": %zu}",
 		    e->line, e->builtin ? "true" : "false", e->hits);
 	}

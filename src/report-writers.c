@@ -10,9 +10,14 @@
 #include "util.h"
 
 static const struct report_writer writers[] = {
-	{ "text", report_text_process, dump_write_text, report_text_summary, false },
-	{ "json", NULL, dump_write_json, report_json, false },
-	{ "sarif", NULL, dump_write_text, report_sarif, true },
+	{ .name = "text", .process = report_text_process,
+	  .dump = dump_write_text, .end = report_text_summary },
+	{ .name = "json", .dump = dump_write_json, .end = report_json },
+	{ .name = "sarif", .dump = dump_write_text, .end = report_sarif,
+	  .dumps_to_stderr = true },
+	/* Folded stacks are leaks only; dumps go to stderr as text. */
+	{ .name = "folded", .dump = dump_write_text, .end = report_folded,
+	  .dumps_to_stderr = true },
 };
 
 const struct report_writer *
@@ -28,5 +33,5 @@ report_writer_find(const char *name)
 const char *
 report_writer_names(void)
 {
-	return "text, json or sarif";
+	return "text, json, sarif or folded";
 }

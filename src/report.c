@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * report.c - the result records the tracer fills in and the writers
- * (report-text.c, report-json.c, report-sarif.c) read, and the grouping
- * of a process's leaks into call sites they share.
+ * (report-*.c) read, and the grouping of a process's leaks into call
+ * sites they share.
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump.h"
 #include "report.h"
 #include "symstack.h"
 #include "util.h"
@@ -23,6 +24,7 @@ report_add_process(struct report *r)
 	r->procs = xgrow(r->procs, r->nprocs, sizeof *r->procs);
 	p = &r->procs[r->nprocs++];
 	memset(p, 0, sizeof *p);
+	p->ended = -1;
 	return p;
 }
 
@@ -349,7 +351,7 @@ report_sites(const struct proc_report *p, size_t *n)
 		for (size_t k = 0; k < s->count; k++) {
 			const struct leak *l = &p->leaks[s->leaks[k]];
 
-			s->kinds[(unsigned)l->kind < FDK_COUNT ? l->kind : FDK_OTHER]++;
+			s->kinds[fd_kind_counted(l->kind)]++;
 			if (older(l, &p->leaks[s->oldest]))
 				s->oldest = s->leaks[k];
 			if (older(&p->leaks[s->newest], l))
@@ -482,6 +484,29 @@ report_free(struct report *r)
 	free(r->supps);
 	r->supps = NULL;
 	r->nsupps = 0;
+	for (size_t i = 0; i < r->ndumps; i++)
+		dump_free(&r->dumps[i]);
+	free(r->dumps);
+	r->dumps = NULL;
+	r->ndumps = 0;
+}
+
+void
+report_add_dump(struct report *r, const struct dump *d)
+{
+	struct dump *c;
+
+	r->dumps = xgrow(r->dumps, r->ndumps, sizeof *r->dumps);
+	c = &r->dumps[r->ndumps++];
+	*c = (struct dump){ .n = d->n, .elapsed = d->elapsed };
+	for (size_t i = 0; i < d->nprocs; i++) {
+		const struct dump_proc *p = &d->procs[i];
+		struct dump_proc *cp = dump_add_proc(c, p->pid, p->fds);
+
+		cp->outstanding = p->outstanding;
+		for (size_t j = 0; j < p->nsites; j++)
+			dump_add_site(cp, &p->sites[j]);
+	}
 }
 
 void

@@ -325,11 +325,13 @@ test_text_status_and_quoting(void **state)
 static const char json_script[] =
     "import json, sys\n"
     "d = json.load(sys.stdin)\n"
-    "assert set(d) == {\"version\", \"processes\", \"suppressions\", \"summary\"}, d.keys()\n"
+    "assert set(d) == {\"version\", \"options\", \"processes\", \"suppressions\", \"summary\"}, d.keys()\n"
+    "assert d[\"options\"] == {\"depth\": 0, \"libc_frames\": False, \"attach\": False}, d[\"options\"]\n"
     "assert d[\"suppressions\"] == [{\"name\": \"e1\", \"file\": \"a \\\"b\\\".supp\", \"line\": 3, \"default\": True, \"hits\": 2}], d[\"suppressions\"]\n"
     "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
     "p, q = d[\"processes\"]\n"
-    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"min_age_hidden\", \"unopened_closes\"}\n"
+    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"min_age_hidden\", \"unopened_closes\", \"dumps_before\", \"ended\"}\n"
+    "assert p[\"dumps_before\"] == 0 and p[\"ended\"] is None\n"
     "assert p[\"unopened_closes\"] == {\"count\": 0, \"lowest_fd\": None, \"highest_fd\": None}\n"
     "assert set(p) == pk and set(q) == pk\n"
     "assert (p[\"pid\"], p[\"ppid\"], p[\"command\"]) == (1234, 1200, \"/usr/bin/prog\")\n"
@@ -337,21 +339,22 @@ static const char json_script[] =
     "assert q[\"exit_code\"] is None and q[\"exit_signal\"] == \"SIGKILL\"\n"
     "assert q[\"leaks\"] == [] and q[\"sites\"] == [] and q[\"misuse\"] == [] and q[\"inherited\"] == []\n"
     "assert [s[\"fds\"] for s in p[\"sites\"]] == [[3], [5], [7]], p[\"sites\"]\n"
-    "assert p[\"sites\"][1] == {\"count\": 1, \"kinds\": {\"file\": 1}, \"fds\": [5], \"oldest_fd\": 5, \"newest_fd\": 5, \"targets\": [\"/tmp/a\\\"b\\nc\\ufffd\"], \"backtrace\": p[\"leaks\"][1][\"backtrace\"]}, p[\"sites\"][1]\n"
+    "assert p[\"sites\"][1] == {\"count\": 1, \"stack\": p[\"leaks\"][1][\"stack\"], \"kinds\": {\"file\": 1}, \"fds\": [5], \"oldest_fd\": 5, \"newest_fd\": 5, \"targets\": [\"/tmp/a\\\"b\\nc\\ufffd\"], \"backtrace\": p[\"leaks\"][1][\"backtrace\"]}, p[\"sites\"][1]\n"
     "assert p[\"sites\"][2][\"targets\"] == [] and p[\"sites\"][2][\"backtrace\"] == []\n"
-    "lk = {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"cloexec\", \"across_exec\", \"origin\", \"backtrace\"}\n"
-    "fk = {\"pc\", \"module\", \"offset\", \"function\", \"file\", \"line\", \"inlined\"}\n"
+    "lk = {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"cloexec\", \"across_exec\", \"origin\", \"serial\", \"stack\", \"backtrace\"}\n"
+    "fk = {\"pc\", \"module\", \"offset\", \"function\", \"file\", \"line\", \"inlined\", \"symbol\", \"libc\"}\n"
     "assert [l[\"fd\"] for l in p[\"leaks\"]] == [3, 5, 7]\n"
     "for l in p[\"leaks\"]:\n"
-    "    assert set(l) == lk, l.keys()\n"
+    "    assert set(l) - {\"target_hex\"} == lk, l.keys()\n"
     "    for f in l[\"backtrace\"]:\n"
     "        assert set(f) == fk, f.keys()\n"
     "a, b, c = p[\"leaks\"]\n"
     "assert a[\"target\"] == \"socket:[42]\" and a[\"syscall\"] == \"socket\"\n"
     "assert a[\"cloexec\"] is True and a[\"across_exec\"] is False and a[\"origin\"] == \"syscall\"\n"
-    "assert a[\"backtrace\"][0] == {\"pc\": \"0x7f0000001000\", \"module\": \"/nonexistent/libfoo.so\", \"offset\": \"0x1000\", \"function\": None, \"file\": None, \"line\": None, \"inlined\": False}, a[\"backtrace\"][0]\n"
+    "assert a[\"backtrace\"][0] == {\"pc\": \"0x7f0000001000\", \"module\": \"/nonexistent/libfoo.so\", \"offset\": \"0x1000\", \"function\": None, \"file\": None, \"line\": None, \"inlined\": False, \"symbol\": None, \"libc\": False}, a[\"backtrace\"][0]\n"
     "assert a[\"backtrace\"][1][\"module\"] is None and a[\"backtrace\"][1][\"pc\"] == \"0x400000\"\n"
     "assert b[\"target\"] == \"/tmp/a\\\"b\\nc\\ufffd\", repr(b[\"target\"])\n"
+    "assert bytes.fromhex(b[\"target_hex\"]) == b\"/tmp/a\\\"b\\nc\\xff\" and \"target_hex\" not in a\n"
     "assert b[\"kind\"] == \"file\" and b[\"syscall\"] == \"openat\" and b[\"tid\"] == 1235\n"
     "assert b[\"across_exec\"] is True and b[\"cloexec\"] is False\n"
     "assert [f[\"pc\"] for f in b[\"backtrace\"]] == [\"0x1000\", \"0x2000\", \"0x3000\"]\n"
@@ -381,18 +384,21 @@ test_json(void **state)
 	    "\"exit_code\": null, \"exit_signal\": \"SIGKILL\","));
 	assert_non_null(strstr(out,
 	    "{\"fd\": 5, \"kind\": \"file\", \"target\": \"/tmp/a\\\"b\\nc\\ufffd\", "
+	    "\"target_hex\": \"2f746d702f6122620a63ff\", "
 	    "\"syscall\": \"openat\", \"tid\": 1235, \"cloexec\": false, "
-	    "\"across_exec\": true, \"origin\": \"syscall\", \"backtrace\": "
+	    "\"across_exec\": true, \"origin\": \"syscall\", \"serial\": 2, "
+	    "\"stack\": 102, \"backtrace\": "
 	    "[{\"pc\": \"0x1000\", \"module\": null, \"offset\": \"0x0\", "
-	    "\"function\": null, \"file\": null, \"line\": null, \"inlined\": false}, "));
+	    "\"function\": null, \"file\": null, \"line\": null, \"inlined\": false, "
+	    "\"symbol\": null, \"libc\": false}, "));
 	assert_non_null(strstr(out,
 	    "{\"fd\": 7, \"kind\": \"pipe\", \"target\": null, \"syscall\": null, "
 	    "\"tid\": 1234, \"cloexec\": false, \"across_exec\": false, "
-	    "\"origin\": \"unknown\", \"backtrace\": []}"));
+	    "\"origin\": \"unknown\", \"serial\": 3, \"stack\": 0, \"backtrace\": []}"));
 	assert_non_null(strstr(out, "\"summary\": {\"leaks\": 3, \"processes\": 2, "
 	    "\"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, "));
 	/* One leak per line. */
-	assert_non_null(strstr(out, "\"inlined\": false}]},\n"));
+	assert_non_null(strstr(out, "\"libc\": false}]},\n"));
 	free(out);
 
 	/* An empty report is a valid document too. */
@@ -693,7 +699,7 @@ static const char sections_script[] =
     "assert s[\"targets\"] == [\"t0\", \"t1\", \"t2\", \"t3\", \"t4\"]\n"
     "assert [f[\"pc\"] for f in s[\"backtrace\"]] == [\"0x1100\"]\n"
     "a, c, b = p[\"misuse\"]\n"
-    "assert set(a) == {\"type\", \"fd\", \"tid\", \"count\", \"fds\", \"more_fds\", \"syscall\", \"kind\", \"backtrace\", \"previous_close\", \"created\"}\n"
+    "assert set(a) == {\"type\", \"fd\", \"tid\", \"count\", \"fds\", \"more_fds\", \"syscall\", \"kind\", \"stack\", \"previous_close_stack\", \"created_stack\", \"backtrace\", \"previous_close\", \"created\"}\n"
     "assert (a[\"type\"], a[\"fd\"], a[\"tid\"], a[\"count\"], a[\"fds\"], a[\"more_fds\"]) == (\"double-close\", 9, 78, 3, [9, 11], 0)\n"
     "assert (a[\"syscall\"], a[\"kind\"]) == (\"close\", \"pipe\")\n"
     "assert [f[\"pc\"] for f in a[\"backtrace\"]] == [\"0x3300\"]\n"
@@ -703,7 +709,7 @@ static const char sections_script[] =
     "assert (b[\"type\"], b[\"fd\"], b[\"previous_close\"], b[\"created\"]) == (\"bad-close\", -1, None, None)\n"
     "assert p[\"unopened_closes\"] == {\"count\": 3, \"lowest_fd\": 3, \"highest_fd\": 1023}\n"
     "i, = p[\"inherited\"]\n"
-    "assert set(i) == {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"program\", \"backtrace\"}\n"
+    "assert set(i) == {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"program\", \"stack\", \"backtrace\"}\n"
     "assert (i[\"fd\"], i[\"kind\"], i[\"syscall\"], i[\"tid\"]) == (5, \"socket\", \"socket\", 77)\n"
     "assert i[\"program\"] == \"/usr/bin/child \\\"x\\\"\" and i[\"target\"] == \"tcp 0.0.0.0:80 (listening)\"\n";
 
