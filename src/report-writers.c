@@ -15,6 +15,8 @@ static const struct report_writer writers[] = {
 	{ .name = "json", .dump = dump_write_json, .end = report_json },
 	{ .name = "sarif", .dump = dump_write_text, .end = report_sarif,
 	  .dumps_to_stderr = true },
+	/* The page draws the dumps as a timeline: they are kept until the end. */
+	{ .name = "html", .end = report_html, .keeps_dumps = true },
 	/* Folded stacks are leaks only; dumps go to stderr as text. */
 	{ .name = "folded", .dump = dump_write_text, .end = report_folded,
 	  .dumps_to_stderr = true },
@@ -33,5 +35,5 @@ report_writer_find(const char *name)
 const char *
 report_writer_names(void)
 {
-	return "text, json, sarif or folded";
+	return "text, json, sarif, html or folded";
 }
