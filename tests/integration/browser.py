@@ -194,6 +194,13 @@ class Browser:
                 expression[:80], res["exceptionDetails"].get("text")))
         return res["result"].get("value")
 
+    def dom(self):
+        """The page's DOM as HTML, read by the protocol (also with
+        JavaScript off, where --dump-dom prints nothing)."""
+        root = self.call("DOM.getDocument", {"depth": -1})["root"]
+        return self.call("DOM.getOuterHTML",
+                         {"nodeId": root["nodeId"]})["outerHTML"]
+
     def screenshot(self, path, full_page=True, clip=None):
         """A PNG of the page (whole, or clip {x, y, width, height})."""
         params = {"format": "png", "captureBeyondViewport": full_page}

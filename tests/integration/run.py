@@ -48,6 +48,8 @@ import time
 from common import (ROOT, VICTIMS, TIMEOUT, SANITIZER_MARKS, Failure,
                     Skip, fail_if, shell_status)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 # --------------------------------------------------------------------------
 # Running things
@@ -3745,6 +3747,447 @@ def _build_flags(ctx):
     res = ctx.run([os.path.join(tree, "fdleak"), "--version"])
     if res.status != 0:
         problems.append("the build does not run: %r" % res.stderr)
+    fail_if(problems)
+
+
+# --------------------------------------------------------------------------
+# Pictures: the HTML report in a browser, folded stacks read by speedscope,
+# --from and the round trip of every format through the JSON report
+
+
+ARTIFACTS = os.path.join(ROOT, "build", "test-artifacts")
+NODE_DIR = os.path.join(ROOT, "tests", "integration")
+SCRIPT_NAME = b"<script>alert(1)</script>"
+
+
+def need(what, present, how):
+    """Skip a test whose tool is missing here; in CI (.ci/run installs
+    it) a missing tool is a failure, not a skip."""
+    if present:
+        return
+    if os.environ.get("CI"):
+        raise Failure("%s is missing in CI (%s)" % (what, how))
+    raise Skip("%s is not installed (%s)" % (what, how))
+
+
+def open_browser(**kw):
+    import browser
+    need("chromium", browser.chromium_path() is not None,
+         "apt-get install chromium; .ci/run does")
+    try:
+        return browser.Browser(**kw)
+    except browser.BrowserError as e:
+        raise Failure("chromium: %s" % e)
+
+
+def artifact(name):
+    """A path under build/test-artifacts/, kept after the test."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    return os.path.join(ARTIFACTS, name)
+
+
+def csp_problems(html):
+    """The page's CSP allows only its own script, by its hash, and the page
+    names no URL outside itself."""
+    import base64
+    import hashlib
+    problems = []
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    csp = re.search(r'Content-Security-Policy content="([^"]*)"', html)
+    if len(scripts) != 1 or csp is None:
+        return ["%d scripts, CSP %r" % (len(scripts), csp)]
+    digest = base64.b64encode(hashlib.sha256(
+        scripts[0].encode()).digest()).decode()
+    if "script-src 'sha256-%s'" % digest not in csp.group(1) or \
+            "default-src 'none'" not in csp.group(1):
+        problems.append("CSP %r does not allow exactly the script "
+                        "(sha256-%s)" % (csp.group(1), digest))
+    for url in re.findall(r'(?:src|href)\s*=\s*"?([^" >]+)', html):
+        if not url.startswith("#"):
+            problems.append("the page refers to %r" % url)
+    if re.search(r"url\(|@import|https?://(?!www\.w3\.org/2000/svg)", html):
+        problems.append("the page names something to load")
+    return problems
+
+
+def check_page(ctx, path, report, shot=None):
+    """The HTML report at path, opened in headless Chromium, against the
+    JSON report of the same run: every site with its stack rows, the flame
+    graph, the timeline section, no console error, no dialog; clicking a
+    frame zooms and tells the count. A screenshot goes to shot."""
+    with open(path, encoding="utf-8") as f:
+        html = f.read()
+    problems = csp_problems(html)
+    sites = [(p["pid"], s) for p in report["processes"] for s in p["sites"]]
+    with open_browser(width=1280, height=900) as b:
+        b.open("file://" + path)
+        got = b.evaluate("""[...document.querySelectorAll('details.site')]
+            .map(d => [+d.dataset.stack, +d.querySelector('.count').textContent,
+                       d.querySelectorAll('table.stack tr.frame').length])""")
+        want = sorted(([s["stack"], s["count"], len(s["backtrace"])]
+                       for _, s in sites), key=lambda x: -x[1])
+        if sorted(got) != sorted(want):
+            problems.append("sites in the DOM %r, expected %r" % (got[:8],
+                                                                 want[:8]))
+        if [c for _, c, _ in got] != sorted((c for _, c, _ in got),
+                                            reverse=True):
+            problems.append("sites are not most fds first: %r" % got[:8])
+        frames = b.evaluate("""[...document.querySelectorAll('#flame-svg g.f title')]
+            .map(t => t.textContent.split('\\n')[0])""") or []
+        total = sum(s["count"] for _, s in sites)
+        if total and not frames:
+            problems.append("no flame graph")
+        for _, s in sites:
+            names = [f["function"] for f in s["backtrace"] if f["function"]]
+            if names and names[0] not in frames and s["count"] * 1200 >= total:
+                problems.append("flame graph lacks %r" % names[0])
+        if b.evaluate("!!document.querySelector('#timeline')") is not True:
+            problems.append("no timeline section")
+        if frames:
+            info = b.evaluate("""(() => {
+                const g = [...document.querySelectorAll('#flame-svg g.f')].pop();
+                g.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+                return document.getElementById('flame-info').textContent; })()""")
+            if not re.search(r"\d+ fds? \(", info or ""):
+                problems.append("a click on a frame tells %r" % info)
+        b.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        if shot:
+            b.screenshot(shot)
+        problems += ["console: " + e for e in b.console_errors()]
+        problems += ["dialog: %r" % d for d in b.dialogs()]
+    return problems
+
+
+@test("html-report")
+def _html_report(ctx):
+    """--format=html of the example and of the misuse victim in headless
+    Chromium: every site with its stack, the flame graph, misuse with its
+    stacks; no console error; the page loads nothing and runs only its
+    own script; with JavaScript off the DOM holds the same. Screenshots:
+    build/test-artifacts/html-report.png, html-misuse.png."""
+    problems = []
+    for victim, shot in (("example", "html-report.png"),
+                         ("misuse", "html-misuse.png")):
+        page = os.path.join(ctx.tmp, victim + ".html")
+        saved = os.path.join(ctx.tmp, victim + ".json")
+        res, _ = ctx.fdleak_run(["--format=html", "-o", page,
+                                 "--json-file=" + saved], [victim_path(victim)])
+        with open(saved, encoding="utf-8") as f:
+            report = json.load(f)
+        problems += ["%s: %s" % (victim, p) for p in
+                     check_page(ctx, page, report, artifact(shot))]
+        with open_browser(javascript=False) as b:
+            b.open("file://" + page)
+            dom = b.dom()
+        nsites = sum(len(p["sites"]) for p in report["processes"])
+        if dom.count("<details class=\"site\"") != nsites or \
+                "<svg id=\"flame-svg\"" not in dom and nsites:
+            problems.append("%s: with JavaScript off the DOM lacks sites or "
+                            "the flame graph" % victim)
+        nmisuse = sum(len(p["misuse"]) for p in report["processes"])
+        if dom.count("<details class=\"misuse\"") != nmisuse:
+            problems.append("%s: %d misuse entries in the DOM, %d in JSON" % (
+                victim, dom.count("<details class=\"misuse\""), nmisuse))
+    fail_if(problems)
+
+
+@test("html-escaping")
+def _html_escaping(ctx):
+    """A file and a program path named <script>alert(1)</script> show as
+    text in the HTML report: no dialog, one script element (the page's
+    own), no console error."""
+    base = os.fsencode(ctx.tmp)
+    # "<script>alert(1)<" is a directory, "script>" a file in it.
+    bad_dir = os.path.join(base, SCRIPT_NAME.split(b"/")[0])
+    os.mkdir(bad_dir)
+    prog = os.path.join(base, SCRIPT_NAME)
+    shutil.copy(victim_path("names"), prog)
+    os.chmod(prog, 0o755)
+    target = os.path.join(base, b"leaked" + SCRIPT_NAME.split(b"/")[0])
+    os.mkdir(target)
+    target = os.path.join(base, b"leaked" + SCRIPT_NAME)
+    page = os.path.join(ctx.tmp, "escape.html")
+    ctx.fdleak_run(["--format=html", "-o", page],
+                   [os.fsdecode(prog), os.fsdecode(target)])
+    with open(page, encoding="utf-8") as f:
+        html = f.read()
+    problems = csp_problems(html)
+    if "<script>alert" in html:
+        problems.append("the page holds <script>alert unescaped")
+    import browser
+    dom = browser.dump_dom("file://" + page)
+    if "<script>alert" in dom or "&lt;script&gt;alert(1)&lt;/script&gt;" \
+            not in dom:
+        problems.append("--dump-dom: the name is not text")
+    with open_browser() as b:
+        b.open("file://" + page)
+        text = b.evaluate("document.body.textContent")
+        if text.count(SCRIPT_NAME.decode()) < 2:
+            problems.append("%r is not shown as text (target and command)" %
+                            SCRIPT_NAME.decode())
+        if b.evaluate("document.scripts.length") != 1:
+            problems.append("%d script elements" %
+                            b.evaluate("document.scripts.length"))
+        problems += ["console: " + e for e in b.console_errors()]
+        problems += ["dialog: %r" % d for d in b.dialogs()]
+    fail_if(problems)
+
+
+@attach_test("html-timeline")
+def _html_timeline(ctx):
+    """-p server --interval=0.3 --format=html: the timeline charts the
+    process's fds and names the growing site, handle_request_leaky, in its
+    legend; the sites and flame graph as for any report. Screenshot:
+    build/test-artifacts/html-timeline.png."""
+    srv = start_server(ctx)
+    time.sleep(0.3)
+    page = os.path.join(ctx.tmp, "timeline.html")
+    saved = os.path.join(ctx.tmp, "timeline.json")
+    fdl = start_attach(ctx, [srv.pid], ["--format=html", "--interval=0.3",
+                                        "--duration=1.8", "-o", page,
+                                        "--json-file=" + saved])
+    problems = finish_attach(ctx, fdl)
+    fail_if(problems)
+    dumps, report = read_attach_json(ctx, saved)
+    problems += check_page(ctx, page, report)
+    with open_browser(width=1280, height=900) as b:
+        b.open("file://" + page)
+        charts = b.evaluate("""[...document.querySelectorAll('svg.timeline')]
+            .map(s => [s.querySelectorAll('polyline').length,
+                       s.querySelectorAll('circle').length])""")
+        legend = b.evaluate("""[...document.querySelectorAll('#timeline .legend li')]
+            .map(l => l.textContent)""")
+        if not charts or charts[0][0] < 3:
+            problems.append("timeline charts %r: expected all fds, "
+                            "outstanding and a site" % charts)
+        elif charts[0][1] != 3 * len(dumps):
+            problems.append("%d points for %d dumps" % (charts[0][1],
+                                                       len(dumps)))
+        if not any("growing site" in l and "handle_request_leaky" in l
+                   for l in legend):
+            problems.append("legend %r does not name handle_request_leaky" %
+                            legend)
+        clip = b.evaluate("""(() => { const r = document.getElementById(
+            'timeline').getBoundingClientRect();
+            return {x: 0, y: r.y + scrollY, width: 1280, height: r.height}; })()""")
+        b.screenshot(artifact("html-timeline.png"), clip=clip)
+        problems += ["console: " + e for e in b.console_errors()]
+    fail_if(problems)
+
+
+def folded_totals(text):
+    """Per frame name, the fds at or under it, as speedscope's sandwich
+    view counts them (a name once per stack)."""
+    totals = {}
+    for line in text.splitlines():
+        stack, count = line.rsplit(" ", 1)
+        for name in set(stack.split(";")):
+            totals[name] = totals.get(name, 0) + int(count)
+    return totals
+
+
+@test("folded-speedscope")
+def _folded_speedscope(ctx):
+    """--format=folded of the sites victim (1 000 fds from one site, three
+    from others) read by speedscope (npm, as its command line opens a file)
+    in headless Chromium: its sandwich view lists every frame with the
+    total of fds the folded lines give."""
+    exe = victim_path("sites")
+    out = os.path.join(ctx.tmp, "leaks.folded")
+    ctx.fdleak_run(["--format=folded", "-o", out], [exe])
+    with open(out, encoding="utf-8") as f:
+        text = f.read()
+    problems = []
+    for line in text.splitlines():
+        if not re.match(r"^sites(;[^;\s][^;]*)+ \d+$", line):
+            problems.append("not a folded line: %r" % line)
+    fail_if(problems)
+    cli = os.path.join(NODE_DIR, "node_modules", "speedscope", "bin",
+                       "cli.mjs")
+    need("speedscope", os.path.exists(cli) and shutil.which("node"),
+         "npm ci --prefix tests/integration; .ci/run does")
+    env = dict(os.environ, BROWSER="true")
+    res = ctx.run(["node", cli, out], env=env, cwd=ctx.tmp)
+    m = re.search(r"^Opening (file://\S+) in your default browser$",
+                  res.stdout, re.M)
+    if m is None:
+        raise Failure("speedscope did not open the profile: %r" % res.stdout)
+    with open_browser(width=1280, height=800,
+                      extra_flags=["--allow-file-access-from-files"]) as b:
+        b.open(m.group(1))
+        deadline = time.monotonic() + 20 * ctx.scale
+        while b.evaluate("document.title") != "leaks.folded - speedscope":
+            if time.monotonic() > deadline:
+                raise Failure("speedscope did not load the file (title %r)" %
+                              b.evaluate("document.title"))
+            time.sleep(0.1)
+        b.evaluate("""[...document.querySelectorAll('div,span,button')].filter(
+            e => e.textContent.trim().endsWith('Sandwich') &&
+                 e.children.length <= 1).pop().click()""")
+        time.sleep(0.5)
+        rows = b.evaluate("document.body.innerText")
+        b.screenshot(artifact("folded-speedscope.png"), full_page=False)
+        problems += ["console: " + e for e in b.console_errors()]
+    got = {name: int(total.replace(",", "")) for total, name in re.findall(
+        r"^([\d,]+) \([^)]*\)\n\t[^\n]*\n\t(.+)$", rows, re.M)}
+    want = folded_totals(text)
+    if got != want:
+        problems.append("speedscope's totals %r, the folded lines' %r" % (
+            sorted(got.items())[:10], sorted(want.items())[:10]))
+    fail_if(problems)
+    return [], "%d frames" % len(got)
+
+
+@test("from-errors")
+def _from_errors(ctx):
+    """--from with what is not a report fdleak can read: one line naming
+    the problem on stderr, nothing on stdout, status 125."""
+    saved = os.path.join(ctx.tmp, "good.json")
+    ctx.fdleak_run(["--format=json", "-o", saved],
+                   [victim_path("example")])
+    with open(saved, encoding="utf-8") as f:
+        good = f.read()
+    doc = json.loads(good)
+    other = dict(doc, version="9.0.0")
+    old = {k: v for k, v in doc.items() if k != "options"}
+    sarif = os.path.join(ctx.tmp, "r.sarif")
+    ctx.fdleak_run(["--format=sarif", "-o", sarif], [victim_path("example")])
+    cases = [
+        ("text", "hello, world\n", "not JSON"),
+        ("empty", "", "no JSON"),
+        ("truncated", good[:len(good) // 2], "truncated"),
+        ("dumps only", '{"dump": 1, "elapsed": 0.3, "processes": []}\n',
+         "truncated"),
+        ("other major", json.dumps(other), "another major version"),
+        ("no options", json.dumps(old), "did not save"),
+        ("sarif", None, "not an fdleak JSON report"),
+        ("bad field", good.replace('"serial": ', '"serial": -', 1),
+         "out of range"),
+        ("after", good + "[]", "data after the report"),
+    ]
+    problems = []
+    for name, text, want in cases:
+        path = sarif
+        if text is not None:
+            path = os.path.join(ctx.tmp, "bad.json")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        res = ctx.run([ctx.fdleak, "--from=" + path])
+        lines = res.stderr.splitlines()
+        if res.status != 125 or res.stdout or len(lines) != 1 or \
+                want not in lines[0] or path not in lines[0]:
+            problems.append("%s: status %d, stdout %r, stderr %r (expected "
+                            "125 and one line with %r)" % (
+                                name, res.status, res.stdout[:80], lines, want))
+    res = ctx.run([ctx.fdleak, "--from=" + saved, "--", "true"])
+    if res.status != 125 or len(res.stderr.splitlines()) != 1:
+        problems.append("--from with a command: status %d" % res.status)
+    res = ctx.run([ctx.fdleak, "--from=" + saved, "--depth=3"])
+    if res.status != 125 or "depth" not in res.stderr:
+        problems.append("--from with --depth: status %d %r" % (res.status,
+                                                              res.stderr))
+    res = ctx.run([ctx.fdleak, "--from=" + saved, "--error-exitcode=7"])
+    if res.status != 7 or not res.stdout.startswith("fdleak: process"):
+        problems.append("--from --error-exitcode=7 on 3 leaks: status %d" %
+                        res.status)
+    fail_if(problems)
+
+
+# What the round trip writes live and again from the saved JSON.
+ROUNDTRIP_FORMATS = ("text", "sarif", "html")
+
+
+def roundtrip_compare(ctx, live, saved, fmt):
+    """--from=saved --format=fmt must equal live byte for byte."""
+    again = live + ".again"
+    res = ctx.run([ctx.fdleak, "--from=" + saved, "--format=" + fmt, "-o",
+                   again])
+    if res.status != 0:
+        return ["--from --format=%s exited %d: %s" % (fmt, res.status,
+                                                      res.stderr.strip())]
+    with open(live, "rb") as a, open(again, "rb") as b:
+        x, y = a.read(), b.read()
+    if x == y:
+        return []
+    at = next((i for i in range(min(len(x), len(y))) if x[i] != y[i]),
+              min(len(x), len(y)))
+    return ["%s differs at byte %d of %d/%d: live %r, from JSON %r" % (
+        fmt, at, len(x), len(y), x[max(0, at - 40):at + 40],
+        y[max(0, at - 40):at + 40])]
+
+
+def roundtrip_test(name, argv_fn, opts=(), timeout=TIMEOUT, status=None):
+    """Trace argv_fn(ctx) once per format, writing the format and, with
+    --json-file, the JSON of the same run; --from that JSON must write the
+    format again byte for byte, and the JSON itself."""
+    @test(name)
+    def run_it(ctx):
+        argv = argv_fn(ctx)
+        problems = []
+        for fmt in ROUNDTRIP_FORMATS:
+            live = os.path.join(ctx.tmp, "live." + fmt)
+            saved = os.path.join(ctx.tmp, "live-%s.json" % fmt)
+            res, _ = ctx.fdleak_run(["--format=" + fmt, "-o", live,
+                                     "--json-file=" + saved] + list(opts),
+                                    argv, timeout=timeout)
+            if status is not None and res.status != status:
+                problems.append("%s: fdleak exited %d" % (fmt, res.status))
+            problems += roundtrip_compare(ctx, live, saved, fmt)
+            if fmt == "text":
+                problems += roundtrip_compare(ctx, saved, saved, "json")
+        fail_if(problems)
+    return run_it
+
+
+def victim_argv(t):
+    return lambda ctx: t.argv()
+
+
+for _t in [t for t in TESTS if isinstance(t, VictimTest)]:
+    roundtrip_test("roundtrip-" + _t.name, victim_argv(_t), _t.opts,
+                   _t.timeout)
+roundtrip_test("roundtrip-inherited",
+               lambda ctx: [victim_path("execer"), "main"])
+
+
+def _weird_argv(ctx):
+    base = os.fsencode(ctx.tmp)
+    os.mkdir(os.path.join(base, SCRIPT_NAME.split(b"/")[0]))
+    names = WEIRD_NAMES + [SCRIPT_NAME]
+    return [victim_path("names")] + [os.fsdecode(os.path.join(base, n))
+                                     for n in names]
+
+
+roundtrip_test("roundtrip-weird-names", _weird_argv)
+roundtrip_test("roundtrip-libc-frames-depth",
+               lambda ctx: [victim_path("example")],
+               ["--libc-frames", "--depth=3"])
+
+
+@attach_test("roundtrip-attach-dumps")
+def _roundtrip_attach(ctx):
+    """-p server --interval=0.3: the text written from the saved JSON has
+    the dumps and the process section interleaved as the live run wrote
+    them, with the same elapsed= and age=; the HTML the same timeline."""
+    srv = start_server(ctx)
+    time.sleep(0.3)
+    problems = []
+    for fmt in ("text", "html"):
+        live = os.path.join(ctx.tmp, "attach." + fmt)
+        saved = os.path.join(ctx.tmp, "attach-%s.json" % fmt)
+        fdl = start_attach(ctx, [srv.pid], ["--format=" + fmt,
+                                            "--interval=0.3",
+                                            "--duration=1.2", "-o", live,
+                                            "--json-file=" + saved])
+        problems += finish_attach(ctx, fdl)
+        fail_if(problems)
+        problems += roundtrip_compare(ctx, live, saved, fmt)
+        if fmt == "text":
+            with open(live) as f:
+                text = f.read()
+            if text.count("fdleak: dump n=") < 2:
+                problems.append("%d dumps in the text" %
+                                text.count("fdleak: dump n="))
     fail_if(problems)
 
 
