@@ -27,7 +27,12 @@
 
 #define FLAME_W		1200.0	/* flame graph units across */
 #define FLAME_ROW	17u	/* height of a frame */
-#define FLAME_MIN_W	0.1	/* narrower frames are not drawn, as flamegraph.pl */
+/*
+ * Frames narrower than a quarter of a pixel (at 1200 px) are not drawn,
+ * as flamegraph.pl's --minwidth: they could not be seen or clicked, and a
+ * report of 10 000 one-fd sites would draw 10 000 of them.
+ */
+#define FLAME_MIN_W	0.25
 #define CHAR_W		7.2	/* width of a 12px monospace character */
 #define FDS_LISTED	40	/* fds named per site */
 #define TL_W		900	/* timeline chart size */
@@ -55,25 +60,30 @@ static const char *const colors[] = {
  */
 static const char script[] =
     "(function(){"
-    "var svg=document.getElementById('flame-svg'),info=document.getElementById('flame-info');"
+    "var svg=document.getElementById('flame-svg'),info=document.getElementById('flame-info'),"
+    "L=document.getElementById('flame-labels');"
     "function fit(s,w){var n=Math.floor((w-6)/7.2);"
     "return n<3?'':s.length>n?s.slice(0,n-2)+'..':s;}"
-    "function zoom(n){var x0=+n.dataset.x,w0=+n.dataset.w,d0=+n.dataset.d,e=1e-9;"
-    "svg.querySelectorAll('g.f').forEach(function(g){"
-    "var x=+g.dataset.x,w=+g.dataset.w,d=+g.dataset.d,"
+    "function at(r){if(r.x0===undefined){r.x0=+r.getAttribute('x');"
+    "r.w0=+r.getAttribute('width');r.d=+r.getAttribute('y');}return r;}"
+    "function zoom(n){at(n);var x0=n.x0,w0=n.w0,d0=n.d,e=1e-6;"
+    "L.textContent='';"
+    "svg.querySelectorAll('rect.f').forEach(function(r){at(r);"
+    "var x=r.x0,w=r.w0,d=r.d,"
     "a=d<d0&&x<=x0+e&&x+w>=x0+w0-e,i=d>=d0&&x>=x0-e&&x+w<=x0+w0+e;"
-    "g.style.display=a||i?'':'none';if(!a&&!i)return;"
-    "var nx=a?0:(x-x0)/w0*1200,nw=a?1200:w/w0*1200,r=g.querySelector('rect'),"
-    "t=g.querySelector('text');r.setAttribute('x',nx);r.setAttribute('width',nw);"
-    "t.setAttribute('x',nx+3);"
-    "t.textContent=fit(g.querySelector('title').textContent.split('\\n')[0],nw);});"
-    "info.textContent=n.querySelector('title').textContent.replace('\\n',': ');}"
+    "r.style.display=a||i?'':'none';if(!a&&!i)return;"
+    "var nx=a?0:(x-x0)/w0*1200,nw=a?1200:w/w0*1200,s=fit(r.firstChild.textContent.split('\\n')[0],nw);"
+    "r.setAttribute('x',nx);r.setAttribute('width',nw);if(!s)return;"
+    "var t=document.createElementNS('http://www.w3.org/2000/svg','text');"
+    "t.setAttribute('x',nx+3);t.setAttribute('y',d+12);"
+    "t.textContent=s;L.appendChild(t);});"
+    "info.textContent=n.firstChild.textContent.replace('\\n',': ');}"
     "if(svg)svg.addEventListener('click',function(ev){"
-    "var g=ev.target.closest('g.f');if(g)zoom(g);});"
+    "if(ev.target.matches('rect.f'))zoom(ev.target);});"
     "window.addEventListener('beforeprint',function(){"
     "document.querySelectorAll('details').forEach(function(d){d.open=true;});});"
     "})();";
-static const char script_sha256[] = "sha256-n5u6z664Ikr/zdbQQLttov8RFCJDldI21Qnid6rVsP8=";
+static const char script_sha256[] = "sha256-12OaZwkTeCrGqjBgj42hRLmErSUyHECb5TBLKOI+qig=";
 
 static const char style[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1240px;"
@@ -81,7 +91,7 @@ static const char style[] =
     "h1{font-size:22px;margin:18px 0 4px}h2{font-size:18px;margin:28px 0 8px;"
     "border-bottom:1px solid #ddd;padding-bottom:4px}"
     "nav a{margin-right:14px}.meta{color:#555;margin:0}"
-    "code,.mono,table.stack,svg text{font-family:ui-monospace,monospace}"
+    "code,.mono,pre,svg text{font-family:ui-monospace,monospace}"
     ".cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}"
     ".card{border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:96px}"
     ".card b{display:block;font-size:22px}.card.bad b{color:#c62828}"
@@ -90,16 +100,13 @@ static const char style[] =
     "th{border-bottom:1px solid #ccc}td.n,th.n{text-align:right}"
     "details{border:1px solid #e2e2e2;border-radius:5px;margin:5px 0;padding:4px 8px}"
     "details[open]{background:#fafafa}summary{cursor:pointer}"
-    "summary .count{display:inline-block;min-width:3.5em;font-weight:bold;color:#c62828}"
-    ".kinds{color:#555}.where{font-family:ui-monospace,monospace}"
-    ".targets{color:#555;overflow-wrap:anywhere}.pid{color:#777}"
-    "table.stack td{padding:1px 12px 1px 0;font-size:12.5px}"
-    "tr.user td.fn{font-weight:bold}tr.libc{color:#888}"
-    ".inl{font-size:11px;color:#8a4b00;border:1px solid #e0b070;border-radius:3px;"
-    "padding:0 3px;margin-left:4px}"
+    "summary>b:first-child,summary .count{display:inline-block;min-width:3.5em;color:#c62828}"
+    "details.site{content-visibility:auto;contain-intrinsic-size:auto 30px}"
+    ".kinds,.dim{color:#666;overflow-wrap:anywhere}"
+    "pre.stack{font-size:12.5px;margin:4px 0;overflow-x:auto}"
     ".mod{color:#777}.note{color:#555}"
     "svg{max-width:100%;height:auto;display:block}"
-    "#flame-svg g.f{cursor:pointer}#flame-svg g.f:hover rect{stroke:#000;stroke-width:.6}"
+    "#flame-svg rect.f{cursor:pointer}#flame-svg rect.f:hover{stroke:#000;stroke-width:.6}"
     "#flame-svg text{font-size:12px;pointer-events:none}"
     "#flame-info{min-height:1.4em;font-family:ui-monospace,monospace}"
     ".legend{list-style:none;padding:0;margin:4px 0}.legend li{margin:2px 0}"
@@ -188,43 +195,79 @@ html_where(FILE *f, const struct report_stack *st, long i)
 	}
 }
 
-/* The stack id as a table, one row per printed frame, innermost first. */
+/* Write n spaces: columns of a stack line up. */
 static void
-html_stack(FILE *f, const struct report *r, uint32_t id)
+pad(FILE *f, size_t n)
+{
+	while (n-- > 0)
+		fputc(' ', f);
+}
+
+/* The file name of module, or "-" for anonymous memory. */
+static const char *
+module_name(const char *module)
+{
+	const char *base = module != NULL ? strrchr(module, '/') : NULL;
+
+	return module == NULL ? "-" : base != NULL ? base + 1 : module;
+}
+
+/*
+ * The lines of stack id, one per printed frame, innermost first:
+ * "#N  FUNCTION  MODULE  0xPC  FILE:LINE", the first frame outside libc
+ * in bold, "(inlined)" after an inlined one. One text node per stack,
+ * not a table, and the long column last: a page of 10 000 sites stays
+ * small and quick to open.
+ */
+static void
+html_stack_lines(FILE *f, const struct report *r, uint32_t id)
 {
 	struct report_stack st = report_stack(r, id);
 	long user = report_user_frame(&st);
+	size_t wl = 0, wm = 0;
 	char label[512];
 
 	if (st.n == 0) {
-		fputs("<p class=note>(no stack)</p>\n", f);
+		fputs("(no stack)\n", f);
 		return;
 	}
-	fputs("<table class=stack>\n", f);
+	for (unsigned i = 0; i < st.n; i++) {
+		size_t l = text_chars(report_frame_label(&st.frames[i], label,
+		    sizeof label)) + (st.frames[i].inlined ? 10 : 0);
+		size_t m = text_chars(module_name(st.frames[i].module));
+
+		wl = l > wl ? l : wl;
+		wm = m > wm ? m : wm;
+	}
 	for (unsigned i = 0; i < st.n; i++) {
 		const struct report_frame *fr = &st.frames[i];
+		const char *name = report_frame_label(fr, label, sizeof label);
+		const char *mod = module_name(fr->module);
 
-		fprintf(f, "<tr class=\"frame%s%s\"><td>#%u</td><td class=fn>",
-		    (long)i == user ? " user" : "", fr->libc ? " libc" : "", i);
-		html_text(f, report_frame_label(fr, label, sizeof label));
-		if (fr->inlined)
-			fputs("<span class=inl>inlined</span>", f);
-		fputs("</td><td>", f);
+		fprintf(f, "#%-3u", i);
+		fputs((long)i == user ? "<b>" : "", f);
+		html_text(f, name);
+		fputs((long)i == user ? "</b>" : "", f);
+		fputs(fr->inlined ? " (inlined)" : "", f);
+		pad(f, wl - text_chars(name) - (fr->inlined ? 10 : 0) + 2);
+		html_text(f, mod);
+		pad(f, wm - text_chars(mod) + 2);
+		fprintf(f, "0x%" PRIx64, fr->pc);
 		if (fr->file != NULL) {
+			fputs("  ", f);
 			html_text(f, fr->file);
 			fprintf(f, ":%d", fr->line);
 		}
-		fputs("</td><td class=mod title=\"", f);
-		html_text(f, fr->module);
-		fputs("\">", f);
-		if (fr->module != NULL) {
-			const char *base = strrchr(fr->module, '/');
-
-			html_text(f, base != NULL ? base + 1 : fr->module);
-		}
-		fprintf(f, "</td><td class=mod>0x%" PRIx64 "</td></tr>\n", fr->pc);
+		fputc('\n', f);
 	}
-	fputs("</table>\n", f);
+}
+
+static void
+html_stack(FILE *f, const struct report *r, uint32_t id)
+{
+	fputs("<pre class=stack>", f);
+	html_stack_lines(f, r, id);
+	fputs("</pre>\n", f);
 }
 
 static void
@@ -345,13 +388,12 @@ html_site(FILE *f, const struct report *r, const struct any_site *a)
 	size_t nt;
 
 	fprintf(f, "<details class=site data-stack=\"%" PRIu32 "\"><summary>"
-	    "<span class=count>%zu</span> <span class=kinds>", s->stack, s->count);
+	    "<b>%zu</b> ", s->stack, s->count);
 	html_kinds(f, s->kinds);
-	fputs("</span> <span class=where>", f);
+	fputs(" <code>", f);
 	html_where(f, &st, report_user_frame(&st));
-	fprintf(f, "</span> <span class=pid>pid %d ", p->pid);
-	html_text(f, p->command);
-	fputs("</span> <span class=targets>", f);
+	/* The pid alone: the table of processes names its command. */
+	fprintf(f, "</code> pid %d: ", p->pid);
 	targets = report_site_targets(p, s, &nt);
 	for (size_t i = 0; i < nt && i < 3; i++) {
 		fputs(i ? ", " : "", f);
@@ -360,13 +402,14 @@ html_site(FILE *f, const struct report *r, const struct any_site *a)
 	if (nt > 3)
 		fprintf(f, " and %zu more", nt - 3);
 	free(targets);
-	fputs("</span></summary>\n<p class=fds>fds ", f);
+	fprintf(f, "</summary>\n<pre class=stack>fds ");
 	for (size_t i = 0; i < s->count && i < FDS_LISTED; i++)
 		fprintf(f, "%s%d", i ? ", " : "", p->leaks[s->leaks[i]].fd);
 	if (s->count > FDS_LISTED)
 		fprintf(f, " and %zu more", s->count - FDS_LISTED);
-	fputs("</p>\n", f);
-	html_stack(f, r, s->stack);
+	fputs("\n", f);
+	html_stack_lines(f, r, s->stack);
+	fputs("</pre>\n", f);
 	fputs("</details>\n", f);
 }
 
@@ -418,9 +461,15 @@ flame_color(FILE *f, const struct flame_node *nd)
 		    40 + (unsigned)(h >> 16 & 0xff) * 40 / 255);
 }
 
+/*
+ * Node i and those under it, x units from the left: a rect (its title
+ * tells the frame and count on hover) and, where the label fits, a text
+ * into labels, drawn after every rect so that none hides one. A node
+ * narrower than FLAME_MIN_W is left out with what is under it.
+ */
 static void
-flame_node_draw(FILE *f, const struct flame *fl, uint32_t i, double x,
-    double total)
+flame_node_draw(FILE *f, FILE *labels, const struct flame *fl, uint32_t i,
+    double x, double total)
 {
 	const struct flame_node *nd = &fl->nodes[i];
 	double w = (double)nd->count / total * FLAME_W;
@@ -429,23 +478,24 @@ flame_node_draw(FILE *f, const struct flame *fl, uint32_t i, double x,
 
 	if (w < FLAME_MIN_W)
 		return;
-	fprintf(f, "<g class=f data-x=\"%.6f\" data-w=\"%.6f\" data-d=\"%u\">"
-	    "<title>", x / FLAME_W, w / FLAME_W, nd->depth);
-	html_text(f, nd->name);
-	fprintf(f, "\n%zu fd%s (%.1f%%)</title><rect x=\"%.2f\" y=\"%u\" "
-	    "width=\"%.2f\" height=\"%u\" fill=\"", nd->count,
-	    nd->count == 1 ? "" : "s", 100.0 * (double)nd->count / total, x,
-	    nd->depth * FLAME_ROW, w, FLAME_ROW - 1);
+	fprintf(f, "<rect class=f x=\"%.3f\" y=\"%u\" width=\"%.3f\" height=\"%u\" "
+	    "fill=\"", x, nd->depth * FLAME_ROW, w, FLAME_ROW - 1);
 	flame_color(f, nd);
-	fprintf(f, "\"/><text x=\"%.2f\" y=\"%u\">", x + 3,
-	    nd->depth * FLAME_ROW + 12);
+	fputs("\"><title>", f);
+	html_text(f, nd->name);
+	fprintf(f, "\n%zu fd%s (%.1f%%)</title></rect>\n", nd->count,
+	    nd->count == 1 ? "" : "s", 100.0 * (double)nd->count / total);
 	fit = w > 6 ? (size_t)((w - 6) / CHAR_W) : 0;
-	if (fit >= 3)
-		html_text_max(f, nd->name, text_chars(nd->name) > fit ? fit - 2 : 0);
-	fputs("</text></g>\n", f);
+	if (fit >= 3) {
+		fprintf(labels, "<text x=\"%.2f\" y=\"%u\">", x + 3,
+		    nd->depth * FLAME_ROW + 12);
+		html_text_max(labels, nd->name, text_chars(nd->name) > fit ?
+		    fit - 2 : 0);
+		fputs("</text>\n", labels);
+	}
 	kids = flame_children(fl, i, &nc);
 	for (size_t k = 0; k < nc; k++) {
-		flame_node_draw(f, fl, kids[k], x, total);
+		flame_node_draw(f, labels, fl, kids[k], x, total);
 		x += (double)fl->nodes[kids[k]].count / total * FLAME_W;
 	}
 	free(kids);
@@ -456,6 +506,9 @@ html_flame(FILE *f, const struct report *r)
 {
 	struct flame fl;
 	unsigned depth = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *labels;
 
 	flame_build(&fl, r);
 	fputs("<section id=flame><h2>Flame graph of the leaked fds</h2>\n", f);
@@ -476,8 +529,16 @@ html_flame(FILE *f, const struct report *r)
 	    "viewBox=\"0 0 %.0f %u\" width=\"%.0f\" height=\"%u\" role=img "
 	    "aria-label=\"flame graph\">\n", FLAME_W, (depth + 1) * FLAME_ROW,
 	    FLAME_W, (depth + 1) * FLAME_ROW);
-	flame_node_draw(f, &fl, 0, 0, (double)fl.nodes[0].count);
-	fputs("</svg>\n<p id=flame-info></p>\n</section>\n", f);
+	labels = open_memstream(&text, &len);
+	if (labels == NULL) {
+		flame_free(&fl);
+		return;
+	}
+	flame_node_draw(f, labels, &fl, 0, 0, (double)fl.nodes[0].count);
+	fclose(labels);
+	fprintf(f, "<g id=flame-labels>\n%s</g>\n</svg>\n<p id=flame-info></p>\n"
+	    "</section>\n", text);
+	free(text);
 	flame_free(&fl);
 }
 
@@ -689,10 +750,10 @@ html_timeline_proc(FILE *f, const struct report *r, struct tl_proc *tp)
 		struct report_stack st = report_stack(r, tp->sites[k].stack);
 
 		tl_legend_item(f, colors[2 + k]);
-		fprintf(f, "growing site <b>+%ld</b> <span class=where>",
+		fprintf(f, "growing site <b>+%ld</b> <code>",
 		    tp->sites[k].growth);
 		html_where(f, &st, report_user_frame(&st));
-		fputs("</span></li>\n", f);
+		fputs("</code></li>\n", f);
 	}
 	if (drawn == 0)
 		fputs("<li>no site grew from the first dump to the last</li>\n", f);
@@ -771,10 +832,10 @@ html_misuse(FILE *f, const struct report *r)
 			    report_misuse_name(m->type), m->fd);
 			if (m->kind != FDK_UNKNOWN)
 				fprintf(f, " (%s)", fd_kind_name(m->kind));
-			fprintf(f, " by %s <span class=where>", m->nr >= 0 ?
+			fprintf(f, " by %s <code>", m->nr >= 0 ?
 			    syscall_name(m->nr) : "close");
 			html_where(f, &st, report_user_frame(&st));
-			fprintf(f, "</span> <span class=pid>pid %d ", p->pid);
+			fprintf(f, "</code> <span class=dim>pid %d ", p->pid);
 			html_text(f, p->command);
 			fputs("</span></summary>\n<p class=fds>fds ", f);
 			for (unsigned k = 0; k < m->nfds; k++)
@@ -819,10 +880,10 @@ html_inherited(FILE *f, const struct report *r)
 			html_text(f, in->target);
 			fputs(" into <span class=mono>", f);
 			html_text(f, in->program);
-			fprintf(f, "</span> <span class=pid>pid %d</span>, made "
-			    "<span class=where>", p->pid);
+			fprintf(f, "</span> <span class=dim>pid %d</span>, made "
+			    "<code>", p->pid);
 			html_where(f, &st, report_user_frame(&st));
-			fputs("</span></summary>\n", f);
+			fputs("</code></summary>\n", f);
 			html_stack(f, r, in->stack);
 			fputs("</details>\n", f);
 		}

@@ -27,6 +27,11 @@ fdleak's own work adds. The getppid row also times the program under a
 seccomp filter with no tracer (`floor --seccomp-only`): what entering the
 kernel through any filter costs each syscall. Each run records what a
 wakeup costs on the machine (`floor --wake-latency`): a ptrace stop is two.
+The html row is not a tracer's cost: the HTML report of symstacks (10 000
+sites, written by fdleak --from from its JSON report) is opened in
+headless Chromium (tests/integration/browser.py), and its cell is the
+seconds from the navigation to the first frame painted after the load
+event, the median of fresh browsers; target: under 2 s.
 The attach row times nginx serving wrk over loopback with
 "Connection: close", untraced and with each tracer attached to the worker
 (-p; no seccomp filter is possible there, for strace as for fdleak); its
@@ -385,7 +390,7 @@ class Workload:
 
     def __init__(self, name, argv, tools=TOOLS, kmax=None, skip=None,
                  target="", report_ts=False, attach=False, pair=None,
-                 seccomp_alone=False):
+                 seccomp_alone=False, html=False):
         self.name, self.argv, self.tools = name, argv, tools
         self.kmax, self.skip = kmax, skip or {}
         self.target, self.report_ts, self.attach = target, report_ts, attach
@@ -393,6 +398,8 @@ class Workload:
         # Also time argv under a seccomp filter and no tracer, each round
         # right after the untraced run: what the filter alone costs.
         self.seccomp_alone = seccomp_alone
+        # Render the HTML report of argv in Chromium instead (see the doc).
+        self.html = html
 
 
 def workloads(quick):
@@ -424,6 +431,9 @@ def workloads(quick):
                  target="RSS <=50 MB"),
         Workload("symstacks", lambda: [b("symstacks"), "1000" if quick else "10000"],
                  kmax=1, report_ts=True, target="report <=2 s"),
+        Workload("html 10000 sites", lambda: [b("symstacks"), "1000" if quick
+                                              else "10000"],
+                 tools=["fdleak"], html=True, target="render <=2 s"),
         Workload("attach nginx (us/req)", None,
                  skip={"valgrind": "n/a"}, attach=True,
                  target="<=1.0x strace -p"),
@@ -482,6 +492,8 @@ def verdict(w, med, extra):
         ok = extra["rss"] <= 50
     elif w.name == "symstacks" and extra.get("report") is not None:
         ok = extra["report"] <= 2.0
+    elif w.html and isinstance(med.get("fdleak"), float):
+        ok = med["fdleak"] <= 2.0
     elif w.attach and ratio(f, s) is not None:
         # us per request: at least strace -p's request rate.
         ok = ratio(f, s) <= 1.0
@@ -599,6 +611,9 @@ def run_all(args, fdleak, fdleak_built):
                 rows.append(unavailable_row(w, "n/a", str(e)[:60]))
                 continue
         argv = w.argv() if w.argv else None
+        if w.html:
+            rows.append(html_row(w, env, argv, runs))
+            continue
         report_tail = {"fdleak": [], "depth0": []}
         paired, alone = [], []
         try:
@@ -727,6 +742,46 @@ def run_all(args, fdleak, fdleak_built):
     write_results(env, tab, notes_all, raw, runs, kruns, asecs, elapsed, load0, args)
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
+
+
+def html_row(w, env, argv, runs):
+    """The html row: the page of argv's report opened in Chromium, runs
+    times, each in a fresh browser."""
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    import browser
+    cells = {t: "-" for t in TOOLS}
+    notes = []
+    if browser.chromium_path() is None:
+        return unavailable_row(w, "n/a", "needs chromium (apt-get install "
+                               "chromium)")
+    tmp = tempfile.mkdtemp(prefix="fdleak-bench-html-")
+    try:
+        saved, page = os.path.join(tmp, "r.json"), os.path.join(tmp, "r.html")
+        timed([env.fdleak, "--format=json", "-o", saved, "--"] + argv)
+        t_from = timed([env.fdleak, "--from=" + saved, "--format=html",
+                        "-o", page])
+        secs = []
+        for r in range(runs):
+            with browser.Browser(width=1280, height=900) as b:
+                t0 = time.monotonic()
+                load = b.open("file://" + page)
+                b.evaluate("new Promise(r => requestAnimationFrame(() => "
+                           "requestAnimationFrame(r)))")
+                secs.append(time.monotonic() - t0)
+                sites = b.evaluate("document.querySelectorAll('details.site')"
+                                   ".length")
+            log(f"   round {r + 1}/{runs}: load event {load:.3f} s, painted "
+                f"{secs[-1]:.3f} s, {sites} sites")
+        cells["fdleak"] = statistics.median(secs)
+        notes.append(f"{sites} sites, page {os.path.getsize(page) / 1e6:.1f} "
+                     f"MB written by --from in {t_from:.2f} s; "
+                     f"runs {' '.join(f'{x:.2f}' for x in secs)}")
+    except (Failed, browser.BrowserError) as e:
+        return unavailable_row(w, "ERR", str(e)[:80])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [w.name] + [fmt(cells[t]) for t in TOOLS] + ["-"] * len(
+        RATIO_COLS) + [w.target, verdict(w, cells, {}), "; ".join(notes)]
 
 
 def wake_probe():

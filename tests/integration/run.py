@@ -3822,8 +3822,9 @@ def check_page(ctx, path, report, shot=None):
     with open_browser(width=1280, height=900) as b:
         b.open("file://" + path)
         got = b.evaluate("""[...document.querySelectorAll('details.site')]
-            .map(d => [+d.dataset.stack, +d.querySelector('.count').textContent,
-                       d.querySelectorAll('table.stack tr.frame').length])""")
+            .map(d => [+d.dataset.stack, +d.querySelector('summary > b').textContent,
+                       d.querySelector('pre.stack').textContent.split('\\n')
+                        .filter(l => /^#\\d/.test(l)).length])""")
         want = sorted(([s["stack"], s["count"], len(s["backtrace"])]
                        for _, s in sites), key=lambda x: -x[1])
         if sorted(got) != sorted(want):
@@ -3832,7 +3833,7 @@ def check_page(ctx, path, report, shot=None):
         if [c for _, c, _ in got] != sorted((c for _, c, _ in got),
                                             reverse=True):
             problems.append("sites are not most fds first: %r" % got[:8])
-        frames = b.evaluate("""[...document.querySelectorAll('#flame-svg g.f title')]
+        frames = b.evaluate("""[...document.querySelectorAll('#flame-svg rect.f title')]
             .map(t => t.textContent.split('\\n')[0])""") or []
         total = sum(s["count"] for _, s in sites)
         if total and not frames:
@@ -3845,7 +3846,7 @@ def check_page(ctx, path, report, shot=None):
             problems.append("no timeline section")
         if frames:
             info = b.evaluate("""(() => {
-                const g = [...document.querySelectorAll('#flame-svg g.f')].pop();
+                const g = [...document.querySelectorAll('#flame-svg rect.f')].pop();
                 g.dispatchEvent(new MouseEvent('click', {bubbles: true}));
                 return document.getElementById('flame-info').textContent; })()""")
             if not re.search(r"\d+ fds? \(", info or ""):

@@ -327,9 +327,9 @@ test_html(void **state)
 	assert_null(strstr(strstr(out, "<script>(function(){") + 1, "<script"));
 	assert_non_null(strstr(out, "script-src 'sha256-"));
 	/* Six sites, most fds first; the flame graph and the timeline. */
-	assert_non_null(strstr(out, "<span class=count>2</span>"));
-	assert_true(strstr(out, "<span class=count>2</span>") <
-	    strstr(out, "<span class=count>1</span>"));
+	assert_non_null(strstr(out, "<summary><b>2</b>"));
+	assert_true(strstr(out, "<summary><b>2</b>") <
+	    strstr(out, "<summary><b>1</b>"));
 	assert_non_null(strstr(out, "<svg id=flame-svg"));
 	assert_non_null(strstr(out, "<svg class=timeline"));
 	assert_non_null(strstr(out, "growing site <b>+6</b>"));
