@@ -9,6 +9,8 @@
 #                   run, and every fuzz harness for FUZZ_SECONDS (default 60)
 #   make bench      benchmark (never part of check)
 #   make example    run fdleak on the bundled leaky example
+#   make screenshots  the README's pictures (man/screenshots/*.png), from
+#                   HTML reports of the victims in headless Chromium
 # CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the builder's (dpkg-buildflags
 # sets them); the project's own flags are kept apart and always added.
 
@@ -127,6 +129,9 @@ lint:
 example: $(FDLEAK) build/victims/example
 	./$(FDLEAK) -- build/victims/example
 
+screenshots: $(FDLEAK) victims
+	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/screenshots.py
+
 bench: $(FDLEAK) victims build/bench/floor
 	$(Q)python3 tests/bench/bench.py
 
@@ -152,7 +157,7 @@ clean:
 	rm -rf build fdleak
 
 .PHONY: all victims unit check check-long memcheck lint example bench install \
-	uninstall clean
+	uninstall clean screenshots
 .SECONDARY:
 
 # libFuzzer harnesses (clang): make fuzz [FUZZ_SECONDS=30]; make fuzz-check replays the corpora

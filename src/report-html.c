@@ -684,8 +684,8 @@ tl_axes_draw(FILE *f, const struct tl_axes *ax)
 	for (int i = 0; i <= 4; i++) {
 		double v = ax->ymax * i / 4, t = ax->tmax * i / 4;
 
-		fprintf(f, "<text x=%d y=\"%.1f\" text-anchor=end>%.0f</text>"
-		    "<text x=\"%.1f\" y=%d text-anchor=middle>%.1f s</text>\n",
+		fprintf(f, "<text x=%d y=\"%.1f\" text-anchor=end>%g</text>"
+		    "<text x=\"%.1f\" y=%d text-anchor=middle>%g s</text>\n",
 		    TL_LEFT - 6, tl_y(ax, v) + 4, v, tl_x(ax, t),
 		    TL_H - TL_BOTTOM + 16, t);
 	}
@@ -697,6 +697,26 @@ static double
 dmax(double a, double b)
 {
 	return a > b ? a : b;
+}
+
+/* The least of 1, 2, 2.5, 5 times a power of ten not below v: axis ends. */
+static double
+nice_ceiling(double v)
+{
+	static const double steps[] = { 1, 2, 2.5, 5, 10 };
+	double p = 1;
+
+	if (v <= 0)
+		return 1;
+	while (p * 10 <= v)
+		p *= 10;
+	while (p > v)
+		p /= 10;
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		if (steps[i] * p >= v)
+			return steps[i] * p;
+	}
+	return 10 * p;
 }
 
 /* A legend line's colour; the words and </li> follow. */
@@ -721,7 +741,8 @@ html_timeline_proc(FILE *f, const struct report *r, struct tl_proc *tp)
 		ax.ymax = dmax(ax.ymax, (double)tp->outstanding[j]);
 		have_fds |= tp->fds[j] >= 0;
 	}
-	ax.ymax = dmax(4, ax.ymax);
+	ax.ymax = nice_ceiling(dmax(4, ax.ymax));
+	ax.tmax = nice_ceiling(ax.tmax);
 	fprintf(f, "<h3>pid %d</h3>\n<svg class=timeline xmlns=\"http://www.w3.org/"
 	    "2000/svg\" viewBox=\"0 0 %d %d\" width=%d height=%d role=img "
 	    "aria-label=\"fds of pid %d over time\">\n", tp->pid, TL_W, TL_H,

@@ -3968,8 +3968,10 @@ def _html_timeline(ctx):
                    for l in legend):
             problems.append("legend %r does not name handle_request_leaky" %
                             legend)
-        clip = b.evaluate("""(() => { const r = document.getElementById(
-            'timeline').getBoundingClientRect();
+        clip = b.evaluate("""(() => {
+            document.querySelectorAll('details.site').forEach(
+                d => d.style.contentVisibility = 'visible');
+            const r = document.getElementById('timeline').getBoundingClientRect();
             return {x: 0, y: r.y + scrollY, width: 1280, height: r.height}; })()""")
         b.screenshot(artifact("html-timeline.png"), clip=clip)
         problems += ["console: " + e for e in b.console_errors()]
