@@ -38,7 +38,6 @@
  * Every parser of kernel text or netlink data is a pure function.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -61,6 +60,7 @@
 #include <unistd.h>
 
 #include "fdinfo.h"
+#include "procfs.h"
 #include "util.h"
 
 #define DELETED_SUFFIX	" (deleted)"
@@ -234,6 +234,8 @@ fdinfo_target_from_link(const char *link, enum fd_kind kind)
 #define INFO_HEAD	4096		/* enough for every field but the lists */
 #define INFO_MAX	(1 << 20)	/* epoll, inotify, fanotify: one line per watch */
 #define PROC_NET_MAX	(64 << 20)	/* a /proc/TID/net table we still read */
+#define STAT_MAX	4096		/* /proc/TID/stat: one line */
+#define SCHEDSTAT_MAX	256		/* /proc/TID/schedstat: three numbers */
 #define OTHERS_SHOWN	8		/* "other end fds 4, 5, ..." */
 
 /* ---- fdinfo fields (pure) ---- */
@@ -943,49 +945,6 @@ fdinfo_pipe_text(const char *base, bool fifo, unsigned accmode,
 	return r;
 }
 
-/* ---- reading /proc ---- */
-
-/* Read up to max bytes of a /proc file into a fresh buffer (NUL-terminated). */
-static char *
-read_file(const char *path, size_t max, size_t *lenp)
-{
-	size_t cap = 4096, len = 0;
-	char *buf;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= max)
-				break;
-			cap = cap * 2 < max ? cap * 2 : max;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			int saved = errno;
-
-			close(fd);
-			free(buf);
-			errno = saved;
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-}
-
 /* ---- socket tables ---- */
 
 enum {
@@ -1107,7 +1066,7 @@ proc_load(struct socks *t, int tab)
 
 	snprintf(path, sizeof path, "/proc/%d/net/%s", (int)t->tid,
 	    tables[tab].file);
-	if ((text = read_file(path, PROC_NET_MAX, &len)) == NULL)
+	if ((text = procfs_read(path, PROC_NET_MAX, PROCFS_HEAD, &len)) == NULL)
 		return -1;
 	for (line = text; line < text + len; line = eol + 1) {
 		struct fdinfo_sock s;
@@ -1176,60 +1135,11 @@ socks_find(struct socks *t, unsigned long inode)
 	return bsearch(&key, t->v, t->n, sizeof *t->v, sock_cmp);
 }
 
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
+/* Callers from before procfs_list_fds keep this name. */
 int
 fdinfo_list(pid_t tid, int **fds)
 {
-	char path[64];
-	struct dirent *de;
-	DIR *d;
-	int *v = NULL, self_fd = -1;
-	size_t n = 0, cap = 0;
-
-	snprintf(path, sizeof path, "/proc/%d/fd", (int)tid);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	/* Listing our own table: the directory's fd is ours, not the caller's. */
-	if (tid == getpid() || tid == gettid())
-		self_fd = dirfd(d);
-	while ((errno = 0, de = readdir(d)) != NULL) {
-		char *end;
-		long v1;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		errno = 0;
-		v1 = strtol(de->d_name, &end, 10);
-		if (*end != '\0' || errno != 0 || v1 > 0x7fffffff ||
-		    v1 == self_fd)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[n++] = (int)v1;
-	}
-	if (errno != 0) {
-		int saved = errno;
-
-		closedir(d);
-		free(v);
-		errno = saved;
-		return -1;
-	}
-	closedir(d);
-	if (v == NULL)
-		v = xmalloc(sizeof *v);
-	qsort(v, n, sizeof *v, cmp_int);
-	*fds = v;
-	return (int)n;
+	return procfs_list_fds(tid, fds);
 }
 
 /* ---- the process's whole table, for "other end" ---- */
@@ -1333,13 +1243,13 @@ peers_load(struct peers *ps, pid_t tid, bool fifos)
 static int
 fd_accmode(pid_t tid, int fd)
 {
-	char path[64], info[INFO_HEAD];
+	char path[64];
 	unsigned flags;
 	size_t len;
 	char *text;
 
 	snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", (int)tid, fd);
-	if ((text = read_file(path, sizeof info, &len)) == NULL)
+	if ((text = procfs_read(path, INFO_HEAD, PROCFS_HEAD, &len)) == NULL)
 		return -1;
 	if (fdinfo_parse_flags(text, len, &flags) < 0) {
 		free(text);
@@ -1513,7 +1423,7 @@ describe_one(struct ctx *c, int fd, struct fd_desc *out)
 	snprintf(ipath, sizeof ipath, "/proc/%d/fdinfo/%d", (int)c->tid, fd);
 	max = out->kind == FDK_EPOLL || out->kind == FDK_INOTIFY ||
 	    out->kind == FDK_FANOTIFY ? INFO_MAX : INFO_HEAD;
-	if ((info = read_file(ipath, max, &len)) != NULL &&
+	if ((info = procfs_read(ipath, max, PROCFS_HEAD, &len)) != NULL &&
 	    fdinfo_parse_flags(info, len, &flags) == 0) {
 		out->cloexec = (flags & O_CLOEXEC) != 0;
 		accmode = (int)(flags & O_ACCMODE);
@@ -1569,7 +1479,7 @@ run_stamp(pid_t tid, char *buf, size_t size)
 
 	/* "pid (comm) S ...": the state follows the last ')'. */
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-	if ((text = read_file(path, 4096, &len)) == NULL)
+	if ((text = procfs_read(path, STAT_MAX, PROCFS_HEAD, &len)) == NULL)
 		return false;
 	paren = strrchr(text, ')');
 	stopped = paren != NULL && paren[1] == ' ' &&
@@ -1578,7 +1488,7 @@ run_stamp(pid_t tid, char *buf, size_t size)
 	if (!stopped)
 		return false;
 	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)tid);
-	if ((text = read_file(path, 256, &len)) == NULL)
+	if ((text = procfs_read(path, SCHEDSTAT_MAX, PROCFS_HEAD, &len)) == NULL)
 		return false;
 	n = strcspn(text, " \n");
 	if (n == 0 || n >= size) {
