@@ -19,11 +19,11 @@ FUZZ_LIBS	= $(shell pkg-config --libs $(FUZZ_PKGS))
 # buildable while unrelated modules change.
 FUZZ_MOD_json		:= json
 FUZZ_MOD_maps		:= maps procfs util
-FUZZ_MOD_fdinfo_flags	:= fdinfo procfs util
-FUZZ_MOD_fdinfo_link	:= fdinfo fdkind procfs util
-FUZZ_MOD_fdinfo_text	:= fdinfo procfs util
-FUZZ_MOD_proc_net	:= fdinfo procfs util
-FUZZ_MOD_sock_diag	:= fdinfo procfs util
+FUZZ_MOD_fdinfo_flags	:= fdinfo sockinfo procfs util
+FUZZ_MOD_fdinfo_link	:= fdinfo fdkind sockinfo procfs util
+FUZZ_MOD_fdinfo_text	:= fdinfo sockinfo procfs util
+FUZZ_MOD_proc_net	:= sockinfo fdinfo procfs util
+FUZZ_MOD_sock_diag	:= sockinfo procfs util
 FUZZ_MOD_scm_rights	:= decode syscall umem util
 FUZZ_MOD_suppress	:= suppress demangle report symstack hash stack symbolize syscall \
 			   fdkind util
