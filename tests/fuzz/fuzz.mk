@@ -28,7 +28,7 @@ FUZZ_MOD_scm_rights	:= decode syscall umem util
 FUZZ_MOD_suppress	:= suppress demangle report symstack hash stack symbolize syscall \
 			   fdkind util
 FUZZ_MOD_suppress_gen	:= $(FUZZ_MOD_suppress)
-FUZZ_MOD_demangle	:= demangle util
+FUZZ_MOD_demangle	:= demangle hash util
 FUZZ_MOD_proc		:= procfs util
 
 FUZZ_NAMES	:= json maps fdinfo_flags fdinfo_link fdinfo_text proc_net \
