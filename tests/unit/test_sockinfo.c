@@ -30,11 +30,20 @@
 
 #include "sockinfo.h"
 
+/* The text of s alone (no peer, no other fds) is want. */
+static void
+expect_text(const struct sock_entry *s, const char *want)
+{
+	char *t = sockinfo_text(s, NULL, NULL, 0);
+
+	assert_string_equal(t, want);
+	free(t);
+}
+
 static void
 test_proc_inet(void **state)
 {
 	struct sock_entry s;
-	char *t;
 
 	assert_int_equal(sockinfo_parse_proc_inet("  sl  local_address rem_address"
 	    "   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
@@ -45,29 +54,21 @@ test_proc_inet(void **state)
 	assert_int_equal(s.inode, 12345);
 	assert_int_equal(s.state, TCP_LISTEN);
 	assert_int_equal(s.lport, 8080);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "tcp 127.0.0.1:8080 (listening)");
-	free(t);
+	expect_text(&s, "tcp 127.0.0.1:8080 (listening)");
 	assert_int_equal(sockinfo_parse_proc_inet("  12: 0100007F:1F90 0200007F:D0B4"
 	    " 08 00000000:00000000 00:00000000 00000000  1000        0 777",
 	    AF_INET, IPPROTO_TCP, &s), 0);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "tcp 127.0.0.1:8080 -> 127.0.0.2:53428 (close-wait)");
-	free(t);
+	expect_text(&s, "tcp 127.0.0.1:8080 -> 127.0.0.2:53428 (close-wait)");
 	assert_int_equal(sockinfo_parse_proc_inet(" 1017: 00000000000000000000000001000000:0035"
 	    " 00000000000000000000000000000000:0000 07 00000000:00000000"
 	    " 00:00000000 00000000   101        0 555 2 0000000000000000 0",
 	    AF_INET6, IPPROTO_UDP, &s), 0);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "udp [::1]:53");
-	free(t);
+	expect_text(&s, "udp [::1]:53");
 	/* v4-mapped, connected UDP. */
 	assert_int_equal(sockinfo_parse_proc_inet(" 3: 0000000000000000FFFF00000100007F:0035"
 	    " 0000000000000000FFFF00000200007F:1000 01 0:0 0:0 0 0 0 99",
 	    AF_INET6, IPPROTO_UDP, &s), 0);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "udp [::ffff:127.0.0.1]:53 -> [::ffff:127.0.0.2]:4096");
-	free(t);
+	expect_text(&s, "udp [::ffff:127.0.0.1]:53 -> [::ffff:127.0.0.2]:4096");
 	/* Garbage: wrong widths, bad hex, missing fields, inode 0. */
 	static const char *const bad[] = {
 		"", "0:", "   0: 0100007F:1F90 00000000:0000 0A 0 0 0 0 0",
@@ -93,31 +94,22 @@ static void
 test_proc_unix(void **state)
 {
 	struct sock_entry s;
-	char *t;
 
 	assert_int_equal(sockinfo_parse_proc_unix("Num       RefCount Protocol Flags"
 	    "    Type St Inode Path", &s), -1);
 	assert_int_equal(sockinfo_parse_proc_unix("0000000000000000: 00000002 00000000"
 	    " 00010000 0001 01 21870 /run/my socket.sock", &s), 0);
 	assert_int_equal(s.inode, 21870);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "unix stream /run/my socket.sock (listening)");
-	free(t);
+	expect_text(&s, "unix stream /run/my socket.sock (listening)");
 	assert_int_equal(sockinfo_parse_proc_unix("0000000000000000: 00000003 00000000"
 	    " 00000000 0001 03 21871", &s), 0);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "unix stream unnamed (connected)");
-	free(t);
+	expect_text(&s, "unix stream unnamed (connected)");
 	assert_int_equal(sockinfo_parse_proc_unix("0000000000000000: 00000002 00000000"
 	    " 00000000 0002 01 21872 @abstract@name\n", &s), 0);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "unix dgram @abstract@name");
-	free(t);
+	expect_text(&s, "unix dgram @abstract@name");
 	assert_int_equal(sockinfo_parse_proc_unix("0000000000000000: 00000002 00000000"
 	    " 00000000 0005 01 21873", &s), 0);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "unix seqpacket unnamed");
-	free(t);
+	expect_text(&s, "unix seqpacket unnamed");
 	static const char *const bad[] = {
 		"", "0000000000000000: 00000002 00000000 00010000 0001 01",
 		"0000000000000000: 00000002 00000000 0001000 0001 01 5",
@@ -202,9 +194,7 @@ test_diag(void **state)
 	assert_int_equal(sockinfo_parse_diag(buf, h.nlmsg_len, IPPROTO_TCP, &s), 0);
 	assert_int_equal(s.inode, 4242);
 	assert_int_equal(s.lport, 22);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "tcp 10.0.0.1:22 -> 10.0.0.2:50000");
-	free(t);
+	expect_text(&s, "tcp 10.0.0.1:22 -> 10.0.0.2:50000");
 	/* Short, wrong type, longer than the buffer, unknown family. */
 	assert_int_equal(sockinfo_parse_diag(buf, h.nlmsg_len - 1, IPPROTO_TCP, &s), -1);
 	assert_int_equal(sockinfo_parse_diag(buf, 8, IPPROTO_TCP, &s), -1);
@@ -221,9 +211,7 @@ test_diag(void **state)
 	/* unix: a path, an abstract name with a NUL inside, a peer. */
 	n = diag_unix_msg(buf, sizeof buf, 100, TCP_LISTEN, "/run/x.sock\0", 12, 0);
 	assert_int_equal(sockinfo_parse_diag(buf, n, 0, &s), 0);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "unix stream /run/x.sock (listening)");
-	free(t);
+	expect_text(&s, "unix stream /run/x.sock (listening)");
 	n = diag_unix_msg(buf, sizeof buf, 101, TCP_ESTABLISHED, "\0ab\0c", 5, 100);
 	assert_int_equal(sockinfo_parse_diag(buf, n, 0, &peer), 0);
 	assert_string_equal(peer.name, "@ab@c");
@@ -234,9 +222,7 @@ test_diag(void **state)
 	t = sockinfo_text(&s, &peer, others, 2);
 	assert_string_equal(t, "unix stream unnamed -> @ab@c, other end fds 7, 9");
 	free(t);
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "unix stream unnamed -> socket:[101]");
-	free(t);
+	expect_text(&s, "unix stream unnamed -> socket:[101]");
 	/* An attribute running past the message is refused. */
 	n = diag_unix_msg(buf, sizeof buf, 103, TCP_CLOSE, "/x", 2, 0);
 	((struct rtattr *)(buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct unix_diag_msg))))->rta_len = 200;
@@ -275,37 +261,25 @@ test_sock_text(void **state)
 	int others[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 	char *t;
 
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "tcp [::]:80 (bound)");
-	free(t);
+	expect_text(&s, "tcp [::]:80 (bound)");
 	s.state = 13;		/* TCP_BOUND_INACTIVE, Linux 6.8 */
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "tcp [::]:80 (bound)");
-	free(t);
+	expect_text(&s, "tcp [::]:80 (bound)");
 	s.state = TCP_SYN_SENT;
 	s.pport = 443;
 	s.peer[15] = 1;
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "tcp [::]:80 -> [::1]:443 (syn-sent)");
-	free(t);
+	expect_text(&s, "tcp [::]:80 -> [::1]:443 (syn-sent)");
 	s.state = 99;
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "tcp [::]:80 -> [::1]:443 (?)");
-	free(t);
+	expect_text(&s, "tcp [::]:80 -> [::1]:443 (?)");
 	s = (struct sock_entry){ .family = AF_INET, .protocol = IPPROTO_UDPLITE,
 	    .lport = 5 };
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "udplite 0.0.0.0:5");
-	free(t);
+	expect_text(&s, "udplite 0.0.0.0:5");
 	s = (struct sock_entry){ .family = AF_UNIX, .type = 99, .peer_inode = 5 };
 	t = sockinfo_text(&s, &s, others, 10);
 	assert_string_equal(t, "unix unnamed -> unnamed, other end fds 1, 2, 3, 4, "
 	    "5, 6, 7, 8, ...");
 	free(t);
 	s = (struct sock_entry){ .family = AF_PACKET, .inode = 77 };
-	t = sockinfo_text(&s, NULL, NULL, 0);
-	assert_string_equal(t, "socket:[77]");
-	free(t);
+	expect_text(&s, "socket:[77]");
 }
 
 /* For sockinfo_describe: the peer is held by "fd 42". */
