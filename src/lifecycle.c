@@ -22,11 +22,11 @@
 #include <linux/ptrace.h>
 
 #include "arch.h"
-#include "attach.h"
 #include "fdinfo.h"
 #include "fdtab.h"
 #include "leaks.h"
 #include "lifecycle.h"
+#include "procfs.h"
 #include "task.h"
 #include "tracer.h"
 #include "unwind.h"
@@ -123,22 +123,9 @@ lifecycle_fork_event(struct task *parent)
 static bool
 seccomp_active(pid_t pid)
 {
-	char path[64], buf[4096];
-	const char *s;
-	ssize_t n;
-	int fd;
+	struct proc_status st;
 
-	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	s = strstr(buf, "\nSeccomp:");
-	return s != NULL && atoi(s + 9) == 2;
+	return procfs_read_status(pid, &st) == 0 && st.seccomp == 2;
 }
 
 /* The options as the leak model takes them. */
@@ -507,7 +494,7 @@ adopt_if_abandoned(struct task *t, void *arg)
 	char path[64];
 
 	if (t->state != TASK_ORPHAN || t->proc != NULL ||
-	    attach_read_status(t->tid, &st) < 0 || st.tgid != t->tid)
+	    procfs_read_status(t->tid, &st) < 0 || st.tgid != t->tid)
 		return;
 	/* PPid names the parent process; any of its threads may have forked. */
 	parent = task_find(st.ppid);

@@ -62,6 +62,21 @@ xgrow(void *array, size_t count, size_t size)
 	return array;
 }
 
+void *
+xgrow_index(void *array, size_t *cap, size_t index, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+
+	if (index < *cap)
+		return array;
+	while (n <= index)
+		n *= 2;
+	array = xreallocarray(array, n, size);
+	memset((char *)array + *cap * size, 0, (n - *cap) * size);
+	*cap = n;
+	return array;
+}
+
 char *
 xstrdup(const char *s)
 {
