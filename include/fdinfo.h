@@ -31,8 +31,6 @@ int fdinfo_describe(pid_t tid, int fd, struct fd_desc *out);
  * were described, or -1 if tid's /proc entry is gone (errno set).
  */
 int fdinfo_describe_all(pid_t tid, const int *fds, size_t n, struct fd_desc *out);
-/* procfs_list_fds, under the name its first callers know. */
-int fdinfo_list(pid_t tid, int **fds);
 
 /*
  * Pure parts, for tests and fuzzing. Kind from the /proc/PID/fd link

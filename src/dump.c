@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "json.h"
 #include "leaks.h"
+#include "procfs.h"
 #include "report.h"
 #include "util.h"
 
@@ -113,7 +114,7 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 	size_t pos = 0, nrecs = 0;
 	int *open, *fds, n;
 
-	n = fdinfo_list(tid, &open);
+	n = procfs_list_fds(tid, &open);
 	dp = dump_add_proc(d, pid, n);
 	while ((r = fdtab_next(tab, &pos)) != NULL) {
 		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now))

@@ -537,13 +537,6 @@ fdinfo_pipe_text(const char *base, bool fifo, unsigned accmode,
 	return r;
 }
 
-/* Callers from before procfs_list_fds keep this name. */
-int
-fdinfo_list(pid_t tid, int **fds)
-{
-	return procfs_list_fds(tid, fds);
-}
-
 /* ---- the process's whole table, for "other end" ---- */
 
 struct peer {
@@ -600,7 +593,7 @@ link_inode(const char *link, const char *prefix)
 static void
 peers_load(struct peers *ps, pid_t tid, bool fifos)
 {
-	int *fds, n = fdinfo_list(tid, &fds);
+	int *fds, n = procfs_list_fds(tid, &fds);
 	size_t cap = 0;
 
 	free(ps->v);

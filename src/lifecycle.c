@@ -236,7 +236,7 @@ lifecycle_exec_event(pid_t pid)
 	t->fdtab = copy;
 	fdtab_unref(p->fdtab);
 	p->fdtab = fdtab_ref(copy);
-	n = fdinfo_list(pid, &fds);
+	n = procfs_list_fds(pid, &fds);
 	if (n >= 0) {
 		fdtab_exec(copy, fds, (size_t)n, FDREC_UNKNOWN_ORIGIN);
 		free(fds);
@@ -300,7 +300,7 @@ snapshot_leaks(struct proc *p, struct task *t)
 {
 	struct leak_rules lr = rules();
 	uint64_t now = now_ns();
-	int *fds, n = fdinfo_list(t->tid, &fds);
+	int *fds, n = procfs_list_fds(t->tid, &fds);
 	struct fd_desc *descs;
 	size_t kept;
 
@@ -441,7 +441,7 @@ lifecycle_reaped(struct task *t, int status)
 static void
 take_baseline(struct fdtab *t, pid_t pid)
 {
-	int *fds, n = fdinfo_list(pid, &fds);
+	int *fds, n = procfs_list_fds(pid, &fds);
 
 	if (n < 0) {
 		warnerr("cannot list the fds of pid %d", pid);

@@ -40,6 +40,7 @@
 #include <cmocka.h>
 
 #include "fdinfo.h"
+#include "procfs.h"
 
 #define REG	(S_IFREG | 0644)
 #define ANON	0600		/* anon inodes have no file type bits */
@@ -516,7 +517,7 @@ test_list(void **state)
 {
 	int *before, *after, nb, na, mine[4], j = 0;
 
-	nb = fdinfo_list(getpid(), &before);
+	nb = procfs_list_fds(getpid(), &before);
 	assert_true(nb >= 0);
 	mine[0] = eventfd(0, 0);
 	mine[1] = open("/dev/null", O_RDONLY);
@@ -526,7 +527,7 @@ test_list(void **state)
 	for (int i = 0; i < 4; i++)
 		assert_true(mine[i] >= 0 && !in_list(before, nb, mine[i]));
 
-	na = fdinfo_list(getpid(), &after);
+	na = procfs_list_fds(getpid(), &after);
 	assert_int_equal(na, nb + 4);
 	for (int i = 0; i < na; i++) {
 		if (i > 0)
@@ -543,7 +544,7 @@ test_list(void **state)
 	free(before);
 	free(after);
 
-	assert_int_equal(fdinfo_list(-5, &after), -1);
+	assert_int_equal(procfs_list_fds(-5, &after), -1);
 }
 
 /* Another process: what the tracer does, minus the ptrace stop. */
@@ -578,7 +579,7 @@ test_other_process(void **state)
 	assert_string_equal(d.target, "memfd:child");
 	assert_false(d.cloexec);
 	free(d.target);
-	n = fdinfo_list(pid, &fds);
+	n = procfs_list_fds(pid, &fds);
 	assert_true(n > 0);
 	assert_true(in_list(fds, n, 77));
 	assert_true(in_list(fds, n, p[1]));	/* the child's write end */
@@ -882,7 +883,7 @@ test_other_netns(void **state)
 		close(p[0]);
 		return;
 	}
-	n = fdinfo_list(pid, &fds);
+	n = procfs_list_fds(pid, &fds);
 	for (int i = 0; i < n; i++) {
 		struct fd_desc d;
 		char want[600];
