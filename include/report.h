@@ -251,8 +251,6 @@ void report_add_supp(struct report *r, const char *name, const char *file,
     unsigned line, bool builtin, size_t hits);
 /* Free everything r owns (not r itself). */
 void report_free(struct report *r);
-/* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */
-const char *report_signal_name(int sig, char *buf, size_t size);
 
 /*
  * Text: the lines for one process: its sites with their leaks, misuse and

@@ -34,6 +34,9 @@ void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* As warnmsg, with ": strerror(errno)" appended. */
 void warnerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "SIGKILL", "SIGRTMIN+3", "SIG99": the name of signal sig, into buf, which is returned. */
+const char *signal_name(int sig, char *buf, size_t size);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -341,27 +341,6 @@ static const char *const bpf_prog_types[] = {
 	"ext", "lsm", "sk_lookup", "syscall", "netfilter",
 };
 
-/* "SIGINT", "SIGRTMIN+2", "SIG33": the name of signal sig. */
-static void
-signal_name(int sig, char *buf, size_t size)
-{
-	const char *abbrev = NULL;
-
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		if (sig == SIGRTMIN)
-			snprintf(buf, size, "SIGRTMIN");
-		else
-			snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
-		return;
-	}
-	if (sig < 32)
-		abbrev = sigabbrev_np(sig);
-	if (abbrev != NULL)
-		snprintf(buf, size, "SIG%s", abbrev);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-}
-
 static char *
 signalfd_text(const char *info, size_t len)
 {

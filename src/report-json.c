@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "report.h"
+#include "util.h"
 #include "syscall.h"
 
 static void
@@ -149,7 +150,7 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 		fputs(", \"exit_code\": null", f);
 	fputs(", \"exit_signal\": ", f);
 	json_cstring(f, p->exit_signal != 0 ?
-	    report_signal_name(p->exit_signal, sig, sizeof sig) : NULL);
+	    signal_name(p->exit_signal, sig, sizeof sig) : NULL);
 	if (o != NULL && o->attach)
 		fprintf(f, ", \"running\": %s", p->running ? "true" : "false");
 	fputs(",\n     \"leaks\": [", f);

@@ -44,6 +44,7 @@
 
 #include "json.h"
 #include "report.h"
+#include "util.h"
 #include "syscall.h"
 
 #define PREFIX		"fdleak: "
@@ -306,7 +307,7 @@ report_text_process(FILE *f, const struct report *r,
 	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
 	if (p->exit_signal != 0)
 		fprintf(f, "signal=%s",
-		    report_signal_name(p->exit_signal, sig, sizeof sig));
+		    signal_name(p->exit_signal, sig, sizeof sig));
 	else if (p->exited)
 		fprintf(f, "exit=%d", p->exit_code);
 	else if (p->running)

@@ -493,28 +493,6 @@ report_add_supp(struct report *r, const char *name, const char *file,
 	    xstrdup(file), line, builtin, hits };
 }
 
-const char *
-report_signal_name(int sig, char *buf, size_t size)
-{
-	const char *abbrev = NULL;
-
-	/* sigabbrev_np() knows no realtime signals; name them as kill -l does. */
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		if (sig == SIGRTMIN)
-			snprintf(buf, size, "SIGRTMIN");
-		else
-			snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
-		return buf;
-	}
-	if (sig > 0)
-		abbrev = sigabbrev_np(sig);
-	if (abbrev != NULL)
-		snprintf(buf, size, "SIG%s", abbrev);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-	return buf;
-}
-
 void
 report_resolve_process(struct report *r, const struct proc_report *p)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* util.c - allocation that never fails, diagnostics, small helpers. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,4 +174,26 @@ xreadlink(const char *path)
 		free(buf);
 		size *= 2;
 	}
+}
+
+const char *
+signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = NULL;
+
+	/* sigabbrev_np() knows no realtime signals; name them as kill -l does. */
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+		if (sig == SIGRTMIN)
+			snprintf(buf, size, "SIGRTMIN");
+		else
+			snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
+		return buf;
+	}
+	if (sig > 0 && sig < NSIG)
+		abbrev = sigabbrev_np(sig);
+	if (abbrev != NULL)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+	return buf;
 }

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "report.h"
+#include "util.h"
 #include "stack.h"
 #include "symbolize.h"
 #include "symstack.h"
@@ -229,13 +230,13 @@ test_signal_name(void **state)
 {
 	char buf[32];
 
-	assert_string_equal(report_signal_name(SIGKILL, buf, sizeof buf), "SIGKILL");
-	assert_string_equal(report_signal_name(SIGSEGV, buf, sizeof buf), "SIGSEGV");
-	assert_string_equal(report_signal_name(SIGRTMIN, buf, sizeof buf), "SIGRTMIN");
-	assert_string_equal(report_signal_name(SIGRTMIN + 2, buf, sizeof buf),
+	assert_string_equal(signal_name(SIGKILL, buf, sizeof buf), "SIGKILL");
+	assert_string_equal(signal_name(SIGSEGV, buf, sizeof buf), "SIGSEGV");
+	assert_string_equal(signal_name(SIGRTMIN, buf, sizeof buf), "SIGRTMIN");
+	assert_string_equal(signal_name(SIGRTMIN + 2, buf, sizeof buf),
 	    "SIGRTMIN+2");
-	assert_string_equal(report_signal_name(999, buf, sizeof buf), "SIG999");
-	assert_string_equal(report_signal_name(-1, buf, sizeof buf), "SIG-1");
+	assert_string_equal(signal_name(999, buf, sizeof buf), "SIG999");
+	assert_string_equal(signal_name(-1, buf, sizeof buf), "SIG-1");
 }
 
 static void
