@@ -36,6 +36,8 @@ struct dump_proc {
 	int pid;
 	long fds;		/* all fds the process has now; -1 if unknown */
 	size_t outstanding;	/* fds made during the trace and still open */
+	double share;		/* sampling: the share of time attached so far; < 0: not sampled */
+	size_t unsampled;	/* sampling: open fds made while fdleak was away */
 	struct dump_site *sites;	/* owned; sorted by growth, then count */
 	size_t nsites;
 };
@@ -60,9 +62,10 @@ void dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
  * model tab holds that are reportable (as the leak rules lr say, --min-age
  * included) and still open in the kernel, described as it has them, oldest
  * first. The model may lag the kernel (a close not yet seen): /proc wins.
+ * The section is returned (borrowed until the next call), not sampled.
  */
-void dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
-    const struct leak_rules *lr);
+struct dump_proc *dump_add_process(struct dump *d, int pid, pid_t tid,
+    struct fdtab *tab, const struct leak_rules *lr);
 /*
  * Sort the sites and compute growth against the previous dump, which
  * this dump then replaces as "previous". d->n is set here.

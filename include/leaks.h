@@ -75,6 +75,37 @@ size_t leaks_from_model(const struct leak_rules *lr, struct fdtab *tab,
 size_t leaks_inherited(const struct leak_rules *lr, struct fdtab *tab,
     const char *program, struct proc_report *p);
 
+/* An fd of the kernel's table, as a sampling window finds it. */
+struct kernel_fd {
+	int fd;
+	struct fd_ident ident;	/* ino 0 when it could not be read */
+};
+
+/* What reconciling found. */
+struct reconcile_counts {
+	size_t gone;		/* records whose fd was closed while away */
+	size_t changed;		/* records whose fd now holds another object (unsampled now) */
+	size_t appeared;	/* other fds made while away: recorded as unsampled */
+	size_t unconfirmed;	/* records kept on an identity others could share */
+};
+
+/*
+ * A sampling window starts: fdleak was away (the process ran untraced),
+ * so the model is held against the kernel's table k[0..n), sorted by fd,
+ * before any thread runs on. A record whose fd is gone was closed while
+ * away, and goes (no closed record: that close was not seen); one whose fd
+ * holds another object (its identity changed) goes too, and the new object
+ * is recorded as unsampled: counted, never reported with a stack, for
+ * fdleak did not see it made. An fd the model does not hold appeared
+ * while away: unsampled. A record kept on an identity that does not tell
+ * one open object from another (a file, an anonymous inode) is marked
+ * FDREC_UNCONFIRMED: it may have been closed and opened again the same
+ * way, which the kernel does not let fdleak tell. Records whose identity
+ * was never read take the kernel's (and are unconfirmed). Adds to *c.
+ */
+void leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
+    struct reconcile_counts *c);
+
 /* What a close that failed with EBADF was. */
 enum close_verdict {
 	CLOSE_DOUBLE,		/* of an fd this process closed before */

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "fdkind.h"
+
 /* How a file longer than the bound is read. */
 enum procfs_fit {
 	PROCFS_WHOLE,		/* all of it or nothing: -1 with EFBIG */
@@ -66,6 +68,30 @@ char **procfs_parse_cmdline(const char *text, size_t len);
  * empty for a zombie or a kernel thread. NULL with errno if pid is gone.
  */
 char **procfs_read_cmdline(pid_t pid);
+
+/*
+ * The identity of an fd from the text of its /proc/PID/fdinfo file: ino,
+ * mnt_id, the access mode of flags, eventfd-id. 0, or -1 when ino or
+ * flags is missing. Pure.
+ */
+int procfs_parse_fd_ident(const char *text, size_t len, struct fd_ident *out);
+/* Read the identity of fd of thread tid; 0, or -1 with errno. */
+int procfs_fd_ident(pid_t tid, int fd, struct fd_ident *out);
+/*
+ * The start time of a process (field 22 of /proc/PID/stat, in clock
+ * ticks since boot) from that text: with the pid it names one process
+ * for good, so a pid reused while fdleak was away is told apart. 0 when
+ * it does not parse. Pure.
+ */
+unsigned long long procfs_parse_start_time(const char *text);
+/* The start time of pid; 0 if pid is gone. */
+unsigned long long procfs_start_time(pid_t pid);
+/*
+ * The children of every thread of pid (/proc/PID/task/TID/children),
+ * sorted, into *out (malloc'd, the caller frees); their count, or -1 with
+ * errno if pid is gone.
+ */
+int procfs_children(pid_t pid, pid_t **out);
 
 /*
  * The open fds of thread tid in ascending order, into *fds (malloc'd,

@@ -26,6 +26,7 @@ struct leak {
 	bool cloexec;
 	bool across_exec;
 	bool unknown_origin;	/* the kernel had it, no syscall was seen */
+	bool unconfirmed;	/* sampling: kept across a gap on an identity others could share */
 	uint32_t stack;		/* stack id, 0 = none */
 	uint64_t serial;	/* creation order */
 	uint64_t created_ns;	/* now_ns() at creation; 0 if unknown */
@@ -70,6 +71,19 @@ struct inherited {
 	char *program;		/* owned; the program that inherited it */
 };
 
+/* Sampled attach (--sample): how much of a process fdleak saw. */
+struct sampling {
+	bool on;		/* followed in windows with gaps */
+	double attached;	/* seconds attached, over all windows */
+	double wall;		/* seconds from its first window to its end */
+	unsigned windows;
+	size_t seen;		/* fd creations seen (in windows) */
+	size_t unsampled;	/* fds open at the end that were made while away */
+	size_t gone;		/* fds found closed at a window's start */
+	size_t changed;		/* fds found holding another object at a window's start */
+	bool lost;		/* it ended, or could not be attached again, in a gap */
+};
+
 struct proc_report {
 	int pid, ppid;
 	char *command;		/* owned; executable at exit */
@@ -93,6 +107,7 @@ struct proc_report {
 	/* close() of fd numbers that never existed under trace (EBADF, below the fd limit) */
 	size_t unopened_closes;
 	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
+	struct sampling sampling;
 	uint64_t end_ns;	/* now_ns() when the leaks were taken */
 };
 
@@ -204,6 +219,13 @@ void report_sites_free(struct site *sites, size_t n);
  */
 const char **report_site_targets(const struct proc_report *p,
     const struct site *s, size_t *n);
+/* Sampling: the share of wall time attached, from 0 to 1 (0 when none). */
+double report_sampled_share(const struct sampling *s);
+/*
+ * Sampling: fds site s of p left open per second attached, an estimate of
+ * how fast it leaks (0 when p was attached for no time).
+ */
+double report_site_rate(const struct proc_report *p, const struct site *s);
 /* "misuse" type names: "double-close", "bad-close". */
 const char *report_misuse_name(enum misuse_type type);
 

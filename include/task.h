@@ -31,6 +31,12 @@ struct proc {
 	unsigned starting;	/* attach: threads whose first stop is still due */
 	int status;		/* the leader's wait status */
 	uint64_t fd_soft, fd_hard;	/* RLIMIT_NOFILE; 0: not read in this image */
+	/* Sampling (--sample): followed in windows, let go in the gaps. */
+	bool sampled;
+	bool asleep;		/* in a gap: no task, the model kept */
+	bool waking;		/* attached again: the model is reconciled at its first stops */
+	unsigned long long start_time;	/* tells the same process after a gap */
+	uint64_t first_ns, window_ns;	/* its first window's start; this one's */
 	struct proc_report rep;	/* built at exit; moved into the report */
 };
 

@@ -170,29 +170,28 @@ traced_by_us(pid_t tid)
 	return procfs_read_status(tid, &st) == 0 && st.tracer == getpid();
 }
 
-/*
- * Seize the leader, then every other thread, rescanning /proc/PID/task
- * until no new one appears (threads may be created while we attach).
- */
-static int
-seize_threads(pid_t pid)
+/* The executable of pid, malloc'd ("?" if it cannot be read). */
+static char *
+exe_of(pid_t pid)
 {
-	struct proc_status st;
 	char path[64], *exe;
-	struct proc *p;
-	bool more = true;
 
-	if (seize(pid) < 0) {
-		explain_refusal(pid, errno);
-		return -1;
-	}
 	snprintf(path, sizeof path, "/proc/%d/exe", pid);
 	exe = xreadlink(path);
-	if (procfs_read_status(pid, &st) < 0)
-		st.ppid = 0;
-	p = tracer_new_process(pid, st.ppid, exe != NULL ? exe : "?",
-	    TASK_STARTING)->proc;
-	free(exe);
+	return exe != NULL ? exe : xstrdup("?");
+}
+
+/*
+ * Seize every thread of p but its leader (seized already), rescanning
+ * /proc/PID/task until no new one appears (threads may be created while
+ * we attach).
+ */
+static int
+seize_others(struct proc *p, pid_t pid)
+{
+	char path[64];
+	bool more = true;
+
 	snprintf(path, sizeof path, "/proc/%d/task", pid);
 	while (more) {
 		struct dirent *de;
@@ -221,6 +220,97 @@ seize_threads(pid_t pid)
 		closedir(dir);
 	}
 	return 0;
+}
+
+/* Seize the leader, then every other thread, of a process new to fdleak. */
+static int
+seize_threads(pid_t pid)
+{
+	struct proc_status st;
+	struct proc *p;
+	char *exe;
+
+	if (seize(pid) < 0) {
+		explain_refusal(pid, errno);
+		return -1;
+	}
+	exe = exe_of(pid);
+	if (procfs_read_status(pid, &st) < 0)
+		st.ppid = 0;
+	p = tracer_new_process(pid, st.ppid, exe, TASK_STARTING)->proc;
+	free(exe);
+	return seize_others(p, pid);
+}
+
+/* Whether pid is a process fdleak follows already (traced or asleep). */
+static bool
+known(pid_t pid, struct proc *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->pid == pid)
+			return true;
+	}
+	return task_find(pid) != NULL;
+}
+
+/*
+ * The children p's threads have now that fdleak does not follow: born in
+ * the gap, they are attached too, each with its parent's model to be
+ * reconciled with what it holds.
+ */
+static void
+seize_children(struct proc *p, struct proc *const *v, size_t n)
+{
+	pid_t *kids;
+	int nk = procfs_children(p->pid, &kids);
+
+	for (int i = 0; i < nk; i++) {
+		char *exe;
+
+		if (known(kids[i], v, n) || seize(kids[i]) < 0)
+			continue;
+		exe = exe_of(kids[i]);
+		seize_others(tracer_new_child(p, kids[i], exe)->proc, kids[i]);
+		free(exe);
+	}
+	if (nk >= 0)
+		free(kids);
+}
+
+int
+tracer_attach_window(void)
+{
+	size_t n, attached = 0;
+	struct proc **live = tracer_asleep(&n), **v;
+
+	/* A copy: waking a process takes it off the list. */
+	v = xreallocarray(NULL, n ? n : 1, sizeof *v);
+	memcpy(v, live, n * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		struct proc *p = v[i];
+
+		/* Gone in the gap, or its pid now another process's. */
+		if (procfs_start_time(p->pid) != p->start_time) {
+			tracer_lost(p);
+			continue;
+		}
+		if (seize(p->pid) < 0) {
+			int err = errno;
+
+			/* Not gone but refused (another tracer came): say so. */
+			if (err != ESRCH && procfs_start_time(p->pid) != 0)
+				explain_refusal(p->pid, err);
+			tracer_lost(p);
+			continue;
+		}
+		tracer_wake(p);
+		tracer_new_thread(p, p->pid, TASK_STARTING);
+		seize_others(p, p->pid);
+		seize_children(p, v, n);
+		attached++;
+	}
+	free(v);
+	return (int)attached;
 }
 
 int

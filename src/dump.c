@@ -38,6 +38,7 @@ dump_add_proc(struct dump *d, int pid, long fds)
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	p->fds = fds;
+	p->share = -1;
 	return p;
 }
 
@@ -103,7 +104,7 @@ int_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void
+struct dump_proc *
 dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
     const struct leak_rules *lr)
 {
@@ -117,10 +118,12 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 	n = procfs_list_fds(tid, &open);
 	dp = dump_add_proc(d, pid, n);
 	while ((r = fdtab_next(tab, &pos)) != NULL) {
-		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now))
-			continue;
 		if (n >= 0 && bsearch(&r->fd, open, (size_t)n, sizeof *open,
 		    int_cmp) == NULL)
+			continue;
+		if (r->flags & FDREC_UNSAMPLED)
+			dp->unsampled++;
+		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now))
 			continue;
 		recs = xgrow(recs, nrecs, sizeof *recs);
 		recs[nrecs++] = *r;
@@ -146,6 +149,7 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 	free(descs);
 	free(fds);
 	free(recs);
+	return dp;
 }
 
 static int
@@ -233,8 +237,12 @@ dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct dump_proc *p = &d->procs[i];
 
-		fprintf(f, "fdleak: dump-process pid=%d fds=%ld outstanding=%zu\n",
+		fprintf(f, "fdleak: dump-process pid=%d fds=%ld outstanding=%zu",
 		    p->pid, p->fds, p->outstanding);
+		if (p->share >= 0)
+			fprintf(f, " sampled=%.1f%% unsampled=%zu", 100 * p->share,
+			    p->unsampled);
+		fputc('\n', f);
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 
@@ -259,8 +267,12 @@ dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct dump_proc *p = &d->procs[i];
 
-		fprintf(f, "%s{\"pid\": %d, \"fds\": %ld, \"outstanding\": %zu, "
-		    "\"sites\": [", i ? ", " : "", p->pid, p->fds, p->outstanding);
+		fprintf(f, "%s{\"pid\": %d, \"fds\": %ld, \"outstanding\": %zu, ",
+		    i ? ", " : "", p->pid, p->fds, p->outstanding);
+		if (p->share >= 0)
+			fprintf(f, "\"sampled_share\": %.4f, \"unsampled\": %zu, ",
+			    p->share, p->unsampled);
+		fputs("\"sites\": [", f);
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 

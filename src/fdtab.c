@@ -4,6 +4,7 @@
  * kernel fd table. Hashing rather than an array indexed by fd keeps a
  * process with one fd at 1 000 000 as cheap as one with fd 3.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,6 +301,20 @@ fdtab_next(struct fdtab *t, size_t *pos)
 			return r;
 	}
 	return NULL;
+}
+
+void
+fdtab_forget_closed(struct fdtab *t, int fd)
+{
+	if (t->closed != NULL)
+		fdtab_close(t->closed, fd);
+}
+
+void
+fdtab_forget_all_closed(struct fdtab *t)
+{
+	if (t->closed != NULL)
+		fdtab_close_range(t->closed, 0, UINT_MAX);
 }
 
 const struct fd_record *

@@ -13,7 +13,7 @@
 bool
 leaks_reportable(const struct leak_rules *lr, const struct fd_record *r, int fd)
 {
-	if (r != NULL && (r->flags & FDREC_BASELINE))
+	if (r != NULL && (r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED)))
 		return false;
 	if (fd > 2 || lr->std_fds)
 		return true;
@@ -63,6 +63,7 @@ leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
 static void
 from_record(struct leak *l, const struct fd_record *r, uint64_t now)
 {
+	l->unconfirmed = (r->flags & FDREC_UNCONFIRMED) != 0;
 	l->nr = r->nr;
 	l->tid = r->tid;
 	l->stack = r->stack;
@@ -174,4 +175,78 @@ leaks_failed_close(const struct fd_record *closed, int fd, uint64_t limit)
 	if (fd < 0 || (uint64_t)fd >= limit)
 		return CLOSE_BAD;
 	return CLOSE_UNOPENED;
+}
+
+static int
+kernel_fd_cmp(const void *a, const void *b)
+{
+	const struct kernel_fd *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* Record k's object as made while fdleak was away. */
+static void
+add_unsampled(struct fdtab *tab, const struct kernel_fd *k)
+{
+	struct fd_record rec = {
+		.fd = k->fd,
+		.nr = -1,
+		.flags = FDREC_UNSAMPLED,
+		.time_ns = now_ns(),
+		.ident = k->ident,
+	};
+
+	fdtab_forget_closed(tab, k->fd);
+	fdtab_add(tab, &rec);
+}
+
+void
+leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
+    struct reconcile_counts *c)
+{
+	struct fd_record *r;
+	int *drop = NULL;
+	size_t pos = 0, ndrop = 0, changed = 0, added = 0;
+
+	/*
+	 * A close seen before the gap cannot make a later close a double
+	 * one: the number may have been opened and closed again meanwhile.
+	 */
+	fdtab_forget_all_closed(tab);
+	while ((r = fdtab_next(tab, &pos)) != NULL) {
+		struct kernel_fd key = { .fd = r->fd };
+		const struct kernel_fd *now = bsearch(&key, k, n, sizeof *k,
+		    kernel_fd_cmp);
+
+		if (now == NULL || (r->ident.ino != 0 &&
+		    !fd_ident_same(&r->ident, &now->ident))) {
+			drop = xgrow(drop, ndrop, sizeof *drop);
+			drop[ndrop++] = r->fd;
+			if (now == NULL)
+				c->gone++;
+			else
+				changed++;
+			continue;
+		}
+		if (!(r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED)) &&
+		    !(r->flags & FDREC_UNCONFIRMED) && (r->ident.ino == 0 ||
+		    !fd_ident_unique((enum fd_kind)r->kind, &now->ident))) {
+			r->flags |= FDREC_UNCONFIRMED;
+			c->unconfirmed++;
+		}
+		r->ident = now->ident;
+	}
+	for (size_t i = 0; i < ndrop; i++)
+		fdtab_close(tab, drop[i]);
+	free(drop);
+	for (size_t i = 0; i < n; i++) {
+		if (fdtab_lookup(tab, k[i].fd) != NULL)
+			continue;
+		add_unsampled(tab, &k[i]);
+		added++;
+	}
+	/* A changed fd went and came again: counted as changed only. */
+	c->changed += changed;
+	c->appeared += added - changed;
 }

@@ -42,11 +42,16 @@ static pid_t main_pid;
 static int main_status;
 static bool main_done;
 static bool warned_foreign_arch;
+static bool pausing;		/* a sampling window ends: let go, keep the model */
+static struct proc **asleep;	/* the processes of a gap, models kept */
+static size_t nasleep;
 
 static void hold(struct task *t, int sig);
 static void adopt_if_abandoned(struct task *t, void *arg);
 static void task_join(struct task *t, struct proc *p, int state);
 static void detach_if_held(struct proc *p);
+static void reconcile(struct proc *p, pid_t tid);
+static void count_window(struct proc *p, uint64_t now);
 
 /*
  * Restart t. Inside a traced syscall we need its exit stop; otherwise, with
@@ -296,25 +301,32 @@ being_closed(int fd, void *arg)
  * its leaks, described as the kernel has them, into p's report.
  */
 static void
-snapshot_leaks(struct proc *p, struct task *t)
+snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 {
 	struct leak_rules lr = rules();
 	uint64_t now = now_ns();
-	int *fds, n = procfs_list_fds(t->tid, &fds);
+	int *fds, n = procfs_list_fds(tid, &fds);
 	struct fd_desc *descs;
 	size_t kept;
 
 	if (n < 0)
 		return;
+	/* Sampling: the fds made while fdleak was away, open to the end. */
+	for (int i = 0; i < n; i++) {
+		const struct fd_record *r = fdtab_lookup(tab, fds[i]);
+
+		if (r != NULL && (r->flags & FDREC_UNSAMPLED))
+			p->rep.sampling.unsampled++;
+	}
 	/* The leaks first, then one look at the whole table to describe them. */
-	kept = leaks_select(&lr, t->fdtab, fds, (size_t)n, being_closed, p, now,
+	kept = leaks_select(&lr, tab, fds, (size_t)n, being_closed, p, now,
 	    &p->rep.nyoung);
 	/* Zeroed: FDK_UNKNOWN and no target, which describe_all leaves too. */
 	descs = xcalloc(kept > 0 ? kept : 1, sizeof *descs);
 	if (kept > 0)
-		fdinfo_describe_all(t->tid, fds, kept, descs);
+		fdinfo_describe_all(tid, fds, kept, descs);
 	for (size_t i = 0; i < kept; i++) {
-		struct fd_record *r = fdtab_lookup(t->fdtab, fds[i]);
+		struct fd_record *r = fdtab_lookup(tab, fds[i]);
 		struct leak l;
 
 		/* Listed but not describable (a path longer than a page): still a leak. */
@@ -322,11 +334,11 @@ snapshot_leaks(struct proc *p, struct task *t)
 			char path[64];
 			struct stat st;
 
-			snprintf(path, sizeof path, "/proc/%d/fd/%d", t->tid, fds[i]);
+			snprintf(path, sizeof path, "/proc/%d/fd/%d", tid, fds[i]);
 			if (stat(path, &st) == 0)
 				descs[i].kind = fdinfo_kind_from_link("/", st.st_mode);
 		}
-		leaks_make(&l, fds[i], r, &descs[i], t->tid, now);
+		leaks_make(&l, fds[i], r, &descs[i], tid, now);
 		report_add_leak(&p->rep, &l);
 	}
 	free(descs);
@@ -377,7 +389,7 @@ lifecycle_exit_event(struct task *t)
 	 * another thread's exec stop here too: the exec event drops this.)
 	 */
 	if (!p->snapshot && (p->live == 0 || WIFSIGNALED(exit_event_status(t))))
-		snapshot_leaks(p, t);
+		snapshot_leaks(p, t->tid, t->fdtab);
 	t->in_syscall = false;
 	lifecycle_resume(t, 0);
 }
@@ -389,6 +401,9 @@ finish_proc(struct proc *p)
 
 	if (!p->snapshot)
 		model_leaks(p);
+	count_window(p, now_ns());
+	if (p->sampled && p->first_ns != 0)
+		p->rep.sampling.wall = (double)(now_ns() - p->first_ns) / 1e9;
 	if (p->reaped && WIFEXITED(p->status)) {
 		p->rep.exited = true;
 		p->rep.exit_code = WEXITSTATUS(p->status);
@@ -438,6 +453,23 @@ lifecycle_reaped(struct task *t, int status)
 }
 
 /* The fds open now were open before tracing: never leaks. */
+/*
+ * Sampling: read the identity of every record of t that has none yet
+ * (made in this window, or the baseline), through thread tid, so that the
+ * next window can tell whether the fd is still the same object.
+ */
+static void
+identify(struct fdtab *t, pid_t tid)
+{
+	struct fd_record *r;
+	size_t pos = 0;
+
+	while ((r = fdtab_next(t, &pos)) != NULL) {
+		if (r->ident.ino == 0)
+			procfs_fd_ident(tid, r->fd, &r->ident);
+	}
+}
+
 static void
 take_baseline(struct fdtab *t, pid_t pid)
 {
@@ -449,6 +481,8 @@ take_baseline(struct fdtab *t, pid_t pid)
 	}
 	fdtab_baseline(t, fds, (size_t)n);
 	free(fds);
+	if (opts->sample != 0)
+		identify(t, pid);
 }
 
 static bool
@@ -558,6 +592,33 @@ detach_task(struct task *t, void *arg)
 	task_del(t);
 }
 
+/* The time of p's current window so far, added to what it had. */
+static void
+count_window(struct proc *p, uint64_t now)
+{
+	if (p->window_ns == 0)
+		return;
+	p->rep.sampling.attached += (double)(now - p->window_ns) / 1e9;
+	p->rep.sampling.wall = (double)(now - p->first_ns) / 1e9;
+	p->rep.sampling.windows++;
+	p->window_ns = 0;
+}
+
+/*
+ * A sampling window ends for p, all of whose threads are held (tid one of
+ * them): the identities of the fds made in the window are read while the
+ * table is still, and p sleeps through the gap with its model.
+ */
+static void
+park(struct proc *p, pid_t tid)
+{
+	identify(p->fdtab, tid);
+	count_window(p, now_ns());
+	p->asleep = true;
+	asleep = xgrow(asleep, nasleep, sizeof *asleep);
+	asleep[nasleep++] = p;
+}
+
 /*
  * Once every thread of p is held in a stop, the table is still: take the
  * outstanding fds from the kernel, then let every thread go.
@@ -570,8 +631,14 @@ detach_if_held(struct proc *p)
 	task_foreach(count_held, &w);
 	if (w.held < w.total)
 		return;
+	/* A window ends: let go, but keep the model for the next one. */
+	if (pausing && w.any != NULL && !p->snapshot && !p->reaped) {
+		park(p, w.any->tid);
+		task_foreach(detach_task, &w);
+		return;
+	}
 	if (!p->snapshot && w.any != NULL)
-		snapshot_leaks(p, w.any);
+		snapshot_leaks(p, w.any->tid, w.any->fdtab);
 	p->rep.running = !p->reaped;
 	task_foreach(detach_task, &w);
 	if (p->ntasks == 0)
@@ -607,7 +674,7 @@ kill_task(struct task *t, void *arg)
 	 * changes the table after this: its fd syscalls stop for fdleak.
 	 */
 	if (t->proc != NULL && !t->proc->snapshot && !t->exited)
-		snapshot_leaks(t->proc, t);
+		snapshot_leaks(t->proc, t->tid, t->fdtab);
 	kill(t->tid, SIGKILL);
 }
 
@@ -641,6 +708,17 @@ tracer_check_orphans(uint64_t now)
 		task_foreach(adopt_if_abandoned, &now);
 	}
 	return orphan_deadline;
+}
+
+/* A new process followed in sampling windows. */
+static void
+sample_setup(struct proc *p)
+{
+	if (!attach_mode || opts->sample == 0)
+		return;
+	p->sampled = true;
+	p->rep.sampling.on = true;
+	p->start_time = procfs_start_time(p->pid);
 }
 
 /* Make t a thread of p, sharing p's fd table. */
@@ -678,7 +756,132 @@ tracer_new_process(pid_t pid, pid_t ppid, const char *exe, int state)
 		main_pid = pid;
 	if (!attach_mode)
 		take_baseline(p->fdtab, pid);	/* the child still waits to exec */
+	sample_setup(p);
 	return tracer_new_thread(p, pid, state);
+}
+
+struct task *
+tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
+{
+	struct proc *p = proc_new(pid, parent->pid);
+
+	/* Born in a gap: what it holds of its parent's is known by identity. */
+	p->exe = xstrdup(exe);
+	p->fdtab = fdtab_fork(parent->fdtab);
+	p->execed = parent->execed;
+	sample_setup(p);
+	p->waking = true;
+	return tracer_new_thread(p, pid, TASK_STARTING);
+}
+
+void
+tracer_pause(void)
+{
+	if (!attach_mode || detaching)
+		return;
+	pausing = true;
+	detaching = true;
+	task_foreach(interrupt_task, NULL);
+}
+
+bool
+tracer_pausing(void)
+{
+	return pausing;
+}
+
+void
+tracer_gap_begin(void)
+{
+	pausing = false;
+	detaching = false;
+}
+
+struct proc **
+tracer_asleep(size_t *n)
+{
+	*n = nasleep;
+	return asleep;
+}
+
+/* Take p off the list of the processes asleep. */
+static void
+unpark(struct proc *p)
+{
+	for (size_t i = 0; i < nasleep; i++) {
+		if (asleep[i] == p) {
+			asleep[i] = asleep[--nasleep];
+			break;
+		}
+	}
+	p->asleep = false;
+	if (nasleep == 0) {
+		free(asleep);
+		asleep = NULL;
+	}
+}
+
+void
+tracer_wake(struct proc *p)
+{
+	unpark(p);
+	p->waking = true;
+}
+
+void
+tracer_lost(struct proc *p)
+{
+	unpark(p);
+	/* Its end was not seen: no leak is claimed, the report says so. */
+	p->rep.sampling.lost = true;
+	p->snapshot = true;
+	p->rep.end_ns = now_ns();
+	finish_proc(p);
+}
+
+void
+tracer_dump_asleep(struct dump *d)
+{
+	struct leak_rules lr = rules();
+
+	for (size_t i = 0; i < nasleep; i++) {
+		struct dump_proc *dp;
+
+		reconcile(asleep[i], asleep[i]->pid);
+		dp = dump_add_process(d, asleep[i]->pid, asleep[i]->pid,
+		    asleep[i]->fdtab, &lr);
+		dp->share = tracer_share(asleep[i], now_ns());
+	}
+}
+
+double
+tracer_share(const struct proc *p, uint64_t now)
+{
+	double attached = p->rep.sampling.attached;
+
+	if (!p->sampled || p->first_ns == 0 || now <= p->first_ns)
+		return -1;
+	if (p->window_ns != 0 && now > p->window_ns)
+		attached += (double)(now - p->window_ns) / 1e9;
+	return attached / ((double)(now - p->first_ns) / 1e9);
+}
+
+void
+tracer_finish_asleep(void)
+{
+	while (nasleep > 0) {
+		struct proc *p = asleep[nasleep - 1];
+
+		if (procfs_start_time(p->pid) != p->start_time) {
+			tracer_lost(p);
+			continue;
+		}
+		unpark(p);
+		reconcile(p, p->pid);
+		snapshot_leaks(p, p->pid, p->fdtab);
+		p->rep.running = true;
+		finish_proc(p);
+	}
 }
 
 void
@@ -708,6 +911,56 @@ tracer_status(pid_t pid, int *wstatus)
 	return true;
 }
 
+/*
+ * The model of p against the kernel's table, read through thread tid:
+ * what changed while fdleak was away (sampling). tid need not be
+ * stopped: in a gap the table may change while it is read, which makes a
+ * fd look gone or new, never makes up a stack.
+ */
+static void
+reconcile(struct proc *p, pid_t tid)
+{
+	struct reconcile_counts c = { 0 };
+	struct kernel_fd *k;
+	int *fds, n = procfs_list_fds(tid, &fds);
+
+	if (n < 0)
+		return;
+	k = xcalloc(n > 0 ? (size_t)n : 1, sizeof *k);
+	for (int i = 0; i < n; i++) {
+		k[i].fd = fds[i];
+		procfs_fd_ident(tid, fds[i], &k[i].ident);
+	}
+	leaks_reconcile(p->fdtab, k, (size_t)n, &c);
+	p->rep.sampling.gone += c.gone;
+	p->rep.sampling.changed += c.changed;
+	free(k);
+	free(fds);
+}
+
+/*
+ * Every thread of p has stopped for fdleak (an attach): the fds open now
+ * were open before tracing, a baseline; or, when p is attached again for
+ * a sampling window, the model is reconciled with the kernel's table.
+ * Either way before any thread runs on.
+ */
+static void
+window_starts(struct proc *p, pid_t tid)
+{
+	uint64_t now = now_ns();
+
+	if (p->waking)
+		reconcile(p, tid);
+	else
+		take_baseline(p->fdtab, p->pid);
+	p->waking = false;
+	if (p->sampled) {
+		p->window_ns = now;
+		if (p->first_ns == 0)
+			p->first_ns = now;
+	}
+}
+
 void
 lifecycle_event_stop(struct task *t, int sig)
 {
@@ -717,7 +970,7 @@ lifecycle_event_stop(struct task *t, int sig)
 		if (t->initial) {
 			t->initial = false;
 			if (--t->proc->starting == 0)
-				take_baseline(t->proc->fdtab, t->proc->pid);
+				window_starts(t->proc, t->tid);
 		}
 		lifecycle_resume(t, 0);
 	} else if (is_stop_signal(sig) && detaching) {

@@ -41,7 +41,12 @@ enum {
 	OPT_ERROR_ON,
 	OPT_NO_DEFAULT_SUPPRESSIONS,
 	OPT_ONLY_FROM,
+	OPT_SAMPLE,
+	OPT_SAMPLE_WINDOW,
 };
+
+/* The default length of a sampling window (see the man page for why). */
+#define SAMPLE_WINDOW_MS	200
 
 static const struct option long_options[] = {
 	{ "depth",		required_argument, NULL, OPT_DEPTH },
@@ -59,6 +64,8 @@ static const struct option long_options[] = {
 	{ "only-from",		required_argument, NULL, OPT_ONLY_FROM },
 	{ "output",		required_argument, NULL, 'o' },
 	{ "pid",		required_argument, NULL, 'p' },
+	{ "sample",		required_argument, NULL, OPT_SAMPLE },
+	{ "sample-window",	required_argument, NULL, OPT_SAMPLE_WINDOW },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
 	{ "suppressions",	required_argument, NULL, OPT_SUPPRESSIONS },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -94,6 +101,9 @@ usage(FILE *f)
 	    "                       path matches GLOB (repeatable)\n"
 	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
 	    "  -p, --pid=PID        attach to process PID and all its threads (repeatable)\n"
+	    "  --sample=PERCENT     with -p: stay attached PERCENT of the time (1-100),\n"
+	    "                       in windows; the process runs free in between\n"
+	    "  --sample-window=MS   length of a sampling window (default 200)\n"
 	    "  --std-fds            also report fds 0, 1 and 2 that were inherited\n"
 	    "  --suppressions=FILE  hide what FILE's entries match (repeatable)\n"
 	    "  -V, --version        show the version and exit\n"
@@ -391,10 +401,11 @@ want_color(FILE *f)
 int
 main(int argc, char *argv[])
 {
-	struct tracer_opts topts = { .depth = 32, .seccomp = true };
+	struct tracer_opts topts = { .depth = 32, .seccomp = true,
+	    .sample_window = SAMPLE_WINDOW_MS / 1000.0 };
 	struct output out = { .f = stderr };
 	const char *format = "text";
-	bool default_supp = true;
+	bool default_supp = true, window_given = false;
 	struct report rep = { 0 };
 	const char *output_path = NULL, *gen_path = NULL;
 	long error_exitcode = 0, v;
@@ -444,6 +455,18 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_DEFAULT_SUPPRESSIONS:
 			default_supp = false;
+			break;
+		case OPT_SAMPLE:
+			if ((v = parse_number("--sample", optarg, 1, 100)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			topts.sample = v == 100 ? 0 : (unsigned)v;
+			break;
+		case OPT_SAMPLE_WINDOW:
+			if ((v = parse_number("--sample-window", optarg, 1,
+			    3600000)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			topts.sample_window = (double)v / 1000;
+			window_given = true;
 			break;
 		case OPT_ONLY_FROM:
 			only_from = xreallocarray(only_from, nonly_from + 1,
@@ -504,6 +527,11 @@ main(int argc, char *argv[])
 	}
 	if (npids == 0 && topts.duration > 0) {
 		warnmsg("--duration needs -p (a launched command runs to its end)");
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (npids == 0 && (topts.sample != 0 || window_given)) {
+		warnmsg("--sample and --sample-window need -p (a launched command "
+		    "is traced whole)");
 		return EXIT_FDLEAK_ERROR;
 	}
 	if (default_supp && load_default_suppressions(&out.supp) < 0) {

@@ -294,3 +294,170 @@ procfs_list_fds(pid_t tid, int **fds)
 	*fds = v;
 	return (int)n;
 }
+
+/* The value of the line "key\t..." of fdinfo text, as a number of base; 0 or -1. */
+static int
+fdinfo_number(const char *text, size_t len, const char *key, int base,
+    unsigned long long *v)
+{
+	size_t klen = strlen(key);
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (l > klen && memcmp(p, key, klen) == 0) {
+			char buf[32], *e;
+			size_t n = l - klen;
+
+			if (n >= sizeof buf)
+				return -1;
+			memcpy(buf, p + klen, n);
+			buf[n] = '\0';
+			errno = 0;
+			*v = strtoull(buf, &e, base);
+			while (*e == ' ' || *e == '\t')
+				e++;
+			return errno == 0 && e != buf && *e == '\0' ? 0 : -1;
+		}
+		p += l + 1;
+	}
+	return -1;
+}
+
+int
+procfs_parse_fd_ident(const char *text, size_t len, struct fd_ident *out)
+{
+	unsigned long long ino, flags, mnt = 0, xid = 0;
+
+	memset(out, 0, sizeof *out);
+	if (fdinfo_number(text, len, "ino:", 10, &ino) < 0 ||
+	    fdinfo_number(text, len, "flags:", 8, &flags) < 0)
+		return -1;
+	fdinfo_number(text, len, "mnt_id:", 10, &mnt);
+	fdinfo_number(text, len, "eventfd-id:", 10, &xid);
+	out->ino = ino;
+	out->mnt_id = (uint32_t)mnt;
+	out->xid = (uint32_t)xid;
+	out->accmode = (uint8_t)(flags & O_ACCMODE);
+	return 0;
+}
+
+int
+procfs_fd_ident(pid_t tid, int fd, struct fd_ident *out)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", (int)tid, fd);
+	if ((f = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	/* The fields wanted come first; the rest (epoll's watches) may be long. */
+	while ((n = read(f, buf, sizeof buf - 1)) < 0 && errno == EINTR)
+		;
+	close(f);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	if (procfs_parse_fd_ident(buf, (size_t)n, out) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+unsigned long long
+procfs_parse_start_time(const char *text)
+{
+	const char *s = strrchr(text, ')');	/* comm may hold spaces and parens */
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	/* Fields after comm: state (3) up to starttime (22). */
+	s++;
+	for (int field = 3; field < 22; field++) {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			return 0;
+		s += strcspn(s, " ");
+	}
+	while (*s == ' ')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno == 0 && (*end == ' ' || *end == '\0' || *end == '\n') ? v : 0;
+}
+
+unsigned long long
+procfs_start_time(pid_t pid)
+{
+	char path[64], *text;
+	unsigned long long v;
+	size_t len;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((text = procfs_read(path, 4096, PROCFS_HEAD, &len)) == NULL)
+		return 0;
+	v = procfs_parse_start_time(text);
+	free(text);
+	return v;
+}
+
+static int
+cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+procfs_children(pid_t pid, pid_t **out)
+{
+	char path[64];
+	struct dirent *de;
+	pid_t *v = NULL;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		char file[320], *text, *p, *end;
+		size_t len;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid,
+		    de->d_name);
+		if ((text = procfs_read(file, 1 << 20, PROCFS_HEAD, &len)) == NULL)
+			continue;	/* the thread is gone */
+		for (p = text; *p != '\0'; p = end) {
+			long c;
+
+			errno = 0;
+			c = strtol(p, &end, 10);
+			if (end == p || errno != 0)
+				break;
+			if (c > 0 && c <= INT_MAX) {
+				v = xgrow(v, n, sizeof *v);
+				v[n++] = (pid_t)c;
+			}
+		}
+		free(text);
+	}
+	closedir(d);
+	if (v == NULL)
+		v = xmalloc(sizeof *v);
+	qsort(v, n, sizeof *v, cmp_pid);
+	*out = v;
+	return (int)n;
+}

@@ -56,6 +56,8 @@ json_leak(FILE *f, const struct report *r, const struct leak *l)
 	    "\"origin\": \"%s\", ", l->tid,
 	    l->cloexec ? "true" : "false", l->across_exec ? "true" : "false",
 	    l->unknown_origin ? "unknown" : "syscall");
+	if (l->unconfirmed)
+		fputs("\"unconfirmed\": true, ", f);
 	if (o != NULL && o->attach && l->age >= 0)
 		fprintf(f, "\"age\": %.1f, ", l->age);
 	fputs("\"backtrace\": ", f);
@@ -84,7 +86,10 @@ json_site(FILE *f, const struct report *r, const struct proc_report *p,
 		json_cstring(f, targets[i]);
 	}
 	free(targets);
-	fputs("], \"backtrace\": ", f);
+	fputs("]", f);
+	if (p->sampling.on)
+		fprintf(f, ", \"rate\": %.6g", report_site_rate(p, s));
+	fputs(", \"backtrace\": ", f);
 	json_backtrace(f, r, s->stack);
 	fputs("}", f);
 }
@@ -153,6 +158,16 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	    signal_name(p->exit_signal, sig, sizeof sig) : NULL);
 	if (o != NULL && o->attach)
 		fprintf(f, ", \"running\": %s", p->running ? "true" : "false");
+	if (p->sampling.on) {
+		const struct sampling *sm = &p->sampling;
+
+		fprintf(f, ",\n     \"sampling\": {\"attached\": %.3f, \"wall\": %.3f, "
+		    "\"share\": %.4f, \"windows\": %u, \"seen\": %zu, "
+		    "\"unsampled\": %zu, \"gone\": %zu, \"changed\": %zu, "
+		    "\"lost\": %s}", sm->attached, sm->wall,
+		    report_sampled_share(sm), sm->windows, sm->seen, sm->unsampled,
+		    sm->gone, sm->changed, sm->lost ? "true" : "false");
+	}
 	fputs(",\n     \"leaks\": [", f);
 	for (size_t i = 0; i < p->nleaks; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);

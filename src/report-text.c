@@ -5,11 +5,12 @@
  * be grepped out of a program's own output:
  *
  *	fdleak: process pid=P ppid=PP (exit=N|signal=SIGNAME|state=running|exit=?) leaks=N command=Q
- *	fdleak: site pid=P count=N kinds=K:N[,K:N...] oldest-fd=N newest-fd=N targets=TARGETS
+ *	fdleak: site pid=P count=N kinds=K:N[,K:N...] oldest-fd=N newest-fd=N[ rate=N/s] targets=TARGETS
  *	fdleak:    at 0xPC: FUNCTION[ (FILE:LINE)][ [MODULE]][ (inlined)]
  *	fdleak:    by 0xPC: ...
  *	fdleak:    (no stack)
- *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown][ age=SECONDS] target=Q
+ *	fdleak: sampling pid=P attached=SECONDS wall=SECONDS share=PCT% windows=N seen=N unsampled=N gone=N changed=N[ lost]
+ *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown][ unconfirmed][ age=SECONDS] target=Q
  *	fdleak: misuse pid=P type=(double-close|bad-close) fd=N tid=T count=C fds=N[,N...][ unlisted=M] syscall=NAME[ kind=K]
  *	fdleak:    previous close:
  *	fdleak:    created:
@@ -179,6 +180,8 @@ text_leak(FILE *f, int pid, const struct leak *l, const struct report_opts *o)
 		fputs(" across-exec", f);
 	if (l->unknown_origin)
 		fputs(" origin=unknown", f);
+	if (l->unconfirmed)
+		fputs(" unconfirmed", f);
 	if (o != NULL && o->attach && l->age >= 0)
 		fprintf(f, " age=%.1f", l->age);
 	fputs(" target=", f);
@@ -225,8 +228,11 @@ text_site(FILE *f, const struct report *r, const struct proc_report *p,
 	text_head(f, o, C_SITE, "site");
 	fprintf(f, " pid=%d count=%zu kinds=", p->pid, s->count);
 	report_text_kinds(f, s->kinds);
-	fprintf(f, " oldest-fd=%d newest-fd=%d targets=", p->leaks[s->oldest].fd,
+	fprintf(f, " oldest-fd=%d newest-fd=%d", p->leaks[s->oldest].fd,
 	    p->leaks[s->newest].fd);
+	if (p->sampling.on)
+		fprintf(f, " rate=%.3g/s", report_site_rate(p, s));
+	fputs(" targets=", f);
 	targets = report_site_targets(p, s, &nt);
 	report_text_targets(f, targets, nt, 0);
 	fputc('\n', f);
@@ -291,6 +297,20 @@ text_inherited(FILE *f, const struct report *r, int pid,
 	text_frames(f, r, in->stack);
 }
 
+/* The sampling line: how much of p fdleak saw (--sample). */
+static void
+text_sampling(FILE *f, const struct report_opts *o, const struct proc_report *p)
+{
+	const struct sampling *sm = &p->sampling;
+
+	text_head(f, o, C_DIM, "sampling");
+	fprintf(f, " pid=%d attached=%.2f wall=%.2f share=%.1f%% windows=%u "
+	    "seen=%zu unsampled=%zu gone=%zu changed=%zu%s\n", p->pid,
+	    sm->attached, sm->wall, 100 * report_sampled_share(sm), sm->windows,
+	    sm->seen, sm->unsampled, sm->gone, sm->changed,
+	    sm->lost ? " lost" : "");
+}
+
 void
 report_text_process(FILE *f, const struct report *r,
     const struct proc_report *p)
@@ -301,7 +321,7 @@ report_text_process(FILE *f, const struct report *r,
 	char sig[32];
 
 	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0 &&
-	    p->unopened_closes == 0)
+	    p->unopened_closes == 0 && !p->sampling.on)
 		return;
 	text_head(f, o, C_BOLD, "process");
 	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
@@ -317,6 +337,8 @@ report_text_process(FILE *f, const struct report *r,
 	fprintf(f, " leaks=%zu command=", p->nleaks);
 	text_quote(f, p->command);
 	fputc('\n', f);
+	if (p->sampling.on)
+		text_sampling(f, o, p);
 
 	sites = report_sites(p, &nsites);
 	for (size_t i = 0; i < nsites; i++)

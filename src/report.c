@@ -445,6 +445,19 @@ report_site_targets(const struct proc_report *p, const struct site *s,
 	return out;
 }
 
+double
+report_sampled_share(const struct sampling *s)
+{
+	return s->wall > 0 ? s->attached / s->wall : 0;
+}
+
+double
+report_site_rate(const struct proc_report *p, const struct site *s)
+{
+	return p->sampling.attached > 0 ? (double)s->count / p->sampling.attached :
+	    0;
+}
+
 const char *
 report_misuse_name(enum misuse_type type)
 {

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "fdevent.h"
 #include "leaks.h"
 #include "stack.h"
 
@@ -229,6 +230,132 @@ test_failed_close(void **state)
 	stack_cleanup();
 }
 
+static struct fd_ident
+ident(uint64_t ino)
+{
+	return (struct fd_ident){ .ino = ino, .mnt_id = 15, .accmode = 2 };
+}
+
+static void
+add_ident(struct fdtab *t, int fd, unsigned flags, enum fd_kind kind,
+    uint64_t ino)
+{
+	struct fd_record r = rec(fd, flags, 1);
+
+	r.kind = (uint8_t)kind;
+	r.ident = ident(ino);
+	fdtab_add(t, &r);
+}
+
+/*
+ * Sampling: a window starts, and the model meets the kernel's table.
+ * Kept: what is still the same object (confirmed only when the identity
+ * is unique: a socket yes, a file no). Dropped: what went, and what is
+ * now another object (then unsampled, never with the old stack). New
+ * fds: unsampled. Closes seen before the gap are forgotten.
+ */
+static void
+test_reconcile(void **state)
+{
+	struct fdtab *t = fdtab_new();
+	struct leak_rules lr = { false, 0 };
+	struct reconcile_counts c = { 0 };
+	const struct fd_record *r;
+	int ten = 10;
+	struct fd_event close10 = { .type = FDE_CLOSE, .nr = SYS_close,
+	    .nfds = 1, .fds = &ten };
+	struct kernel_fd k[] = {
+		{ 3, ident(10) },	/* baseline, same */
+		{ 4, ident(20) },	/* made, same socket */
+		{ 5, ident(30) },	/* made, same file inode: maybe reopened */
+		{ 6, ident(41) },	/* made as 40: another socket now */
+		{ 8, ident(50) },	/* made while away */
+		{ 9, ident(60) },	/* made, identity never read */
+	};
+
+	(void)state;
+	add_ident(t, 3, FDREC_BASELINE, FDK_SOCKET, 10);
+	add_ident(t, 4, 0, FDK_SOCKET, 20);
+	add_ident(t, 5, 0, FDK_FILE, 30);
+	add_ident(t, 6, 0, FDK_SOCKET, 40);
+	add_ident(t, 7, 0, FDK_PIPE, 70);	/* closed while away */
+	add_ident(t, 9, 0, FDK_FILE, 0);
+	add_ident(t, 10, 0, FDK_FILE, 80);
+	t = fdtab_apply(t, &close10, 555, 7, 7, 2);
+	assert_non_null(fdtab_closed(t, 10));
+
+	leaks_reconcile(t, k, sizeof k / sizeof k[0], &c);
+	assert_int_equal(c.gone, 1);
+	assert_int_equal(c.changed, 1);
+	assert_int_equal(c.appeared, 1);
+	assert_int_equal(c.unconfirmed, 2);
+	assert_int_equal(fdtab_count(t), 6);
+	assert_null(fdtab_lookup(t, 7));
+	assert_null(fdtab_closed(t, 10));
+
+	r = fdtab_lookup(t, 3);
+	assert_int_equal(r->flags, FDREC_BASELINE);
+	r = fdtab_lookup(t, 4);
+	assert_int_equal(r->flags, 0);
+	assert_int_equal(r->stack, 104);
+	assert_true(leaks_reportable(&lr, r, 4));
+	r = fdtab_lookup(t, 5);
+	assert_int_equal(r->flags, FDREC_UNCONFIRMED);
+	assert_true(leaks_reportable(&lr, r, 5));
+	r = fdtab_lookup(t, 9);
+	assert_int_equal(r->flags, FDREC_UNCONFIRMED);
+	assert_int_equal(r->ident.ino, 60);	/* known from now on */
+	/* Another object now: no stack, never a leak. */
+	r = fdtab_lookup(t, 6);
+	assert_int_equal(r->flags, FDREC_UNSAMPLED);
+	assert_int_equal(r->stack, 0);
+	assert_int_equal(r->ident.ino, 41);
+	assert_false(leaks_reportable(&lr, r, 6));
+	r = fdtab_lookup(t, 8);
+	assert_int_equal(r->flags, FDREC_UNSAMPLED);
+	assert_false(leaks_reportable(&lr, r, 8));
+
+	/* Next window, nothing changed: nothing counted twice. */
+	memset(&c, 0, sizeof c);
+	k[3].ident = ident(41);
+	leaks_reconcile(t, k, sizeof k / sizeof k[0], &c);
+	assert_int_equal(c.gone + c.changed + c.appeared + c.unconfirmed, 0);
+	assert_int_equal(fdtab_count(t), 6);
+	/*
+	 * An fd whose identity could not be read (closed between the listing
+	 * and the read): not known to be the same, so its stack goes.
+	 */
+	k[1].ident.ino = 0;
+	leaks_reconcile(t, k, sizeof k / sizeof k[0], &c);
+	assert_int_equal(c.changed, 1);
+	assert_false(leaks_reportable(&lr, fdtab_lookup(t, 4), 4));
+	fdtab_unref(t);
+}
+
+static void
+test_ident(void **state)
+{
+	struct fd_ident a = ident(5), b = ident(5), none = { 0 };
+
+	(void)state;
+	assert_true(fd_ident_same(&a, &b));
+	b.accmode = 0;		/* reopened read-only */
+	assert_false(fd_ident_same(&a, &b));
+	b = a;
+	b.mnt_id = 16;		/* same inode number, other filesystem */
+	assert_false(fd_ident_same(&a, &b));
+	assert_false(fd_ident_same(&none, &none));
+	assert_true(fd_ident_unique(FDK_SOCKET, &a));
+	assert_true(fd_ident_unique(FDK_PIPE, &a));
+	assert_false(fd_ident_unique(FDK_FILE, &a));
+	assert_false(fd_ident_unique(FDK_DEVICE, &a));
+	/* anon inodes share one inode: only an eventfd's id tells them apart */
+	assert_false(fd_ident_unique(FDK_EVENTFD, &a));
+	a.xid = 3;
+	assert_true(fd_ident_unique(FDK_EVENTFD, &a));
+	assert_false(fd_ident_unique(FDK_SOCKET, &none));
+}
+
 int
 main(void)
 {
@@ -239,6 +366,8 @@ main(void)
 		cmocka_unit_test(test_from_model),
 		cmocka_unit_test(test_inherited),
 		cmocka_unit_test(test_failed_close),
+		cmocka_unit_test(test_reconcile),
+		cmocka_unit_test(test_ident),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -317,6 +319,125 @@ test_list_fds(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* An fd's identity from fdinfo text, and read live (sampling). */
+static void
+test_fd_ident(void **state)
+{
+	static const char file[] = "pos:\t0\nflags:\t0100002\nmnt_id:\t29\n"
+	    "ino:\t1234567\n";
+	static const char efd[] = "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n"
+	    "eventfd-count:                0\neventfd-id: 42\n";
+	struct fd_ident a, b;
+	int sv[2], e1, e2;
+
+	(void)state;
+	assert_int_equal(procfs_parse_fd_ident(file, strlen(file), &a), 0);
+	assert_int_equal(a.ino, 1234567);
+	assert_int_equal(a.mnt_id, 29);
+	assert_int_equal(a.accmode, O_RDWR);
+	assert_int_equal(a.xid, 0);
+	assert_int_equal(procfs_parse_fd_ident(efd, strlen(efd), &a), 0);
+	assert_int_equal(a.xid, 42);
+	assert_int_equal(a.accmode, O_RDWR);
+	/* Cut before ino, or garbage: no identity. */
+	assert_int_equal(procfs_parse_fd_ident(file, 26, &a), -1);
+	assert_int_equal(a.ino, 0);
+	assert_int_equal(procfs_parse_fd_ident("ino: x\nflags: 0\n", 16, &a), -1);
+	assert_int_equal(procfs_parse_fd_ident("", 0, &a), -1);
+
+	/* Live: a socketpair's ends are two objects; a dup is the same one. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(procfs_fd_ident(getpid(), sv[0], &a), 0);
+	assert_int_equal(procfs_fd_ident(getpid(), sv[1], &b), 0);
+	assert_false(fd_ident_same(&a, &b));
+	e1 = dup(sv[0]);
+	assert_int_equal(procfs_fd_ident(getpid(), e1, &b), 0);
+	assert_true(fd_ident_same(&a, &b));
+	close(e1);
+	/* Two eventfds share the anon inode; their ids tell them apart. */
+	e1 = eventfd(0, 0);
+	e2 = eventfd(0, 0);
+	assert_int_equal(procfs_fd_ident(getpid(), e1, &a), 0);
+	assert_int_equal(procfs_fd_ident(getpid(), e2, &b), 0);
+	assert_int_equal(a.ino, b.ino);
+	assert_true(a.xid != 0 && b.xid != 0);
+	assert_false(fd_ident_same(&a, &b));
+	close(e1);
+	close(e2);
+	close(sv[0]);
+	close(sv[1]);
+	errno = 0;
+	assert_int_equal(procfs_fd_ident(getpid(), sv[1], &a), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+/* Field 22 of stat, past a comm with spaces and parentheses. */
+static void
+test_start_time(void **state)
+{
+	static const char text[] = "4242 (a) b (c) S 1 4242 4242 0 -1 4194560 "
+	    "100 0 0 0 5 3 0 0 20 0 1 0 987654 12345678 200\n";
+	pid_t child;
+	unsigned long long mine, theirs;
+
+	(void)state;
+	assert_int_equal(procfs_parse_start_time(text), 987654);
+	assert_int_equal(procfs_parse_start_time("4242 (x) S 1 2 3"), 0);
+	assert_int_equal(procfs_parse_start_time("no parens"), 0);
+	assert_int_equal(procfs_parse_start_time("1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 "
+	    "0 0 0 20 0 1 0 abc 5"), 0);
+	mine = procfs_start_time(getpid());
+	assert_true(mine > 0);
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	theirs = procfs_start_time(child);
+	assert_true(theirs >= mine);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(procfs_start_time(child), 0);
+}
+
+/* The children of every thread, sorted. */
+static void
+test_children(void **state)
+{
+	pid_t kids[3], *v;
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+	}
+	n = procfs_children(getpid(), &v);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < 3; i++) {
+		bool found = false;
+
+		for (int j = 0; j < n; j++)
+			found = found || v[j] == kids[i];
+		assert_true(found);
+		if (i > 0)
+			assert_true(v[i - 1] < v[i]);
+	}
+	free(v);
+	for (int i = 0; i < 3; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	n = procfs_children(getpid(), &v);
+	assert_int_equal(n, 0);
+	free(v);
+	errno = 0;
+	assert_int_equal(procfs_children(0x3ffffff0, &v), -1);
+}
+
 int
 main(void)
 {
@@ -330,6 +451,9 @@ main(void)
 		cmocka_unit_test(test_cmdline_parse),
 		cmocka_unit_test(test_cmdline_read),
 		cmocka_unit_test(test_list_fds),
+		cmocka_unit_test(test_fd_ident),
+		cmocka_unit_test(test_start_time),
+		cmocka_unit_test(test_children),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
