@@ -33,6 +33,7 @@ struct fd_record {
 	uint64_t serial;	/* global creation order */
 	uint64_t time_ns;	/* creation time, now_ns() */
 	struct fd_ident ident;	/* the open object, when read (sampling); ino 0: not read */
+	uint8_t gaps;		/* sampling gaps it was found the same after (saturates) */
 };
 
 struct fdtab;

@@ -31,6 +31,16 @@ struct leak_rules {
  */
 bool leaks_reportable(const struct leak_rules *lr, const struct fd_record *r,
     int fd);
+/*
+ * Sampling: an fd kept across a gap on an identity that a reopen of the
+ * same file (or another object of the same anonymous kind) would share is
+ * reported only once it was found the same after this many gaps: one
+ * request in flight at a window's end and again at the next window's
+ * start, at the same number, is likely enough; at two, not.
+ */
+#define LEAKS_UNCONFIRMED_GAPS	2
+/* Whether r is such an fd, not yet reported (counted as unsampled). */
+bool leaks_held_back(const struct fd_record *r);
 /* Whether r was made less than --min-age before now (in use, most likely). */
 bool leaks_too_young(const struct leak_rules *lr, const struct fd_record *r,
     uint64_t now);

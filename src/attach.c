@@ -265,13 +265,16 @@ seize_children(struct proc *p, struct proc *const *v, size_t n)
 	int nk = procfs_children(p->pid, &kids);
 
 	for (int i = 0; i < nk; i++) {
+		struct proc *child;
 		char *exe;
 
 		if (known(kids[i], v, n) || seize(kids[i]) < 0)
 			continue;
 		exe = exe_of(kids[i]);
-		seize_others(tracer_new_child(p, kids[i], exe)->proc, kids[i]);
+		child = tracer_new_child(p, kids[i], exe)->proc;
 		free(exe);
+		seize_others(child, kids[i]);
+		seize_children(child, v, n);	/* and theirs, born in the gap too */
 	}
 	if (nk >= 0)
 		free(kids);

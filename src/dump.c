@@ -121,7 +121,7 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 		if (n >= 0 && bsearch(&r->fd, open, (size_t)n, sizeof *open,
 		    int_cmp) == NULL)
 			continue;
-		if (r->flags & FDREC_UNSAMPLED)
+		if ((r->flags & FDREC_UNSAMPLED) || leaks_held_back(r))
 			dp->unsampled++;
 		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now))
 			continue;

@@ -15,10 +15,19 @@ leaks_reportable(const struct leak_rules *lr, const struct fd_record *r, int fd)
 {
 	if (r != NULL && (r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED)))
 		return false;
+	if (leaks_held_back(r))
+		return false;
 	if (fd > 2 || lr->std_fds)
 		return true;
 	return r != NULL && !(r->flags & (FDREC_ACROSS_EXEC |
 	    FDREC_UNKNOWN_ORIGIN | FDREC_INHERITED_COPY));
+}
+
+bool
+leaks_held_back(const struct fd_record *r)
+{
+	return r != NULL && (r->flags & FDREC_UNCONFIRMED) &&
+	    r->gaps < LEAKS_UNCONFIRMED_GAPS;
 }
 
 bool
@@ -236,6 +245,8 @@ leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
 			c->unconfirmed++;
 		}
 		r->ident = now->ident;
+		if (r->gaps < UINT8_MAX)
+			r->gaps++;
 	}
 	for (size_t i = 0; i < ndrop; i++)
 		fdtab_close(tab, drop[i]);

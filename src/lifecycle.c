@@ -315,7 +315,8 @@ snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 	for (int i = 0; i < n; i++) {
 		const struct fd_record *r = fdtab_lookup(tab, fds[i]);
 
-		if (r != NULL && (r->flags & FDREC_UNSAMPLED))
+		if (r != NULL && ((r->flags & FDREC_UNSAMPLED) ||
+		    leaks_held_back(r)))
 			p->rep.sampling.unsampled++;
 	}
 	/* The leaks first, then one look at the whole table to describe them. */
@@ -769,8 +770,18 @@ tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
 	p->exe = xstrdup(exe);
 	p->fdtab = fdtab_fork(parent->fdtab);
 	p->execed = parent->execed;
+	/* Another program: it exec'd in the gap, and what it kept came across. */
+	if (parent->exe != NULL && strcmp(parent->exe, exe) != 0) {
+		struct fd_record *r;
+		size_t pos = 0;
+
+		while ((r = fdtab_next(p->fdtab, &pos)) != NULL)
+			r->flags |= FDREC_ACROSS_EXEC;
+		p->execed = true;
+	}
 	sample_setup(p);
 	p->waking = true;
+	p->window_ns = now_ns();
 	return tracer_new_thread(p, pid, TASK_STARTING);
 }
 
@@ -826,6 +837,8 @@ tracer_wake(struct proc *p)
 {
 	unpark(p);
 	p->waking = true;
+	/* The process pays from the first seize: the window starts now. */
+	p->window_ns = now_ns();
 }
 
 void
@@ -955,9 +968,10 @@ window_starts(struct proc *p, pid_t tid)
 		take_baseline(p->fdtab, p->pid);
 	p->waking = false;
 	if (p->sampled) {
-		p->window_ns = now;
+		if (p->window_ns == 0)
+			p->window_ns = now;
 		if (p->first_ns == 0)
-			p->first_ns = now;
+			p->first_ns = p->window_ns;
 	}
 }
 

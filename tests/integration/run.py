@@ -45,6 +45,7 @@ import tempfile
 import threading
 import time
 
+import sampling
 from common import (ROOT, VICTIMS, TIMEOUT, SANITIZER_MARKS, Failure,
                     Skip, fail_if, shell_status)
 
@@ -3887,6 +3888,10 @@ def find_fdleak():
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return os.path.abspath(path)
     return None
+
+
+# Sampled attach (--sample): tests/integration/sampling.py, on these helpers.
+sampling.register(sys.modules[__name__])
 
 
 def select(names):
