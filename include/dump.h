@@ -37,6 +37,7 @@ struct dump_proc {
 	long fds;		/* all fds the process has now; -1 if unknown */
 	size_t outstanding;	/* fds made during the trace and still open */
 	double share;		/* sampling: the share of time attached so far; < 0: not sampled */
+	double attached;	/* sampling: seconds attached so far */
 	size_t unsampled;	/* sampling: open fds made while fdleak was away */
 	struct dump_site *sites;	/* owned; sorted by growth, then count */
 	size_t nsites;
@@ -71,6 +72,11 @@ struct dump_proc *dump_add_process(struct dump *d, int pid, pid_t tid,
  * this dump then replaces as "previous". d->n is set here.
  */
 void dump_finish(struct dump *d);
+/*
+ * Sampling: the fds site s of p holds now per second attached, an
+ * estimate of how fast it leaks (0 before any time attached).
+ */
+double dump_site_rate(const struct dump_proc *p, const struct dump_site *s);
 /* Free what d owns (not the history). */
 void dump_free(struct dump *d);
 /* Forget the previous dump (at exit, for leak checkers). */

@@ -110,8 +110,11 @@ struct task *tracer_new_child(struct proc *parent, pid_t pid, const char *exe);
 void tracer_dump_asleep(struct dump *d);
 /* The end comes in a gap: each process asleep is reported as it is now. */
 void tracer_finish_asleep(void);
-/* Sampling: the share of time p was attached until now; < 0 if not sampled. */
-double tracer_share(const struct proc *p, uint64_t now);
+/*
+ * Sampling: the time p was attached until now, and its share of the time
+ * since p's first window, into dp (share < 0 if p is not sampled).
+ */
+void tracer_dump_sampling(const struct proc *p, struct dump_proc *dp);
 bool tracer_attach_mode(void);
 /* The first traced process. */
 pid_t tracer_main_pid(void);

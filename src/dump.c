@@ -230,6 +230,12 @@ dump_cleanup(void)
 	npast = 0;
 }
 
+double
+dump_site_rate(const struct dump_proc *p, const struct dump_site *s)
+{
+	return p->attached > 0 ? (double)s->count / p->attached : 0;
+}
+
 void
 dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 {
@@ -246,8 +252,11 @@ dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 
-			fprintf(f, "fdleak: dump-site pid=%d count=%zu growth=%+ld kinds=",
+			fprintf(f, "fdleak: dump-site pid=%d count=%zu growth=%+ld",
 			    p->pid, s->count, s->growth);
+			if (p->share >= 0)
+				fprintf(f, " rate=%.3g/s", dump_site_rate(p, s));
+			fputs(" kinds=", f);
 			report_text_kinds(f, s->kinds);
 			fputs(" targets=", f);
 			report_text_targets(f, s->targets, s->ntargets,
@@ -276,8 +285,11 @@ dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 
-			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"kinds\": ",
+			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, ",
 			    j ? ", " : "", s->count, s->growth);
+			if (p->share >= 0)
+				fprintf(f, "\"rate\": %.6g, ", dump_site_rate(p, s));
+			fputs("\"kinds\": ", f);
 			report_json_kinds(f, s->kinds);
 			fputs(", \"targets\": [", f);
 			for (unsigned k = 0; k < s->ntargets; k++) {

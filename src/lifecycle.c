@@ -863,20 +863,23 @@ tracer_dump_asleep(struct dump *d)
 		reconcile(asleep[i], asleep[i]->pid);
 		dp = dump_add_process(d, asleep[i]->pid, asleep[i]->pid,
 		    asleep[i]->fdtab, &lr);
-		dp->share = tracer_share(asleep[i], now_ns());
+		tracer_dump_sampling(asleep[i], dp);
 	}
 }
 
-double
-tracer_share(const struct proc *p, uint64_t now)
+void
+tracer_dump_sampling(const struct proc *p, struct dump_proc *dp)
 {
+	uint64_t now = now_ns();
 	double attached = p->rep.sampling.attached;
 
+	dp->share = -1;
 	if (!p->sampled || p->first_ns == 0 || now <= p->first_ns)
-		return -1;
+		return;
 	if (p->window_ns != 0 && now > p->window_ns)
 		attached += (double)(now - p->window_ns) / 1e9;
-	return attached / ((double)(now - p->first_ns) / 1e9);
+	dp->attached = attached;
+	dp->share = attached / ((double)(now - p->first_ns) / 1e9);
 }
 
 void

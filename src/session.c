@@ -67,7 +67,7 @@ dump_task(struct task *t, void *arg)
 	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof(struct proc *));
 	w->seen[w->nseen++] = t->proc;
 	dp = dump_add_process(w->d, t->proc->pid, t->tid, t->fdtab, &w->rules);
-	dp->share = tracer_share(t->proc, now_ns());
+	tracer_dump_sampling(t->proc, dp);
 }
 
 static void

@@ -368,6 +368,10 @@ def sample_text(ctx):
     for m in dumps:
         if int(m.group(1)) != srv.pid or not 10 <= float(m.group(3)) <= 45:
             problems.append("dump line %r" % m.group(0))
+    dsites = [l for l in lines if l.startswith("fdleak: dump-site ")]
+    if not dsites or any(not re.search(r' growth=[-+]\d+ rate=[\d.e+]+/s ',
+                                       l) for l in dsites):
+        problems.append("dump-site lines without a rate: %r" % dsites[:3])
     proc = [i for i, l in enumerate(lines)
             if l.startswith("fdleak: process pid=%d " % srv.pid)]
     if len(proc) != 1 or proc[0] + 1 >= len(lines) or \
