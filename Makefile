@@ -127,8 +127,14 @@ lint:
 example: $(FDLEAK) build/victims/example
 	./$(FDLEAK) -- build/victims/example
 
-bench: $(FDLEAK) victims build/bench/floor
+bench: $(FDLEAK) victims build/bench/floor build/bench/plant.so
 	$(Q)python3 tests/bench/bench.py
+
+# The leak planted in nginx for the sampled-attach rows (LD_PRELOAD).
+build/bench/plant.so: tests/bench/plant.c
+	@mkdir -p build/bench
+	@echo "  CC      $<"
+	$(Q)$(CC) -O2 -g -Wall -Wextra -shared -fPIC -o $@ $< -ldl
 
 # The ptrace floor of the benchmark: fdleak's filter and syscall table, no work.
 build/bench/floor: tests/bench/floor.c $(B)/libfdleak.a

@@ -111,10 +111,18 @@ struct reconcile_counts {
  * one open object from another (a file, an anonymous inode) is marked
  * FDREC_UNCONFIRMED: it may have been closed and opened again the same
  * way, which the kernel does not let fdleak tell. Records whose identity
- * was never read take the kernel's (and are unconfirmed). Adds to *c.
+ * was never read take the kernel's (and are unconfirmed). Only the records
+ * that could be reported (leaks_verified) are held against an identity:
+ * the baseline and the unsampled ones stay while their fd is open, for
+ * whatever holds it now is never reported either; so k's identities are
+ * needed for those fds only (reading one costs microseconds, with the
+ * process stopped). Adds to *c.
  */
 void leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
     struct reconcile_counts *c);
+
+/* Whether r is held against the kernel's identity at each window's start. */
+bool leaks_verified(const struct fd_record *r);
 
 /* What a close that failed with EBADF was. */
 enum close_verdict {

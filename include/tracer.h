@@ -108,8 +108,6 @@ struct task *tracer_new_child(struct proc *parent, pid_t pid, const char *exe);
  * them, into dump d (rules as the options say).
  */
 void tracer_dump_asleep(struct dump *d);
-/* The end comes in a gap: each process asleep is reported as it is now. */
-void tracer_finish_asleep(void);
 /*
  * Sampling: the time p was attached until now, and its share of the time
  * since p's first window, into dp (share < 0 if p is not sampled).

@@ -210,6 +210,12 @@ add_unsampled(struct fdtab *tab, const struct kernel_fd *k)
 	fdtab_add(tab, &rec);
 }
 
+bool
+leaks_verified(const struct fd_record *r)
+{
+	return !(r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED));
+}
+
 void
 leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
     struct reconcile_counts *c)
@@ -228,6 +234,8 @@ leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
 		const struct kernel_fd *now = bsearch(&key, k, n, sizeof *k,
 		    kernel_fd_cmp);
 
+		if (now != NULL && !leaks_verified(r))
+			continue;	/* never reported, whatever it holds now */
 		if (now == NULL || (r->ident.ino != 0 &&
 		    !fd_ident_same(&r->ident, &now->ident))) {
 			drop = xgrow(drop, ndrop, sizeof *drop);
@@ -238,8 +246,7 @@ leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
 				changed++;
 			continue;
 		}
-		if (!(r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED)) &&
-		    !(r->flags & FDREC_UNCONFIRMED) && (r->ident.ino == 0 ||
+		if (!(r->flags & FDREC_UNCONFIRMED) && (r->ident.ino == 0 ||
 		    !fd_ident_unique((enum fd_kind)r->kind, &now->ident))) {
 			r->flags |= FDREC_UNCONFIRMED;
 			c->unconfirmed++;

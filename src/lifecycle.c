@@ -453,11 +453,10 @@ lifecycle_reaped(struct task *t, int status)
 	task_foreach(adopt_if_abandoned, NULL);
 }
 
-/* The fds open now were open before tracing: never leaks. */
 /*
- * Sampling: read the identity of every record of t that has none yet
- * (made in this window, or the baseline), through thread tid, so that the
- * next window can tell whether the fd is still the same object.
+ * Sampling: read the identity of every record of t made in this window
+ * (the ones that can be reported), through thread tid, so that the next
+ * window can tell whether the fd is still the same object.
  */
 static void
 identify(struct fdtab *t, pid_t tid)
@@ -466,11 +465,12 @@ identify(struct fdtab *t, pid_t tid)
 	size_t pos = 0;
 
 	while ((r = fdtab_next(t, &pos)) != NULL) {
-		if (r->ident.ino == 0)
+		if (r->ident.ino == 0 && leaks_verified(r))
 			procfs_fd_ident(tid, r->fd, &r->ident);
 	}
 }
 
+/* The fds open now were open before tracing: never leaks. */
 static void
 take_baseline(struct fdtab *t, pid_t pid)
 {
@@ -482,8 +482,6 @@ take_baseline(struct fdtab *t, pid_t pid)
 	}
 	fdtab_baseline(t, fds, (size_t)n);
 	free(fds);
-	if (opts->sample != 0)
-		identify(t, pid);
 }
 
 static bool
@@ -883,24 +881,6 @@ tracer_dump_sampling(const struct proc *p, struct dump_proc *dp)
 }
 
 void
-tracer_finish_asleep(void)
-{
-	while (nasleep > 0) {
-		struct proc *p = asleep[nasleep - 1];
-
-		if (procfs_start_time(p->pid) != p->start_time) {
-			tracer_lost(p);
-			continue;
-		}
-		unpark(p);
-		reconcile(p, p->pid);
-		snapshot_leaks(p, p->pid, p->fdtab);
-		p->rep.running = true;
-		finish_proc(p);
-	}
-}
-
-void
 tracer_mark_aborting(void)
 {
 	aborting = true;
@@ -944,8 +924,11 @@ reconcile(struct proc *p, pid_t tid)
 		return;
 	k = xcalloc(n > 0 ? (size_t)n : 1, sizeof *k);
 	for (int i = 0; i < n; i++) {
+		const struct fd_record *r = fdtab_lookup(p->fdtab, fds[i]);
+
 		k[i].fd = fds[i];
-		procfs_fd_ident(tid, fds[i], &k[i].ident);
+		if (r != NULL && leaks_verified(r))
+			procfs_fd_ident(tid, fds[i], &k[i].ident);
 	}
 	leaks_reconcile(p->fdtab, k, (size_t)n, &c);
 	p->rep.sampling.gone += c.gone;

@@ -256,6 +256,16 @@ wait_stop(int *status)
 	return pid;
 }
 
+/* Whether something is still followed: traced tasks, or processes asleep. */
+static bool
+following(void)
+{
+	size_t nasleep;
+
+	tracer_asleep(&nasleep);
+	return task_count() > 0 || nasleep > 0;
+}
+
 /*
  * A sampling gap: no thread is traced and the processes run at full
  * speed. Sleep until its end (or a dump, or the end of the trace), then
@@ -277,8 +287,17 @@ gap_step(void)
 		gap_end_ns = now + window * (100 - opts->sample) / opts->sample;
 	}
 	if (detach_requested || (end_ns != 0 && now >= end_ns)) {
-		tracer_finish_asleep();
-		return false;
+		/*
+		 * The end comes in a gap: one last stop, so that the table is
+		 * still while it is read (a process running on could close an
+		 * fd and reuse its number between two reads), then detach.
+		 */
+		in_gap = false;
+		window_end_ns = 0;
+		if (tracer_attach_window() == 0)
+			return following();
+		tracer_start_detach();
+		return true;
 	}
 	tracer_asleep(&nasleep);
 	if (nasleep == 0)
@@ -300,16 +319,6 @@ gap_step(void)
 	ts.tv_nsec = (long)(until % 1000000000u);
 	nanosleep(&ts, NULL);	/* a signal ends it early: the loop looks */
 	return true;
-}
-
-/* Whether something is still followed: traced tasks, or processes asleep. */
-static bool
-following(void)
-{
-	size_t nasleep;
-
-	tracer_asleep(&nasleep);
-	return task_count() > 0 || nasleep > 0;
 }
 
 void

@@ -265,7 +265,7 @@ test_reconcile(void **state)
 	struct fd_event close10 = { .type = FDE_CLOSE, .nr = SYS_close,
 	    .nfds = 1, .fds = &ten };
 	struct kernel_fd k[] = {
-		{ 3, ident(10) },	/* baseline, same */
+		{ 3, { 0 } },		/* baseline: its identity is not read */
 		{ 4, ident(20) },	/* made, same socket */
 		{ 5, ident(30) },	/* made, same file inode: maybe reopened */
 		{ 6, ident(41) },	/* made as 40: another socket now */
@@ -295,6 +295,8 @@ test_reconcile(void **state)
 
 	r = fdtab_lookup(t, 3);
 	assert_int_equal(r->flags, FDREC_BASELINE);
+	assert_false(leaks_verified(r));
+	assert_true(leaks_verified(fdtab_lookup(t, 4)));
 	r = fdtab_lookup(t, 4);
 	assert_int_equal(r->flags, 0);
 	assert_int_equal(r->stack, 104);
