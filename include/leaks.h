@@ -116,10 +116,12 @@ struct reconcile_counts {
  * the baseline and the unsampled ones stay while their fd is open, for
  * whatever holds it now is never reported either; so k's identities are
  * needed for those fds only (reading one costs microseconds, with the
- * process stopped). Adds to *c.
+ * process stopped). gap_ended: a window starts, so each record kept was
+ * found the same after one more gap (see LEAKS_UNCONFIRMED_GAPS); false
+ * for a look taken during a gap (a dump). Adds to *c.
  */
 void leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
-    struct reconcile_counts *c);
+    bool gap_ended, struct reconcile_counts *c);
 
 /* Whether r is held against the kernel's identity at each window's start. */
 bool leaks_verified(const struct fd_record *r);

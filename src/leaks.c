@@ -218,7 +218,7 @@ leaks_verified(const struct fd_record *r)
 
 void
 leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
-    struct reconcile_counts *c)
+    bool gap_ended, struct reconcile_counts *c)
 {
 	struct fd_record *r;
 	int *drop = NULL;
@@ -252,7 +252,7 @@ leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
 			c->unconfirmed++;
 		}
 		r->ident = now->ident;
-		if (r->gaps < UINT8_MAX)
+		if (gap_ended && r->gaps < UINT8_MAX)
 			r->gaps++;
 	}
 	for (size_t i = 0; i < ndrop; i++)

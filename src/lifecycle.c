@@ -50,7 +50,7 @@ static void hold(struct task *t, int sig);
 static void adopt_if_abandoned(struct task *t, void *arg);
 static void task_join(struct task *t, struct proc *p, int state);
 static void detach_if_held(struct proc *p);
-static void reconcile(struct proc *p, pid_t tid);
+static void reconcile(struct proc *p, pid_t tid, bool gap_ended);
 static void count_window(struct proc *p, uint64_t now);
 
 /*
@@ -858,7 +858,7 @@ tracer_dump_asleep(struct dump *d)
 	for (size_t i = 0; i < nasleep; i++) {
 		struct dump_proc *dp;
 
-		reconcile(asleep[i], asleep[i]->pid);
+		reconcile(asleep[i], asleep[i]->pid, false);
 		dp = dump_add_process(d, asleep[i]->pid, asleep[i]->pid,
 		    asleep[i]->fdtab, &lr);
 		tracer_dump_sampling(asleep[i], dp);
@@ -914,7 +914,7 @@ tracer_status(pid_t pid, int *wstatus)
  * fd look gone or new, never makes up a stack.
  */
 static void
-reconcile(struct proc *p, pid_t tid)
+reconcile(struct proc *p, pid_t tid, bool gap_ended)
 {
 	struct reconcile_counts c = { 0 };
 	struct kernel_fd *k;
@@ -930,7 +930,7 @@ reconcile(struct proc *p, pid_t tid)
 		if (r != NULL && leaks_verified(r))
 			procfs_fd_ident(tid, fds[i], &k[i].ident);
 	}
-	leaks_reconcile(p->fdtab, k, (size_t)n, &c);
+	leaks_reconcile(p->fdtab, k, (size_t)n, gap_ended, &c);
 	p->rep.sampling.gone += c.gone;
 	p->rep.sampling.changed += c.changed;
 	free(k);
@@ -949,7 +949,7 @@ window_starts(struct proc *p, pid_t tid)
 	uint64_t now = now_ns();
 
 	if (p->waking)
-		reconcile(p, tid);
+		reconcile(p, tid, true);
 	else
 		take_baseline(p->fdtab, p->pid);
 	p->waking = false;

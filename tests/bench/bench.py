@@ -263,7 +263,7 @@ class Workload:
 
     def __init__(self, name, argv, tools=TOOLS, kmax=None, skip=None,
                  target="", report_ts=False, attach=False, pair=None,
-                 seccomp_alone=False):
+                 seccomp_alone=False, sample=100):
         self.name, self.argv, self.tools = name, argv, tools
         self.kmax, self.skip = kmax, skip or {}
         self.target, self.report_ts, self.attach = target, report_ts, attach
@@ -271,6 +271,8 @@ class Workload:
         # Also time argv under a seccomp filter and no tracer, each round
         # right after the untraced run: what the filter alone costs.
         self.seccomp_alone = seccomp_alone
+        # Attach rows: fdleak --sample=sample (100: attached throughout).
+        self.sample = sample
 
 
 def workloads(quick):
@@ -305,7 +307,27 @@ def workloads(quick):
         Workload("attach nginx (us/req)", None,
                  skip={"valgrind": "n/a"}, attach=True,
                  target="<=1.0x strace -p"),
+    ] + [
+        Workload(f"attach --sample={p} (us/req)", None,
+                 tools=["untraced", "fdleak"], attach=True, sample=p,
+                 target=">=60% untr, found <=30 s" if p == 10 else "")
+        for p in SAMPLE_SHARES
     ]
+
+
+# The sampled attach rows, and how many times each finds the planted leak.
+SAMPLE_SHARES = (25, 10, 5)
+SAMPLE_WINDOW = 0.2	# fdleak's default --sample-window, in seconds
+
+
+def find_runs(w, quick):
+    return 1 if quick else (10 if w.sample == 10 else 3)
+
+
+def cell_seconds(w, asecs):
+    """wrk seconds per cell: whole window+gap cycles, two at least."""
+    cycle = SAMPLE_WINDOW * 100 / w.sample
+    return max(asecs, 2 * cycle)
 
 
 def build_workloads():
@@ -360,7 +382,12 @@ def verdict(w, med, extra):
         ok = extra["rss"] <= 50
     elif w.name == "symstacks" and extra.get("report") is not None:
         ok = extra["report"] <= 2.0
-    elif w.attach and ratio(f, s) is not None:
+    elif w.attach and w.sample == 10 and extra.get("finds"):
+        finds = extra["finds"]
+        ok = ratio(u, f) is not None and ratio(u, f) >= 0.6 and all(
+            t is not None and t <= 30 for t, _, _ in finds) and \
+            sum(x for _, x, _ in finds) == 0
+    elif w.attach and w.sample == 100 and ratio(f, s) is not None:
         # us per request: at least strace -p's request rate.
         ok = ratio(f, s) <= 1.0
     return "" if ok is None else ("PASS" if ok else "FAIL")
@@ -494,7 +521,9 @@ def run_all(args, fdleak, fdleak_built):
                             cell[t] = "n/a"
                             continue
                         try:
-                            samples[t].append(attach_run(env, nginx, t, asecs))
+                            samples[t].append(attach_run(
+                                env, nginx, t, cell_seconds(w, asecs),
+                                w.sample))
                         except Failed as e:
                             cell[t] = "ERR"
                             notes_all.append(f"{w.name} {t}: {e}")
@@ -525,6 +554,15 @@ def run_all(args, fdleak, fdleak_built):
                 log(f"   round {r + 1}/{runs}: " + "  ".join(
                     f"{t}={samples[t][-1]:.3f}" for t in w.tools
                     if len(samples[t]) == r + 1))
+            if w.attach and nginx.planted:
+                extra["finds"] = []
+                for i in range(find_runs(w, args.quick)):
+                    res = find_planted(env.fdleak, nginx, w.sample)
+                    extra["finds"].append(res)
+                    log(f"   find {i + 1}: found after {res[0]} s, "
+                        f"{res[1]} false leaks")
+                    if not nginx.alive():
+                        raise Failed("nginx worker died while finding")
         except Failed as e:
             notes_all.append(f"{w.name}: {e}")
         finally:
@@ -555,6 +593,13 @@ def run_all(args, fdleak, fdleak_built):
             r0 = statistics.median(report_tail["depth0"])
             extra["report"] = rt
             notes.append(f"after exit {rt:.2f} s (--depth=0: {r0:.2f} s)")
+        if w.attach and ratio(u, med.get("fdleak")):
+            notes.append(f"{100 * ratio(u, med['fdleak']):.0f}% of untraced "
+                         "throughput")
+        if extra.get("finds"):
+            notes.append(find_summary(extra["finds"]))
+            raw.append(f"{w.name} found after (s): " + " ".join(
+                "-" if t is None else f"{t:.1f}" for t, _, _ in extra["finds"]))
         rss = None
         if not w.attach and "fdleak" in med:
             try:

@@ -140,7 +140,8 @@ def tracer_pid(pid):
 
 
 def wrk_argv(url, seconds):
-    return ["wrk", "-t1", "-c4", f"-d{seconds}s", "-H", "Connection: close",
+    return ["wrk", "-t1", "-c4", f"-d{max(1, round(seconds))}s", "-H",
+            "Connection: close",
             url]
 
 
