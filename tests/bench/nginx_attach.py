@@ -274,3 +274,96 @@ def find_summary(results, limit=30):
         parts.append(f"attached {100 * statistics.median(shares):.1f} % "
                      "of the time")
     return ", ".join(parts)
+
+
+# --- by hand: python3 tests/bench/nginx_attach.py session|windows ------------
+
+def req_per_s(url, seconds):
+    return 1e6 / wrk_us_per_req(url, seconds)
+
+
+def session(fdleak, sample, interval, seconds, plant):
+    """
+    The closing-note run: a worker's throughput before, during and after
+    a sampled attach (dumps every interval seconds, printed as they come),
+    wrk running throughout, in chunks of interval seconds.
+    """
+    n = Nginx(plant=plant)
+    try:
+        print(f"nginx worker {n.worker}, planted leak: {n.planted}")
+        before = [req_per_s(n.url(), interval) for _ in range(2)]
+        print("before: " + " ".join(f"{x:.0f}" for x in before) + " req/s")
+        out = tempfile.mktemp(prefix="fdleak-session-", suffix=".txt")
+        tr = subprocess.Popen([fdleak, "-p", str(n.worker), f"--sample={sample}",
+                               f"--interval={interval}", "--min-age=1",
+                               "-o", out], stdin=subprocess.DEVNULL)
+        wait_attached(tr, n.worker, "fdleak")
+        during = []
+        for _ in range(int(seconds / interval)):
+            during.append(req_per_s(n.url(), interval))
+            print(f"during: {during[-1]:.0f} req/s")
+        stop_tracer(tr, n.worker)
+        after = [req_per_s(n.url(), interval) for _ in range(2)]
+        print("after: " + " ".join(f"{x:.0f}" for x in after) + " req/s")
+        print(Path(out).read_text())
+        os.unlink(out)
+        b = statistics.mean(before)
+        print(f"summary: before {b:.0f} req/s, during {statistics.mean(during):.0f} "
+              f"({100 * statistics.mean(during) / b:.0f}%), after "
+              f"{statistics.mean(after):.0f} ({100 * statistics.mean(after) / b:.0f}%)")
+    finally:
+        n.stop()
+
+
+def windows(fdleak, sample, lengths, rounds):
+    """Window length against throughput kept and time to find, at sample %."""
+    n = Nginx()
+    try:
+        for ms in lengths:
+            cycle = ms / 1000 * 100 / sample
+            secs = max(4, 2 * cycle)
+            kept, finds = [], []
+            for _ in range(rounds):
+                u = wrk_us_per_req(n.url(), secs)
+                tr = subprocess.Popen(
+                    [fdleak, "-o", "/dev/null", "-p", str(n.worker),
+                     f"--sample={sample}", f"--sample-window={ms}"],
+                    stdin=subprocess.DEVNULL)
+                wait_attached(tr, n.worker, "fdleak")
+                f = wrk_us_per_req(n.url(), secs)
+                stop_tracer(tr, n.worker)
+                kept.append(u / f)
+                finds.append(find_planted(fdleak, n, sample,
+                                          extra=[f"--sample-window={ms}"]))
+            times = [t for t, _, _ in finds if t is not None]
+            print(f"--sample={sample} --sample-window={ms}: "
+                  f"{100 * statistics.median(kept):.0f}% of untraced throughput "
+                  f"(rounds: {' '.join(f'{100 * k:.0f}' for k in kept)}); "
+                  + find_summary(finds), flush=True)
+    finally:
+        n.stop()
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description="nginx under a sampled fdleak, "
+                                 "by hand (the bench uses the functions)")
+    ap.add_argument("what", choices=["session", "windows"])
+    ap.add_argument("--fdleak", default=str(ROOT / "fdleak"))
+    ap.add_argument("--sample", type=int, default=10)
+    ap.add_argument("--interval", type=float, default=5)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--no-plant", action="store_true")
+    ap.add_argument("--lengths", default="20,50,200,1000")
+    ap.add_argument("--rounds", type=int, default=3)
+    a = ap.parse_args(argv)
+    if a.what == "session":
+        session(a.fdleak, a.sample, a.interval, a.seconds, not a.no_plant)
+    else:
+        windows(a.fdleak, a.sample, [int(x) for x in a.lengths.split(",")],
+                a.rounds)
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv[1:])
