@@ -74,7 +74,7 @@ $(B)/%.o: src/%.c $(wildcard include/*.h) src/syscalls.def | $(B)
 $(B) $(B)/unit build/victims:
 	$(Q)mkdir -p $@
 
-$(B)/unit/%: tests/unit/%.c tests/unit/helpers.h $(B)/libfdleak.a | $(B)/unit
+$(B)/unit/%: tests/unit/%.c tests/unit/helpers.h $(wildcard include/*.h) $(B)/libfdleak.a | $(B)/unit
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libfdleak.a \
 	    $(ALL_LDLIBS) -lcmocka

@@ -20,6 +20,14 @@
 struct leak_rules {
 	bool std_fds;		/* --std-fds: fds 0-2 given across exec count too */
 	uint64_t min_age_ns;	/* --min-age: younger fds are left out; 0 = none */
+	bool skip_fork_inherited;	/* --skip-fork-inherited */
+	int pid;		/* the process whose leaks these are; 0: not known */
+};
+
+/* What the rules left out of a process's leaks. */
+struct leak_hidden {
+	size_t young;		/* --min-age */
+	size_t forked;		/* --skip-fork-inherited */
 };
 
 /*
@@ -41,6 +49,12 @@ bool leaks_reportable(const struct leak_rules *lr, const struct fd_record *r,
 #define LEAKS_UNCONFIRMED_GAPS	2
 /* Whether r is such an fd, not yet reported (counted as unsampled). */
 bool leaks_held_back(const struct fd_record *r);
+/*
+ * Whether r came to lr->pid through a fork, made by another process (an
+ * ancestor, before the fork) that is not this one.
+ */
+bool leaks_fork_inherited(const struct leak_rules *lr,
+    const struct fd_record *r);
 /* Whether r was made less than --min-age before now (in use, most likely). */
 bool leaks_too_young(const struct leak_rules *lr, const struct fd_record *r,
     uint64_t now);
@@ -50,14 +64,14 @@ double leaks_age(uint64_t created, uint64_t now);
 /*
  * The kernel's open fds[0..n) of a process that ends (or is detached
  * from) held against its model tab: fds keeps, in place and in order, the
- * fds that are leaks; returns how many. *young (if not NULL) counts the
- * ones left out by --min-age. closing(fd, arg), when given, says that a
+ * fds that are leaks; returns how many. *hidden (if not NULL) counts the
+ * ones left out by --min-age and --skip-fork-inherited. closing(fd, arg), when given, says that a
  * thread is inside close(fd), which the model has applied already: on its
  * way out, not of unknown origin.
  */
 size_t leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
     size_t n, bool (*closing)(int fd, void *arg), void *arg, uint64_t now,
-    size_t *young);
+    struct leak_hidden *hidden);
 
 /*
  * The leak record of fd, a leak of a process whose last thread is tid,
@@ -71,10 +85,10 @@ void leaks_make(struct leak *l, int fd, const struct fd_record *r,
 /*
  * Without the kernel's table (a process killed before its exit stop):
  * every reportable record of tab as a leak of p, whose pid is pid.
- * Returns how many; *young as above.
+ * Returns how many; *hidden as above.
  */
 size_t leaks_from_model(const struct leak_rules *lr, struct fdtab *tab,
-    int pid, uint64_t now, struct proc_report *p, size_t *young);
+    int pid, uint64_t now, struct proc_report *p, struct leak_hidden *hidden);
 
 /*
  * Just after an exec into program: the fds of tab that crossed it without

@@ -68,6 +68,8 @@ char **procfs_parse_cmdline(const char *text, size_t len);
  * empty for a zombie or a kernel thread. NULL with errno if pid is gone.
  */
 char **procfs_read_cmdline(pid_t pid);
+/* A copy of argv (from procfs_parse_cmdline), in one allocation; NULL for NULL. */
+char **procfs_argv_copy(char *const *argv);
 
 /*
  * The identity of an fd from the text of its /proc/PID/fdinfo file: ino,

@@ -27,6 +27,7 @@ struct leak {
 	bool across_exec;
 	bool unknown_origin;	/* the kernel had it, no syscall was seen */
 	bool unconfirmed;	/* sampling: kept across a gap on an identity others could share */
+	int created_in;		/* the process whose syscall made it; 0 if unknown */
 	uint32_t stack;		/* stack id, 0 = none */
 	uint64_t serial;	/* creation order */
 	uint64_t created_ns;	/* now_ns() at creation; 0 if unknown */
@@ -87,6 +88,7 @@ struct sampling {
 struct proc_report {
 	int pid, ppid;
 	char *command;		/* owned; executable at exit */
+	char **argv;		/* owned (one allocation); its last exec's arguments; NULL: not known */
 	bool exited;		/* exit_code is valid */
 	int exit_code;
 	int exit_signal;	/* 0 unless killed by a signal */
@@ -104,6 +106,7 @@ struct proc_report {
 	size_t nonly_from;	/* leaks, failed closes and inherited fds left
 				 * out by --only-from */
 	size_t nyoung;		/* fds left out by --min-age */
+	size_t nforked;		/* fds left out by --skip-fork-inherited */
 	/* close() of fd numbers that never existed under trace (EBADF, below the fd limit) */
 	size_t unopened_closes;
 	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
@@ -134,7 +137,7 @@ struct report_opts {
 struct report_retired {
 	size_t procs, leaking, leaks, sites, misuse, inherited, suppressed;
 	size_t suppressed_misuse, suppressed_inherited, suppressed_default;
-	size_t only_from, unopened_closes, young;
+	size_t only_from, unopened_closes, young, forked;
 };
 
 struct symstacks;
@@ -203,6 +206,7 @@ size_t report_total_suppressed_default(const struct report *r);
 /* Entries --only-from left out; fds --min-age left out; closes of fds that never existed. */
 size_t report_total_only_from(const struct report *r);
 size_t report_total_young(const struct report *r);
+size_t report_total_forked(const struct report *r);
 size_t report_total_unopened_closes(const struct report *r);
 /* Failed closes of p, each counted (a misuse record is a site). */
 size_t report_proc_misuse(const struct proc_report *p);

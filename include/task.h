@@ -25,6 +25,7 @@ struct proc {
 	struct fdtab *fdtab;	/* the process's table (a reference of its own) */
 	struct unwinder *unwinder;	/* created at the first stack capture */
 	char *exe;		/* executable path, owned */
+	char **argv;		/* as of its last exec (procfs_read_cmdline), owned; NULL: not known */
 	bool execed;		/* has exec'd under trace */
 	bool snapshot;		/* rep.leaks taken from the live kernel table */
 	bool reaped;		/* the leader's exit status is known */

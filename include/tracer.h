@@ -20,6 +20,7 @@ struct tracer_opts {
 	double duration;	/* attach: detach after this many seconds; 0 = never */
 	double interval;	/* write a dump every this many seconds; 0 = never */
 	double min_age;		/* leave out fds younger than this many seconds */
+	bool skip_fork_inherited;	/* leave out fds a child got through fork */
 	unsigned sample;	/* attach: percent of wall time attached, 1-99; 0 = all */
 	double sample_window;	/* attach: seconds a sampling window lasts */
 	/*

@@ -106,8 +106,9 @@ int_cmp(const void *a, const void *b)
 
 struct dump_proc *
 dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
-    const struct leak_rules *lr)
+    const struct leak_rules *rules)
 {
+	struct leak_rules own = *rules, *lr = &own;
 	uint64_t now = now_ns();
 	struct fd_record *r, *recs = NULL;	/* copies, to sort by age */
 	struct fd_desc *descs;
@@ -115,6 +116,7 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 	size_t pos = 0, nrecs = 0;
 	int *open, *fds, n;
 
+	own.pid = pid;
 	n = procfs_list_fds(tid, &open);
 	dp = dump_add_proc(d, pid, n);
 	while ((r = fdtab_next(tab, &pos)) != NULL) {
@@ -123,7 +125,8 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 			continue;
 		if ((r->flags & FDREC_UNSAMPLED) || leaks_held_back(r))
 			dp->unsampled++;
-		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now))
+		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now) ||
+		    (lr->skip_fork_inherited && leaks_fork_inherited(lr, r)))
 			continue;
 		recs = xgrow(recs, nrecs, sizeof *recs);
 		recs[nrecs++] = *r;

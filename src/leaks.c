@@ -24,6 +24,34 @@ leaks_reportable(const struct leak_rules *lr, const struct fd_record *r, int fd)
 }
 
 bool
+leaks_fork_inherited(const struct leak_rules *lr, const struct fd_record *r)
+{
+	return r != NULL && lr->pid != 0 && r->pid != 0 && r->pid != lr->pid &&
+	    !(r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED |
+	    FDREC_UNKNOWN_ORIGIN));
+}
+
+/* Whether r is left out by the rules for what it is; counted in *hidden. */
+static bool
+hidden_by_rules(const struct leak_rules *lr, const struct fd_record *r,
+    uint64_t now, struct leak_hidden *hidden)
+{
+	struct leak_hidden none;
+
+	if (hidden == NULL)
+		hidden = &none;
+	if (leaks_too_young(lr, r, now)) {
+		hidden->young++;
+		return true;
+	}
+	if (lr->skip_fork_inherited && leaks_fork_inherited(lr, r)) {
+		hidden->forked++;
+		return true;
+	}
+	return false;
+}
+
+bool
 leaks_held_back(const struct fd_record *r)
 {
 	return r != NULL && (r->flags & FDREC_UNCONFIRMED) &&
@@ -47,20 +75,16 @@ leaks_age(uint64_t created, uint64_t now)
 size_t
 leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
     size_t n, bool (*closing)(int fd, void *arg), void *arg, uint64_t now,
-    size_t *young)
+    struct leak_hidden *hidden)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct fd_record *r = fdtab_lookup(tab, fds[i]);
 
-		if (!leaks_reportable(lr, r, fds[i]))
+		if (!leaks_reportable(lr, r, fds[i]) ||
+		    hidden_by_rules(lr, r, now, hidden))
 			continue;
-		if (leaks_too_young(lr, r, now)) {
-			if (young != NULL)
-				(*young)++;
-			continue;
-		}
 		if (r == NULL && closing != NULL && closing(fds[i], arg))
 			continue;
 		fds[kept++] = fds[i];
@@ -73,6 +97,7 @@ static void
 from_record(struct leak *l, const struct fd_record *r, uint64_t now)
 {
 	l->unconfirmed = (r->flags & FDREC_UNCONFIRMED) != 0;
+	l->created_in = r->pid;
 	l->nr = r->nr;
 	l->tid = r->tid;
 	l->stack = r->stack;
@@ -106,7 +131,7 @@ leaks_make(struct leak *l, int fd, const struct fd_record *r,
 
 size_t
 leaks_from_model(const struct leak_rules *lr, struct fdtab *tab, int pid,
-    uint64_t now, struct proc_report *p, size_t *young)
+    uint64_t now, struct proc_report *p, struct leak_hidden *hidden)
 {
 	struct fd_record *r;
 	size_t pos = 0, n = 0;
@@ -114,13 +139,9 @@ leaks_from_model(const struct leak_rules *lr, struct fdtab *tab, int pid,
 	while ((r = fdtab_next(tab, &pos)) != NULL) {
 		struct leak l;
 
-		if (!leaks_reportable(lr, r, r->fd))
+		if (!leaks_reportable(lr, r, r->fd) ||
+		    hidden_by_rules(lr, r, now, hidden))
 			continue;
-		if (leaks_too_young(lr, r, now)) {
-			if (young != NULL)
-				(*young)++;
-			continue;
-		}
 		memset(&l, 0, sizeof l);
 		l.fd = r->fd;
 		l.kind = r->kind != FDK_UNKNOWN ? (enum fd_kind)r->kind : FDK_OTHER;

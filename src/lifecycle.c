@@ -108,6 +108,7 @@ lifecycle_fork_event(struct task *parent)
 	} else {
 		c->proc = proc_new(c->tid, parent->proc->pid);
 		c->proc->exe = xstrdup(parent->proc->exe ? parent->proc->exe : "?");
+		c->proc->argv = procfs_argv_copy(parent->proc->argv);
 		c->proc->execed = parent->proc->execed;
 	}
 	c->fdtab = (flags & CLONE_FILES) ? fdtab_ref(parent->fdtab) :
@@ -138,7 +139,7 @@ static struct leak_rules
 rules(void)
 {
 	return (struct leak_rules){ opts->std_fds,
-	    (uint64_t)(opts->min_age * 1e9) };
+	    (uint64_t)(opts->min_age * 1e9), opts->skip_fork_inherited, 0 };
 }
 
 /*
@@ -257,6 +258,8 @@ lifecycle_exec_event(pid_t pid)
 	p->exe = xreadlink(path);
 	if (p->exe == NULL)
 		p->exe = xstrdup("?");
+	free(p->argv);
+	p->argv = procfs_read_cmdline(pid);
 	if (p->unwinder != NULL)
 		unwind_exec(p->unwinder);
 	warn_if_32bit(pid, p->exe);
@@ -304,11 +307,13 @@ static void
 snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 {
 	struct leak_rules lr = rules();
+	struct leak_hidden hidden = { 0 };
 	uint64_t now = now_ns();
 	int *fds, n = procfs_list_fds(tid, &fds);
 	struct fd_desc *descs;
 	size_t kept;
 
+	lr.pid = p->pid;
 	if (n < 0)
 		return;
 	/* Sampling: the fds made while fdleak was away, open to the end. */
@@ -321,7 +326,9 @@ snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 	}
 	/* The leaks first, then one look at the whole table to describe them. */
 	kept = leaks_select(&lr, tab, fds, (size_t)n, being_closed, p, now,
-	    &p->rep.nyoung);
+	    &hidden);
+	p->rep.nyoung += hidden.young;
+	p->rep.nforked += hidden.forked;
 	/* Zeroed: FDK_UNKNOWN and no target, which describe_all leaves too. */
 	descs = xcalloc(kept > 0 ? kept : 1, sizeof *descs);
 	if (kept > 0)
@@ -353,11 +360,14 @@ static void
 model_leaks(struct proc *p)
 {
 	struct leak_rules lr = rules();
+	struct leak_hidden hidden = { 0 };
 
 	if (p->fdtab == NULL)
 		return;
-	leaks_from_model(&lr, p->fdtab, p->pid, now_ns(), &p->rep,
-	    &p->rep.nyoung);
+	lr.pid = p->pid;
+	leaks_from_model(&lr, p->fdtab, p->pid, now_ns(), &p->rep, &hidden);
+	p->rep.nyoung += hidden.young;
+	p->rep.nforked += hidden.forked;
 	p->rep.end_ns = now_ns();
 }
 
@@ -412,6 +422,8 @@ finish_proc(struct proc *p)
 		p->rep.exit_signal = WTERMSIG(p->status);
 	}
 	p->rep.command = xstrdup(p->exe ? p->exe : "?");
+	p->rep.argv = p->argv;
+	p->argv = NULL;
 	report_sort_leaks(&p->rep);
 	r = report_add_process(report);
 	*r = p->rep;
@@ -547,6 +559,7 @@ adopt_if_abandoned(struct task *t, void *arg)
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
 	if ((p->exe = xreadlink(path)) == NULL)
 		p->exe = xstrdup("?");
+	p->argv = procfs_read_cmdline(t->tid);
 	p->execed = true;
 	p->fdtab = fdtab_new();
 	take_baseline(p->fdtab, t->tid);
@@ -750,6 +763,9 @@ tracer_new_process(pid_t pid, pid_t ppid, const char *exe, int state)
 	struct proc *p = proc_new(pid, ppid);
 
 	p->exe = xstrdup(exe);
+	/* Launch mode: the child has not exec'd yet; its exec reads them. */
+	if (attach_mode)
+		p->argv = procfs_read_cmdline(pid);
 	p->fdtab = fdtab_new();
 	if (main_pid == 0)
 		main_pid = pid;
@@ -766,6 +782,7 @@ tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
 
 	/* Born in a gap: what it holds of its parent's is known by identity. */
 	p->exe = xstrdup(exe);
+	p->argv = procfs_read_cmdline(pid);
 	p->fdtab = fdtab_fork(parent->fdtab);
 	p->execed = parent->execed;
 	/* Another program: it exec'd in the gap, and what it kept came across. */

@@ -43,6 +43,7 @@ enum {
 	OPT_ONLY_FROM,
 	OPT_SAMPLE,
 	OPT_SAMPLE_WINDOW,
+	OPT_SKIP_FORK_INHERITED,
 };
 
 /* The default length of a sampling window (see the man page for why). */
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
 	{ "pid",		required_argument, NULL, 'p' },
 	{ "sample",		required_argument, NULL, OPT_SAMPLE },
 	{ "sample-window",	required_argument, NULL, OPT_SAMPLE_WINDOW },
+	{ "skip-fork-inherited", no_argument,	   NULL, OPT_SKIP_FORK_INHERITED },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
 	{ "suppressions",	required_argument, NULL, OPT_SUPPRESSIONS },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -104,6 +106,8 @@ usage(FILE *f)
 	    "  --sample=PERCENT     with -p: stay attached PERCENT of the time (1-100),\n"
 	    "                       in windows; the process runs free in between\n"
 	    "  --sample-window=MS   length of a sampling window (default 200)\n"
+	    "  --skip-fork-inherited  leave out a child's fds that an ancestor made\n"
+	    "                       before forking it\n"
 	    "  --std-fds            also report fds 0, 1 and 2 that were inherited\n"
 	    "  --suppressions=FILE  hide what FILE's entries match (repeatable)\n"
 	    "  -V, --version        show the version and exit\n"
@@ -493,6 +497,9 @@ main(int argc, char *argv[])
 			if ((v = parse_number("--depth", optarg, 0, 256)) < 0)
 				return EXIT_FDLEAK_ERROR;
 			topts.depth = (unsigned)v;
+			break;
+		case OPT_SKIP_FORK_INHERITED:
+			topts.skip_fork_inherited = true;
 			break;
 		case OPT_STD_FDS:
 			topts.std_fds = true;

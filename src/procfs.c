@@ -226,6 +226,28 @@ procfs_parse_cmdline(const char *text, size_t len)
 }
 
 char **
+procfs_argv_copy(char *const *argv)
+{
+	size_t len = 0, at = 0;
+	char *text, **copy;
+
+	if (argv == NULL)
+		return NULL;
+	for (size_t i = 0; argv[i] != NULL; i++)
+		len += strlen(argv[i]) + 1;
+	text = xmalloc(len + 1);
+	for (size_t i = 0; argv[i] != NULL; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		memcpy(text + at, argv[i], n);
+		at += n;
+	}
+	copy = procfs_parse_cmdline(text, len);
+	free(text);
+	return copy;
+}
+
+char **
 procfs_read_cmdline(pid_t pid)
 {
 	char path[64], *text, **argv;

@@ -52,8 +52,13 @@ json_leak(FILE *f, const struct report *r, const struct leak *l)
 	fputs(", \"syscall\": ", f);
 	json_cstring(f, l->unknown_origin || l->nr < 0 ?
 	    NULL : syscall_name(l->nr));
-	fprintf(f, ", \"tid\": %d, \"cloexec\": %s, \"across_exec\": %s, "
-	    "\"origin\": \"%s\", ", l->tid,
+	fprintf(f, ", \"tid\": %d, \"created_in\": ", l->tid);
+	if (l->created_in != 0)
+		fprintf(f, "%d", l->created_in);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"cloexec\": %s, \"across_exec\": %s, "
+	    "\"origin\": \"%s\", ",
 	    l->cloexec ? "true" : "false", l->across_exec ? "true" : "false",
 	    l->unknown_origin ? "unknown" : "syscall");
 	if (l->unconfirmed)
@@ -149,6 +154,17 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	fprintf(f, "    {\"pid\": %d, \"ppid\": %d, \"command\": ",
 	    p->pid, p->ppid);
 	json_cstring(f, p->command);
+	fputs(", \"argv\": ", f);
+	if (p->argv == NULL) {
+		fputs("null", f);
+	} else {
+		fputc('[', f);
+		for (size_t i = 0; p->argv[i] != NULL; i++) {
+			fputs(i > 0 ? ", " : "", f);
+			json_cstring(f, p->argv[i]);
+		}
+		fputc(']', f);
+	}
 	if (p->exit_signal == 0 && p->exited)
 		fprintf(f, ", \"exit_code\": %d", p->exit_code);
 	else
@@ -197,9 +213,10 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	fprintf(f, ",\n     \"suppressed\": %zu, \"suppressed_misuse\": %zu, "
 	    "\"suppressed_inherited\": %zu, \"suppressed_default\": %zu, "
 	    "\"only_from_hidden\": %zu, \"min_age_hidden\": %zu, "
-	    "\"unopened_closes\": {\"count\": %zu",
+	    "\"fork_inherited_hidden\": %zu, \"unopened_closes\": {\"count\": %zu",
 	    p->nsuppressed, p->nsuppressed_misuse, p->nsuppressed_inherited,
-	    p->nsuppressed_default, p->nonly_from, p->nyoung, p->unopened_closes);
+	    p->nsuppressed_default, p->nonly_from, p->nyoung, p->nforked,
+	    p->unopened_closes);
 	if (p->unopened_closes > 0)
 		fprintf(f, ", \"lowest_fd\": %d, \"highest_fd\": %d}}",
 		    p->unopened_lo, p->unopened_hi);
@@ -234,7 +251,8 @@ report_json(FILE *f, const struct report *r)
 	    "\"inherited\": %zu, \"suppressed\": %zu, "
 	    "\"suppressed_misuse\": %zu, \"suppressed_inherited\": %zu, "
 	    "\"suppressed_default\": %zu, \"only_from_hidden\": %zu, "
-	    "\"min_age_hidden\": %zu, \"unopened_closes\": %zu}\n}\n",
+	    "\"min_age_hidden\": %zu, \"fork_inherited_hidden\": %zu, "
+	    "\"unopened_closes\": %zu}\n}\n",
 	    r->nsupps ? "\n  " : "",
 	    report_total_leaks(r), r->nprocs, report_total_leaking(r),
 	    report_total_sites(r), report_total_misuse(r),
@@ -242,7 +260,8 @@ report_json(FILE *f, const struct report *r)
 	    report_total_suppressed_misuse(r),
 	    report_total_suppressed_inherited(r),
 	    report_total_suppressed_default(r), report_total_only_from(r),
-	    report_total_young(r), report_total_unopened_closes(r));
+	    report_total_young(r), report_total_forked(r),
+	    report_total_unopened_closes(r));
 }
 
 void

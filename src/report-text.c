@@ -4,7 +4,7 @@
  * the man page; every line starts with "fdleak: " so that the report can
  * be grepped out of a program's own output:
  *
- *	fdleak: process pid=P ppid=PP (exit=N|signal=SIGNAME|state=running|exit=?) leaks=N command=Q
+ *	fdleak: process pid=P ppid=PP (exit=N|signal=SIGNAME|state=running|exit=?) leaks=N [argv=Q[ Q...]] command=Q
  *	fdleak: site pid=P count=N kinds=K:N[,K:N...] oldest-fd=N newest-fd=N[ rate=N/s] targets=TARGETS
  *	fdleak:    at 0xPC: FUNCTION[ (FILE:LINE)][ [MODULE]][ (inlined)]
  *	fdleak:    by 0xPC: ...
@@ -16,7 +16,7 @@
  *	fdleak:    created:
  *	fdleak: unopened-closes pid=P count=C fds=LO-HI
  *	fdleak: inherited pid=P fd=N kind=K syscall=(NAME|?) tid=T program=Q target=Q
- *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H min-age=Y
+ *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H min-age=Y fork-inherited=F
  *	fdleak: summary leaks=N processes=M leaking=K sites=S misuse=M inherited=I suppressed=X
  *
  * A process's section is its process line, then each site (the most
@@ -174,6 +174,8 @@ text_leak(FILE *f, int pid, const struct leak *l, const struct report_opts *o)
 	fprintf(f, " pid=%d fd=%d kind=%s syscall=%s tid=%d", pid, l->fd,
 	    fd_kind_name(l->kind), origin_syscall(l->nr, l->unknown_origin),
 	    l->tid);
+	if (l->created_in != 0 && l->created_in != pid)
+		fprintf(f, " created-in=%d", l->created_in);
 	if (l->cloexec)
 		fputs(" cloexec", f);
 	if (l->across_exec)
@@ -334,7 +336,16 @@ report_text_process(FILE *f, const struct report *r,
 		fputs("state=running", f);
 	else
 		fputs("exit=?", f);
-	fprintf(f, " leaks=%zu command=", p->nleaks);
+	fprintf(f, " leaks=%zu", p->nleaks);
+	if (p->argv != NULL && p->argv[0] != NULL) {
+		fputs(" argv=", f);
+		for (size_t i = 0; p->argv[i] != NULL; i++) {
+			if (i > 0)
+				fputc(' ', f);
+			text_quote(f, p->argv[i]);
+		}
+	}
+	fputs(" command=", f);
 	text_quote(f, p->command);
 	fputc('\n', f);
 	if (p->sampling.on)
@@ -365,11 +376,12 @@ report_text_summary(FILE *f, const struct report *r)
 {
 	text_head(f, &r->opts, C_DIM, "hidden");
 	fprintf(f, " suppressed-leaks=%zu suppressed-misuse=%zu "
-	    "suppressed-inherited=%zu default=%zu only-from=%zu min-age=%zu\n",
+	    "suppressed-inherited=%zu default=%zu only-from=%zu min-age=%zu "
+	    "fork-inherited=%zu\n",
 	    report_total_suppressed(r), report_total_suppressed_misuse(r),
 	    report_total_suppressed_inherited(r),
 	    report_total_suppressed_default(r), report_total_only_from(r),
-	    report_total_young(r));
+	    report_total_young(r), report_total_forked(r));
 	text_head(f, &r->opts, C_BOLD, "summary");
 	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
 	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r),

@@ -177,6 +177,7 @@ report_retire_last(struct report *r)
 	r->retired.only_from += p->nonly_from;
 	r->retired.unopened_closes += p->unopened_closes;
 	r->retired.young += p->nyoung;
+	r->retired.forked += p->nforked;
 	report_proc_free(p);
 }
 
@@ -268,6 +269,12 @@ size_t
 report_total_young(const struct report *r)
 {
 	return r->retired.young + sum_field(r, offsetof(struct proc_report, nyoung));
+}
+
+size_t
+report_total_forked(const struct report *r)
+{
+	return r->retired.forked + sum_field(r, offsetof(struct proc_report, nforked));
 }
 
 size_t
@@ -475,6 +482,7 @@ report_proc_free(struct proc_report *p)
 	free(p->misuse);
 	free(p->inherited);
 	free(p->command);
+	free(p->argv);
 	memset(p, 0, sizeof *p);
 }
 

@@ -75,7 +75,8 @@ write_dump(void)
 {
 	struct dump d = { 0 };
 	struct dump_walk w = { &d, NULL, 0,
-	    { opts->std_fds, seconds_ns(opts->min_age) } };
+	    { opts->std_fds, seconds_ns(opts->min_age),
+	    opts->skip_fork_inherited, 0 } };
 
 	task_foreach(dump_task, &w);
 	free(w.seen);

@@ -45,6 +45,7 @@ import tempfile
 import threading
 import time
 
+import reports
 import sampling
 from common import (ROOT, VICTIMS, TIMEOUT, SANITIZER_MARKS, Failure,
                     Skip, fail_if, shell_status)
@@ -329,11 +330,13 @@ def check_schema(report):
                 e["hits"] < 1:
             raise Failure("JSON suppression %r" % e)
     for proc in report["processes"]:
-        for key in ("pid", "ppid", "command", "exit_code", "exit_signal",
+        for key in ("pid", "ppid", "command", "argv", "exit_code",
+                    "exit_signal",
                     "leaks", "sites", "misuse", "inherited", "suppressed",
                     "suppressed_misuse", "suppressed_inherited",
                     "suppressed_default", "only_from_hidden",
-                    "min_age_hidden", "unopened_closes"):
+                    "min_age_hidden", "fork_inherited_hidden",
+                    "unopened_closes"):
             if key not in proc:
                 raise Failure("JSON process has no %r: %r" % (key, proc))
         for site in proc["sites"]:
@@ -353,8 +356,9 @@ def check_schema(report):
                 if key not in i:
                     raise Failure("JSON inherited has no %r: %r" % (key, i))
         for leak in proc["leaks"]:
-            for key in ("fd", "kind", "target", "syscall", "tid", "cloexec",
-                        "across_exec", "origin", "backtrace"):
+            for key in ("fd", "kind", "target", "syscall", "tid",
+                        "created_in", "cloexec", "across_exec", "origin",
+                        "backtrace"):
                 if key not in leak:
                     raise Failure("JSON leak has no %r: %r" % (key, leak))
             for frame in leak["backtrace"]:
@@ -366,7 +370,8 @@ def check_schema(report):
     for key in ("leaks", "processes", "leaking", "sites", "misuse",
                 "inherited", "suppressed", "suppressed_misuse",
                 "suppressed_inherited", "suppressed_default",
-                "only_from_hidden", "min_age_hidden", "unopened_closes"):
+                "only_from_hidden", "min_age_hidden", "fork_inherited_hidden",
+                "unopened_closes"):
         if key not in report["summary"]:
             raise Failure("JSON summary has no %r" % key)
 
@@ -2462,6 +2467,7 @@ for _name, _victim, _args, _kw in (
 
 SITE_FIELD = re.compile(r'([\w-]+)=("(?:[^"\\]|\\.)*"|\S+)')
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def text_unquote(q):
@@ -2534,8 +2540,12 @@ def parse_sections(text):
                 fields["targets" if word == "site" else "target"] = tail
         if word == "process":
             head, _, command = body.partition(" command=")
+            head, _, argv = head.partition(" argv=")
             fields = dict(SITE_FIELD.findall(head))
             fields["command"] = command
+            if argv:
+                fields["argv"] = [text_unquote(q).decode(errors="replace")
+                                  for q in QUOTED.findall(argv)]
             cur = {"fields": fields, "sites": [], "misuse": [],
                    "inherited": [], "order": [], "unopened": None}
             procs.append(cur)
@@ -3892,6 +3902,8 @@ def find_fdleak():
 
 # Sampled attach (--sample): tests/integration/sampling.py, on these helpers.
 sampling.register(sys.modules[__name__])
+# Reports that say which process, which file, what ran out: reports.py.
+reports.register(sys.modules[__name__])
 
 
 def select(names):

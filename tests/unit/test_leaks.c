@@ -63,12 +63,12 @@ table(uint64_t now)
 static void
 test_reportable(void **state)
 {
-	struct leak_rules plain = { false, 0 }, std = { true, 0 };
+	struct leak_rules plain = { .std_fds = false }, std = { .std_fds = true };
 	struct fd_record base = rec(9, FDREC_BASELINE, 1), made = rec(1, 0, 1);
 	struct fd_record given = rec(1, FDREC_ACROSS_EXEC, 1);
 	struct fd_record copy = rec(1, FDREC_INHERITED_COPY, 1);
 	struct fd_record young = rec(9, 0, 10 * SEC);
-	struct leak_rules aged = { false, 2 * SEC };
+	struct leak_rules aged = { .min_age_ns = 2 * SEC };
 
 	(void)state;
 	assert_false(leaks_reportable(&plain, &base, 9));
@@ -100,18 +100,19 @@ test_select(void **state)
 {
 	uint64_t now = 100 * SEC;
 	struct fdtab *t = table(now);
-	struct leak_rules lr = { false, 2 * SEC };
+	struct leak_rules lr = { .min_age_ns = 2 * SEC };
 	/* The kernel has 8 too (unknown to the model) but not 4 (closed). */
 	int open[] = { 0, 1, 2, 3, 5, 6, 7, 8 }, want[] = { 1, 5, 6, 8 };
 	int fds[8];
-	size_t n, young = 0;
+	struct leak_hidden hidden = { 0 };
+	size_t n;
 
 	(void)state;
 	memcpy(fds, open, sizeof open);
-	n = leaks_select(&lr, t, fds, 8, NULL, NULL, now, &young);
+	n = leaks_select(&lr, t, fds, 8, NULL, NULL, now, &hidden);
 	assert_int_equal(n, 4);
 	assert_memory_equal(fds, want, sizeof want);
-	assert_int_equal(young, 1);			/* fd 7 */
+	assert_int_equal(hidden.young, 1);		/* fd 7 */
 	/* Detaching: 6 is of unknown origin (has a record), 8 is being closed. */
 	memcpy(fds, open, sizeof open);
 	n = leaks_select(&lr, t, fds, 8, closing_six, NULL, now, NULL);
@@ -155,14 +156,15 @@ test_from_model(void **state)
 {
 	uint64_t now = 100 * SEC;
 	struct fdtab *t = table(now);
-	struct leak_rules lr = { false, 2 * SEC };
+	struct leak_rules lr = { .min_age_ns = 2 * SEC };
 	struct proc_report p = { .pid = 7 };
-	size_t young = 0;
+	struct leak_hidden hidden = { 0 };
 
 	(void)state;
 	/* 1, 4, 5, 6 (7 is young; 0, 3 baseline; 2 a copy of stdio). */
-	assert_int_equal(leaks_from_model(&lr, t, 7, now, &p, &young), 4);
-	assert_int_equal(young, 1);
+	assert_int_equal(leaks_from_model(&lr, t, 7, now, &p, &hidden), 4);
+	assert_int_equal(hidden.young, 1);
+	assert_int_equal(p.leaks[0].created_in, 7);
 	report_sort_leaks(&p);
 	assert_int_equal(p.leaks[0].fd, 1);
 	assert_int_equal(p.leaks[3].fd, 6);
@@ -176,7 +178,7 @@ static void
 test_inherited(void **state)
 {
 	struct fdtab *t = fdtab_new();
-	struct leak_rules plain = { false, 0 }, std = { true, 0 };
+	struct leak_rules plain = { .std_fds = false }, std = { .std_fds = true };
 	struct proc_report p = { .pid = 7 };
 	struct fd_record r;
 
@@ -258,7 +260,7 @@ static void
 test_reconcile(void **state)
 {
 	struct fdtab *t = fdtab_new();
-	struct leak_rules lr = { false, 0 };
+	struct leak_rules lr = { .std_fds = false };
 	struct reconcile_counts c = { 0 };
 	const struct fd_record *r;
 	int ten = 10;
@@ -369,6 +371,46 @@ test_ident(void **state)
 	assert_false(fd_ident_unique(FDK_SOCKET, &none));
 }
 
+/*
+ * A child (pid 9) forked from 7 holds 7's records: with
+ * --skip-fork-inherited they are left out and counted, but not the one
+ * it made itself, nor one of unknown origin.
+ */
+static void
+test_fork_inherited(void **state)
+{
+	uint64_t now = 100 * SEC;
+	struct fdtab *t = table(now);
+	struct leak_rules lr = { .skip_fork_inherited = true, .pid = 9 };
+	struct fd_record own = rec(10, 0, 1);
+	struct proc_report p = { .pid = 9 };
+	struct leak_hidden hidden = { 0 };
+
+	(void)state;
+	own.pid = 9;
+	fdtab_add(t, &own);
+	assert_true(leaks_fork_inherited(&lr, fdtab_lookup(t, 4)));
+	assert_false(leaks_fork_inherited(&lr, fdtab_lookup(t, 10)));
+	assert_false(leaks_fork_inherited(&lr, fdtab_lookup(t, 6)));	/* unknown origin */
+	assert_false(leaks_fork_inherited(&lr, fdtab_lookup(t, 3)));	/* baseline */
+	/* 10 and 6 stay; 1, 4, 5, 7 were made by 7. */
+	assert_int_equal(leaks_from_model(&lr, t, 9, now, &p, &hidden), 2);
+	assert_int_equal(hidden.forked, 4);
+	report_sort_leaks(&p);
+	assert_int_equal(p.leaks[1].fd, 10);
+	assert_int_equal(p.leaks[1].created_in, 9);
+	report_proc_free(&p);
+	/* Without the option, all are leaks, marked with their creator. */
+	memset(&p, 0, sizeof p);
+	lr.skip_fork_inherited = false;
+	assert_int_equal(leaks_from_model(&lr, t, 9, now, &p, NULL), 6);
+	report_sort_leaks(&p);
+	assert_int_equal(p.leaks[1].fd, 4);
+	assert_int_equal(p.leaks[1].created_in, 7);
+	report_proc_free(&p);
+	fdtab_unref(t);
+}
+
 int
 main(void)
 {
@@ -377,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_make),
 		cmocka_unit_test(test_from_model),
+		cmocka_unit_test(test_fork_inherited),
 		cmocka_unit_test(test_inherited),
 		cmocka_unit_test(test_failed_close),
 		cmocka_unit_test(test_reconcile),
