@@ -76,7 +76,7 @@ $(B)/%.o: src/%.c $(wildcard include/*.h) src/syscalls.def | $(B)
 $(B) $(B)/unit build/victims:
 	$(Q)mkdir -p $@
 
-$(B)/unit/%: tests/unit/%.c tests/unit/helpers.h $(B)/libfdleak.a | $(B)/unit
+$(B)/unit/%: tests/unit/%.c tests/unit/helpers.h $(wildcard include/*.h) $(B)/libfdleak.a | $(B)/unit
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libfdleak.a \
 	    $(ALL_LDLIBS) -lcmocka
@@ -132,8 +132,14 @@ example: $(FDLEAK) build/victims/example
 screenshots: $(FDLEAK) victims
 	$(Q)FDLEAK=$(FDLEAK) python3 tests/integration/screenshots.py
 
-bench: $(FDLEAK) victims build/bench/floor
+bench: $(FDLEAK) victims build/bench/floor build/bench/plant.so
 	$(Q)python3 tests/bench/bench.py
+
+# The leak planted in nginx for the sampled-attach rows (LD_PRELOAD).
+build/bench/plant.so: tests/bench/plant.c
+	@mkdir -p build/bench
+	@echo "  CC      $<"
+	$(Q)$(CC) -O2 -g -Wall -Wextra -shared -fPIC -o $@ $< -ldl
 
 # The ptrace floor of the benchmark: fdleak's filter and syscall table, no work.
 build/bench/floor: tests/bench/floor.c $(B)/libfdleak.a

@@ -36,6 +36,9 @@ struct dump_proc {
 	int pid;
 	long fds;		/* all fds the process has now; -1 if unknown */
 	size_t outstanding;	/* fds made during the trace and still open */
+	double share;		/* sampling: the share of time attached so far; < 0: not sampled */
+	double attached;	/* sampling: seconds attached so far */
+	size_t unsampled;	/* sampling: open fds made while fdleak was away */
 	struct dump_site *sites;	/* owned; sorted by growth, then count */
 	size_t nsites;
 };
@@ -56,23 +59,24 @@ struct dump_proc *dump_add_proc(struct dump *d, int pid, long fds);
 void dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
     const char *target);
 /*
- * A copy of site from (a kept or saved dump's) in p: its counts, kinds and
- * listed targets (copied); borrowed until the next call.
- */
-struct dump_site *dump_add_site(struct dump_proc *p, const struct dump_site *from);
-/*
  * The section of process pid, read through its thread tid: the fds the
  * model tab holds that are reportable (as the leak rules lr say, --min-age
  * included) and still open in the kernel, described as it has them, oldest
  * first. The model may lag the kernel (a close not yet seen): /proc wins.
+ * The section is returned (borrowed until the next call), not sampled.
  */
-void dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
-    const struct leak_rules *lr);
+struct dump_proc *dump_add_process(struct dump *d, int pid, pid_t tid,
+    struct fdtab *tab, const struct leak_rules *lr);
 /*
  * Sort the sites and compute growth against the previous dump, which
  * this dump then replaces as "previous". d->n is set here.
  */
 void dump_finish(struct dump *d);
+/*
+ * Sampling: the fds site s of p holds now per second attached, an
+ * estimate of how fast it leaks (0 before any time attached).
+ */
+double dump_site_rate(const struct dump_proc *p, const struct dump_site *s);
 /* Free what d owns (not the history). */
 void dump_free(struct dump *d);
 /* Forget the previous dump (at exit, for leak checkers). */

@@ -31,8 +31,6 @@ int fdinfo_describe(pid_t tid, int fd, struct fd_desc *out);
  * were described, or -1 if tid's /proc entry is gone (errno set).
  */
 int fdinfo_describe_all(pid_t tid, const int *fds, size_t n, struct fd_desc *out);
-/* The open fds of tid in ascending order; count, or -1. *fds malloc'd. */
-int fdinfo_list(pid_t tid, int **fds);
 
 /*
  * Pure parts, for tests and fuzzing. Kind from the /proc/PID/fd link
@@ -64,45 +62,6 @@ size_t fdinfo_count_lines(const char *text, size_t len, const char *prefix);
 char *fdinfo_anon_text(enum fd_kind kind, const char *link, const char *info,
     size_t len);
 
-/* A socket as the kernel's tables describe it. */
-struct fdinfo_sock {
-	unsigned long inode;
-	int family;		/* AF_INET, AF_INET6 or AF_UNIX */
-	int type;		/* unix: SOCK_STREAM, SOCK_DGRAM, ...; 0 if unknown */
-	int protocol;		/* inet: IPPROTO_TCP, IPPROTO_UDP, IPPROTO_UDPLITE */
-	int state;		/* TCP_* numbering (unix and udp too); 0 if unknown */
-	unsigned char local[16], peer[16];	/* inet addresses, network order */
-	unsigned lport, pport;	/* inet ports, host order */
-	unsigned long peer_inode;	/* unix: the peer socket; 0 if none or unknown */
-	bool connected;		/* unix: connected, even if the peer is unknown */
-	char name[112];		/* unix: path, "@abstract"; "" if unnamed */
-};
-
-/*
- * One line of /proc/PID/net/{tcp,tcp6,udp,udp6,udplite,udplite6}
- * (family AF_INET or AF_INET6, protocol IPPROTO_*); 0, or -1 for the
- * header or a line that does not parse.
- */
-int fdinfo_parse_proc_inet(const char *line, int family, int protocol,
-    struct fdinfo_sock *out);
-/* One line of /proc/PID/net/unix; 0, or -1 as above. */
-int fdinfo_parse_proc_unix(const char *line, struct fdinfo_sock *out);
-/*
- * One NETLINK_SOCK_DIAG answer msg[0..len) (struct nlmsghdr first): an
- * inet_diag_msg of protocol, or a unix_diag_msg with its name and peer
- * attributes. 0, or -1 if it is not a well-formed answer.
- */
-int fdinfo_parse_diag(const void *msg, size_t len, int protocol,
-    struct fdinfo_sock *out);
-/*
- * The target of socket s: "tcp 127.0.0.1:8080 (listening)", "tcp
- * 10.0.0.1:22 -> 10.0.0.2:50000", "udp [::1]:53", "unix stream /run/x.sock
- * -> unnamed, other end fd 7". peer is the unix peer's entry (NULL if not
- * known); others[0..nothers) the fds of the same process that hold the
- * peer. Malloc'd.
- */
-char *fdinfo_sock_text(const struct fdinfo_sock *s,
-    const struct fdinfo_sock *peer, const int *others, size_t nothers);
 /*
  * The target of a pipe or FIFO end: base ("pipe:[123]" or a path),
  * which end the access mode accmode (O_RDONLY, ...) makes it, and the

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* fdkind.h - what an fd is, as users think of it. */
+/*
+ * fdkind.h - what an fd is, as users think of it, and which open object
+ * it is, as far as the kernel tells.
+ */
 #ifndef FDLEAK_FDKIND_H
 #define FDLEAK_FDKIND_H
 
@@ -38,5 +41,34 @@ const char *fd_kind_name(enum fd_kind kind);
 enum fd_kind fd_kind_counted(enum fd_kind kind);
 /* The kind fd_kind_name calls name (FDK_OTHER for "other"), or -1. */
 int fd_kind_parse(const char *name);
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Which open object an fd refers to, from /proc/PID/fdinfo: to tell, when
+ * fdleak was away (a sampling gap), whether the fd at a number is still
+ * the one it saw made. The kernel names no open file description, so this
+ * is as tight as it gets: a socket's, a pipe's or a memfd's inode is its
+ * own, an eventfd has an id; a file's inode is shared by every open of
+ * that file, and anonymous inodes (epoll, timerfd, ...) by every object of
+ * their kind.
+ */
+struct fd_ident {
+	uint64_t ino;		/* 0: not known */
+	uint32_t mnt_id;
+	uint32_t xid;		/* eventfd-id; 0 if none */
+	uint8_t accmode;	/* O_RDONLY, O_WRONLY or O_RDWR: fixed at open */
+};
+
+/* Whether a and b may be the same open object (both known, all fields equal). */
+bool fd_ident_same(const struct fd_ident *a, const struct fd_ident *b);
+/*
+ * Whether an fd of kind with identity id is told apart from any other
+ * open object by id alone (a socket, a pipe, a memfd, an eventfd with an
+ * id); otherwise another open of the same file, or another object of the
+ * same anonymous kind, looks the same.
+ */
+bool fd_ident_unique(enum fd_kind kind, const struct fd_ident *id);
 
 #endif

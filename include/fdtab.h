@@ -18,6 +18,8 @@
 #define FDREC_CLOEXEC		0x08	/* created close-on-exec (as far as known) */
 #define FDREC_INHERITED_COPY	0x10	/* a dup of an fd open before tracing (or of such a dup) */
 #define FDREC_CLOSED_IN_PARENT	0x20	/* closed record: the parent closed it before forking */
+#define FDREC_UNSAMPLED		0x40	/* made while fdleak was away (a sampling gap): no stack */
+#define FDREC_UNCONFIRMED	0x80	/* kept across a gap on an identity others could share */
 
 struct fd_record {
 	int fd;
@@ -30,6 +32,8 @@ struct fd_record {
 	uint8_t flags;		/* FDREC_* */
 	uint64_t serial;	/* global creation order */
 	uint64_t time_ns;	/* creation time, now_ns() */
+	struct fd_ident ident;	/* the open object, when read (sampling); ino 0: not read */
+	uint8_t gaps;		/* sampling gaps it was found the same after (saturates) */
 };
 
 struct fdtab;
@@ -55,6 +59,10 @@ unsigned fdtab_users(const struct fdtab *t);
 void fdtab_add(struct fdtab *t, const struct fd_record *rec);
 /* Forget fd; returns true if it was recorded. */
 bool fdtab_close(struct fdtab *t, int fd);
+/* Forget that fd was closed (it is open again, made where fdleak did not see). */
+void fdtab_forget_closed(struct fdtab *t, int fd);
+/* Forget every close (sampling: what happened to those numbers in a gap is unknown). */
+void fdtab_forget_all_closed(struct fdtab *t);
 /* Forget every fd in [lo, hi]; returns how many were recorded. */
 size_t fdtab_close_range(struct fdtab *t, unsigned lo, unsigned hi);
 /* The record for fd, borrowed until the next change of t; NULL if none. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define HASH_INIT	0xcbf29ce484222325ULL	/* FNV-1a offset basis */
+#define HASH_PRIME	0x100000001b3ULL	/* FNV-1a prime */
 
 /* FNV-1a over p[0..n), continuing from h (HASH_INIT to start). */
 static inline uint64_t
@@ -25,7 +26,7 @@ hash_bytes(uint64_t h, const void *p, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		h ^= b[i];
-		h *= 0x100000001b3ULL;
+		h *= HASH_PRIME;
 	}
 	return h;
 }
@@ -40,6 +41,18 @@ hash_int(uint64_t x)
 	x *= 0xc4ceb9fe1a85ec53ULL;
 	x ^= x >> 33;
 	return x;
+}
+
+/*
+ * h continued with integer x: an FNV-1a step taking x whole, its bits
+ * spread first by hash_int. For arrays of integers (a stack's pcs), where
+ * hash_bytes would chain eight multiplications per element and this
+ * chains one (the hash_int of each element can run in parallel).
+ */
+static inline uint64_t
+hash_mix(uint64_t h, uint64_t x)
+{
+	return (h ^ hash_int(x)) * HASH_PRIME;
 }
 
 #define HINDEX_NONE	UINT32_MAX
@@ -71,6 +84,12 @@ struct strpool {
 
 /* s's copy in the pool (made on first use); NULL gives NULL. */
 const char *strpool_intern(struct strpool *p, const char *s);
+/*
+ * The entry number of s (not NULL) in the pool, its copy made on first
+ * use: p->strs[number] until strpool_free. Numbers count from 0 in the
+ * order strings first came, so they can serve as ids.
+ */
+uint32_t strpool_index(struct strpool *p, const char *s);
 /* Free every string of p; p is empty and usable again. */
 void strpool_free(struct strpool *p);
 

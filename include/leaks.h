@@ -20,6 +20,14 @@
 struct leak_rules {
 	bool std_fds;		/* --std-fds: fds 0-2 given across exec count too */
 	uint64_t min_age_ns;	/* --min-age: younger fds are left out; 0 = none */
+	bool skip_fork_inherited;	/* --skip-fork-inherited */
+	int pid;		/* the process whose leaks these are; 0: not known */
+};
+
+/* What the rules left out of a process's leaks. */
+struct leak_hidden {
+	size_t young;		/* --min-age */
+	size_t forked;		/* --skip-fork-inherited */
 };
 
 /*
@@ -31,6 +39,22 @@ struct leak_rules {
  */
 bool leaks_reportable(const struct leak_rules *lr, const struct fd_record *r,
     int fd);
+/*
+ * Sampling: an fd kept across a gap on an identity that a reopen of the
+ * same file (or another object of the same anonymous kind) would share is
+ * reported only once it was found the same after this many gaps: one
+ * request in flight at a window's end and again at the next window's
+ * start, at the same number, is likely enough; at two, not.
+ */
+#define LEAKS_UNCONFIRMED_GAPS	2
+/* Whether r is such an fd, not yet reported (counted as unsampled). */
+bool leaks_held_back(const struct fd_record *r);
+/*
+ * Whether r came to lr->pid through a fork, made by another process (an
+ * ancestor, before the fork) that is not this one.
+ */
+bool leaks_fork_inherited(const struct leak_rules *lr,
+    const struct fd_record *r);
 /* Whether r was made less than --min-age before now (in use, most likely). */
 bool leaks_too_young(const struct leak_rules *lr, const struct fd_record *r,
     uint64_t now);
@@ -40,14 +64,14 @@ double leaks_age(uint64_t created, uint64_t now);
 /*
  * The kernel's open fds[0..n) of a process that ends (or is detached
  * from) held against its model tab: fds keeps, in place and in order, the
- * fds that are leaks; returns how many. *young (if not NULL) counts the
- * ones left out by --min-age. closing(fd, arg), when given, says that a
+ * fds that are leaks; returns how many. *hidden (if not NULL) counts the
+ * ones left out by --min-age and --skip-fork-inherited. closing(fd, arg), when given, says that a
  * thread is inside close(fd), which the model has applied already: on its
  * way out, not of unknown origin.
  */
 size_t leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
     size_t n, bool (*closing)(int fd, void *arg), void *arg, uint64_t now,
-    size_t *young);
+    struct leak_hidden *hidden);
 
 /*
  * The leak record of fd, a leak of a process whose last thread is tid,
@@ -61,10 +85,10 @@ void leaks_make(struct leak *l, int fd, const struct fd_record *r,
 /*
  * Without the kernel's table (a process killed before its exit stop):
  * every reportable record of tab as a leak of p, whose pid is pid.
- * Returns how many; *young as above.
+ * Returns how many; *hidden as above.
  */
 size_t leaks_from_model(const struct leak_rules *lr, struct fdtab *tab,
-    int pid, uint64_t now, struct proc_report *p, size_t *young);
+    int pid, uint64_t now, struct proc_report *p, struct leak_hidden *hidden);
 
 /*
  * Just after an exec into program: the fds of tab that crossed it without
@@ -74,6 +98,47 @@ size_t leaks_from_model(const struct leak_rules *lr, struct fdtab *tab,
  */
 size_t leaks_inherited(const struct leak_rules *lr, struct fdtab *tab,
     const char *program, struct proc_report *p);
+
+/* An fd of the kernel's table, as a sampling window finds it. */
+struct kernel_fd {
+	int fd;
+	struct fd_ident ident;	/* ino 0 when it could not be read */
+};
+
+/* What reconciling found. */
+struct reconcile_counts {
+	size_t gone;		/* records whose fd was closed while away */
+	size_t changed;		/* records whose fd now holds another object (unsampled now) */
+	size_t appeared;	/* other fds made while away: recorded as unsampled */
+	size_t unconfirmed;	/* records kept on an identity others could share */
+};
+
+/*
+ * A sampling window starts: fdleak was away (the process ran untraced),
+ * so the model is held against the kernel's table k[0..n), sorted by fd,
+ * before any thread runs on. A record whose fd is gone was closed while
+ * away, and goes (no closed record: that close was not seen); one whose fd
+ * holds another object (its identity changed) goes too, and the new object
+ * is recorded as unsampled: counted, never reported with a stack, for
+ * fdleak did not see it made. An fd the model does not hold appeared
+ * while away: unsampled. A record kept on an identity that does not tell
+ * one open object from another (a file, an anonymous inode) is marked
+ * FDREC_UNCONFIRMED: it may have been closed and opened again the same
+ * way, which the kernel does not let fdleak tell. Records whose identity
+ * was never read take the kernel's (and are unconfirmed). Only the records
+ * that could be reported (leaks_verified) are held against an identity:
+ * the baseline and the unsampled ones stay while their fd is open, for
+ * whatever holds it now is never reported either; so k's identities are
+ * needed for those fds only (reading one costs microseconds, with the
+ * process stopped). gap_ended: a window starts, so each record kept was
+ * found the same after one more gap (see LEAKS_UNCONFIRMED_GAPS); false
+ * for a look taken during a gap (a dump). Adds to *c.
+ */
+void leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
+    bool gap_ended, struct reconcile_counts *c);
+
+/* Whether r is held against the kernel's identity at each window's start. */
+bool leaks_verified(const struct fd_record *r);
 
 /* What a close that failed with EBADF was. */
 enum close_verdict {

@@ -27,6 +27,8 @@ struct leak {
 	bool cloexec;
 	bool across_exec;
 	bool unknown_origin;	/* the kernel had it, no syscall was seen */
+	bool unconfirmed;	/* sampling: kept across a gap on an identity others could share */
+	int created_in;		/* the process whose syscall made it; 0 if unknown */
 	uint32_t stack;		/* stack id, 0 = none */
 	uint64_t serial;	/* creation order */
 	uint64_t created_ns;	/* now_ns() at creation; 0 if unknown */
@@ -71,9 +73,23 @@ struct inherited {
 	char *program;		/* owned; the program that inherited it */
 };
 
+/* Sampled attach (--sample): how much of a process fdleak saw. */
+struct sampling {
+	bool on;		/* followed in windows with gaps */
+	double attached;	/* seconds attached, over all windows */
+	double wall;		/* seconds from its first window to its end */
+	unsigned windows;
+	size_t seen;		/* fd creations seen (in windows) */
+	size_t unsampled;	/* fds open at the end that were made while away */
+	size_t gone;		/* fds found closed at a window's start */
+	size_t changed;		/* fds found holding another object at a window's start */
+	bool lost;		/* it ended, or could not be attached again, in a gap */
+};
+
 struct proc_report {
 	int pid, ppid;
 	char *command;		/* owned; executable at exit */
+	char **argv;		/* owned (one allocation); its last exec's arguments; NULL: not known */
 	bool exited;		/* exit_code is valid */
 	int exit_code;
 	int exit_signal;	/* 0 unless killed by a signal */
@@ -91,9 +107,11 @@ struct proc_report {
 	size_t nonly_from;	/* leaks, failed closes and inherited fds left
 				 * out by --only-from */
 	size_t nyoung;		/* fds left out by --min-age */
+	size_t nforked;		/* fds left out by --skip-fork-inherited */
 	/* close() of fd numbers that never existed under trace (EBADF, below the fd limit) */
 	size_t unopened_closes;
 	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
+	struct sampling sampling;
 	uint64_t end_ns;	/* now_ns() when the leaks were taken */
 	unsigned dumps_before;	/* live dumps written before it ended */
 	double ended;		/* seconds since the trace began when it ended; < 0 if unknown */
@@ -122,7 +140,7 @@ struct report_opts {
 struct report_retired {
 	size_t procs, leaking, leaks, sites, misuse, inherited, suppressed;
 	size_t suppressed_misuse, suppressed_inherited, suppressed_default;
-	size_t only_from, unopened_closes, young;
+	size_t only_from, unopened_closes, young, forked;
 };
 
 struct symstacks;
@@ -198,6 +216,7 @@ size_t report_total_suppressed_default(const struct report *r);
 /* Entries --only-from left out; fds --min-age left out; closes of fds that never existed. */
 size_t report_total_only_from(const struct report *r);
 size_t report_total_young(const struct report *r);
+size_t report_total_forked(const struct report *r);
 size_t report_total_unopened_closes(const struct report *r);
 /* Failed closes of p, each counted (a misuse record is a site). */
 size_t report_proc_misuse(const struct proc_report *p);
@@ -214,6 +233,13 @@ void report_sites_free(struct site *sites, size_t n);
  */
 const char **report_site_targets(const struct proc_report *p,
     const struct site *s, size_t *n);
+/* Sampling: the share of wall time attached, from 0 to 1 (0 when none). */
+double report_sampled_share(const struct sampling *s);
+/*
+ * Sampling: fds site s of p left open per second attached, an estimate of
+ * how fast it leaks (0 when p was attached for no time).
+ */
+double report_site_rate(const struct proc_report *p, const struct site *s);
 /* "misuse" type names: "double-close", "bad-close". */
 const char *report_misuse_name(enum misuse_type type);
 
@@ -259,12 +285,19 @@ void report_proc_free(struct proc_report *p);
 /* Note that an entry hid hits records (strings copied). */
 void report_add_supp(struct report *r, const char *name, const char *file,
     unsigned line, bool builtin, size_t hits);
-/* Keep a copy of live dump d in r->dumps (d stays the caller's). */
+/*
+ * Keep a copy of live dump d in r->dumps (d stays the caller's): its
+ * processes and sites, their listed targets copied.
+ */
 void report_add_dump(struct report *r, const struct dump *d);
+/*
+ * Free what dump d owns and zero it: dump_free is this, kept here so that
+ * the report frees its dumps without dump.c and the tracer's modules that
+ * dump.c needs.
+ */
+void report_dump_free(struct dump *d);
 /* Free everything r owns (not r itself). */
 void report_free(struct report *r);
-/* "SIGKILL", "SIGRTMIN+3", "SIG99": into buf, which is returned. */
-const char *report_signal_name(int sig, char *buf, size_t size);
 
 /*
  * Text: the lines for one process: its sites with their leaks, misuse and

@@ -25,12 +25,19 @@ struct proc {
 	struct fdtab *fdtab;	/* the process's table (a reference of its own) */
 	struct unwinder *unwinder;	/* created at the first stack capture */
 	char *exe;		/* executable path, owned */
+	char **argv;		/* as of its last exec (procfs_read_cmdline), owned; NULL: not known */
 	bool execed;		/* has exec'd under trace */
 	bool snapshot;		/* rep.leaks taken from the live kernel table */
 	bool reaped;		/* the leader's exit status is known */
 	unsigned starting;	/* attach: threads whose first stop is still due */
 	int status;		/* the leader's wait status */
 	uint64_t fd_soft, fd_hard;	/* RLIMIT_NOFILE; 0: not read in this image */
+	/* Sampling (--sample): followed in windows, let go in the gaps. */
+	bool sampled;
+	bool asleep;		/* in a gap: no task, the model kept */
+	bool waking;		/* attached again: the model is reconciled at its first stops */
+	unsigned long long start_time;	/* tells the same process after a gap */
+	uint64_t first_ns, window_ns;	/* its first window's start; this one's */
 	struct proc_report rep;	/* built at exit; moved into the report */
 };
 

@@ -20,6 +20,9 @@ struct tracer_opts {
 	double duration;	/* attach: detach after this many seconds; 0 = never */
 	double interval;	/* write a dump every this many seconds; 0 = never */
 	double min_age;		/* leave out fds younger than this many seconds */
+	bool skip_fork_inherited;	/* leave out fds a child got through fork */
+	unsigned sample;	/* attach: percent of wall time attached, 1-99; 0 = all */
+	double sample_window;	/* attach: seconds a sampling window lasts */
 	/*
 	 * Called as each process ends or is detached from, with its record,
 	 * now in the report: the callee may filter it (suppressions) and
@@ -53,6 +56,12 @@ int tracer_launch(char *const argv[], const struct tracer_opts *o,
  */
 int tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
     struct report *rep);
+/*
+ * A sampling gap ends: attach again to every process asleep and to the
+ * children they had in the gap; how many processes are followed again.
+ * (attach.c)
+ */
+int tracer_attach_window(void);
 
 /* The core (tracer.c), shared by launch.c, attach.c and session.c. */
 struct task;
@@ -78,6 +87,33 @@ void tracer_kill_all(void);
 uint64_t tracer_check_orphans(uint64_t now);
 /* A failed attach: what ends is not reported. */
 void tracer_mark_aborting(void);
+
+/*
+ * Sampled attach. A window ends: every thread is interrupted and let go
+ * once its process is still, the model kept (tracer_pause); when no task
+ * is left the gap begins (tracer_gap_begin). At the gap's end attach.c
+ * attaches again to the processes asleep (tracer_asleep), each taken back
+ * with tracer_wake, or given up with tracer_lost; children born in the
+ * gap come with tracer_new_child. Their models are reconciled with the
+ * kernel's tables at their first stops, before any thread runs on.
+ */
+void tracer_pause(void);
+bool tracer_pausing(void);
+void tracer_gap_begin(void);
+struct proc **tracer_asleep(size_t *n);
+void tracer_wake(struct proc *p);
+void tracer_lost(struct proc *p);
+struct task *tracer_new_child(struct proc *parent, pid_t pid, const char *exe);
+/*
+ * In a gap: the processes asleep, reconciled from /proc without stopping
+ * them, into dump d (rules as the options say).
+ */
+void tracer_dump_asleep(struct dump *d);
+/*
+ * Sampling: the time p was attached until now, and its share of the time
+ * since p's first window, into dp (share < 0 if p is not sampled).
+ */
+void tracer_dump_sampling(const struct proc *p, struct dump_proc *dp);
 bool tracer_attach_mode(void);
 /* The first traced process. */
 pid_t tracer_main_pid(void);

@@ -18,6 +18,12 @@ void *xreallocarray(void *p, size_t n, size_t size);
  * to a power of two (the array grows by doubling as count passes one).
  */
 void *xgrow(void *array, size_t count, size_t size);
+/*
+ * Room for element index in array, of *cap elements: the capacity grows
+ * by doubling past index and the new elements are zeroed. For tables
+ * indexed by a dense id (a module id), which need no hashing.
+ */
+void *xgrow_index(void *array, size_t *cap, size_t index, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh buffer; caller frees. */
@@ -27,6 +33,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* As warnmsg, with ": strerror(errno)" appended. */
 void warnerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "SIGKILL", "SIGRTMIN+3", "SIG99": the name of signal sig, into buf, which is returned. */
+const char *signal_name(int sig, char *buf, size_t size);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);

@@ -5,10 +5,8 @@
  * hand them to the tracer core, which detaches at the end. No seccomp
  * filter and no PTRACE_O_EXITKILL: the target must outlive fdleak.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "procfs.h"
 #include "task.h"
 #include "tracer.h"
 #include "util.h"
@@ -25,45 +24,20 @@
 	PTRACE_O_TRACEEXIT)
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
-
-/* The whole of a small /proc file, NUL-terminated; -1 if unreadable. */
-static int
-read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-int
-attach_read_status(pid_t pid, struct proc_status *st)
-{
-	char path[64], buf[4096];
-
-	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	if (read_small(path, buf, sizeof buf) < 0)
-		return -1;
-	return attach_parse_status(buf, st);
-}
+#define SMALL_MAX	4096		/* stat, comm, a sysctl */
 
 static bool
 is_kernel_thread(pid_t pid)
 {
-	char path[64], buf[1024];
+	char path[64], *text;
+	size_t len;
 	long flags;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (read_small(path, buf, sizeof buf) < 0)
+	if ((text = procfs_read(path, SMALL_MAX, PROCFS_HEAD, &len)) == NULL)
 		return false;
-	flags = attach_parse_stat_flags(buf);
+	flags = procfs_parse_stat_flags(text);
+	free(text);
 	return flags >= 0 && (flags & PF_KTHREAD);
 }
 
@@ -79,7 +53,7 @@ is_self_or_ancestor(pid_t pid, bool *self)
 
 		if (p == pid)
 			return true;
-		if (attach_read_status(p, &st) < 0)
+		if (procfs_read_status(p, &st) < 0)
 			break;
 		p = st.ppid;
 	}
@@ -89,13 +63,14 @@ is_self_or_ancestor(pid_t pid, bool *self)
 static char *
 command_of(pid_t pid)
 {
-	char path[64], buf[256];
+	char path[64], *text;
+	size_t len;
 
 	snprintf(path, sizeof path, "/proc/%d/comm", pid);
-	if (read_small(path, buf, sizeof buf) < 0)
+	if ((text = procfs_read(path, SMALL_MAX, PROCFS_HEAD, &len)) == NULL)
 		return xstrdup("?");
-	buf[strcspn(buf, "\n")] = '\0';
-	return xstrdup(buf);
+	text[strcspn(text, "\n")] = '\0';
+	return text;
 }
 
 int
@@ -108,7 +83,7 @@ attach_check(pid_t pid)
 		warnmsg("invalid pid %d", pid);
 		return -1;
 	}
-	if (attach_read_status(pid, &st) < 0) {
+	if (procfs_read_status(pid, &st) < 0) {
 		if (errno == ENOENT)
 			warnmsg("cannot attach to pid %d: no such process", pid);
 		else
@@ -147,7 +122,8 @@ static void
 explain_refusal(pid_t pid, int err)
 {
 	struct proc_status st;
-	char scope[16] = "";
+	char *scope = NULL;
+	size_t len;
 
 	if (err == ESRCH) {
 		warnmsg("cannot attach to pid %d: it exited while fdleak attached", pid);
@@ -157,21 +133,22 @@ explain_refusal(pid_t pid, int err)
 		warnmsg("cannot attach to pid %d: %s", pid, strerror(err));
 		return;
 	}
-	if (attach_read_status(pid, &st) == 0 && st.tracer != 0) {
+	if (procfs_read_status(pid, &st) == 0 && st.tracer != 0) {
 		warnmsg("cannot attach to pid %d: already traced by pid %d",
 		    pid, st.tracer);
-	} else if (attach_read_status(pid, &st) == 0 && st.uid >= 0 &&
+	} else if (procfs_read_status(pid, &st) == 0 && st.uid >= 0 &&
 	    st.uid != (long)geteuid() && geteuid() != 0) {
 		warnmsg("cannot attach to pid %d: permission denied (it belongs "
 		    "to uid %ld, fdleak runs as uid %ld)", pid, st.uid,
 		    (long)geteuid());
-	} else if (read_small("/proc/sys/kernel/yama/ptrace_scope", scope,
-	    sizeof scope) == 0 && atoi(scope) > 0) {
+	} else if ((scope = procfs_read("/proc/sys/kernel/yama/ptrace_scope",
+	    SMALL_MAX, PROCFS_HEAD, &len)) != NULL && atoi(scope) > 0) {
 		warnmsg("cannot attach to pid %d: permission denied "
 		    "(kernel.yama.ptrace_scope = %d)", pid, atoi(scope));
 	} else {
 		warnmsg("cannot attach to pid %d: permission denied", pid);
 	}
+	free(scope);
 }
 
 /* Seize and interrupt tid; its first stop hands it to the tracer core. */
@@ -186,39 +163,35 @@ seize(pid_t tid)
 
 /* A thread created while we attach may already be ours through its creator's clone event. */
 static bool
-traced_by_us(pid_t pid, pid_t tid)
+traced_by_us(pid_t tid)
 {
 	struct proc_status st;
-	char path[96], buf[4096];
 
-	snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
-	return read_small(path, buf, sizeof buf) == 0 &&
-	    attach_parse_status(buf, &st) == 0 && st.tracer == getpid();
+	return procfs_read_status(tid, &st) == 0 && st.tracer == getpid();
+}
+
+/* The executable of pid, malloc'd ("?" if it cannot be read). */
+static char *
+exe_of(pid_t pid)
+{
+	char path[64], *exe;
+
+	snprintf(path, sizeof path, "/proc/%d/exe", pid);
+	exe = xreadlink(path);
+	return exe != NULL ? exe : xstrdup("?");
 }
 
 /*
- * Seize the leader, then every other thread, rescanning /proc/PID/task
- * until no new one appears (threads may be created while we attach).
+ * Seize every thread of p but its leader (seized already), rescanning
+ * /proc/PID/task until no new one appears (threads may be created while
+ * we attach).
  */
 static int
-seize_threads(pid_t pid)
+seize_others(struct proc *p, pid_t pid)
 {
-	struct proc_status st;
-	char path[64], *exe;
-	struct proc *p;
+	char path[64];
 	bool more = true;
 
-	if (seize(pid) < 0) {
-		explain_refusal(pid, errno);
-		return -1;
-	}
-	snprintf(path, sizeof path, "/proc/%d/exe", pid);
-	exe = xreadlink(path);
-	if (attach_read_status(pid, &st) < 0)
-		st.ppid = 0;
-	p = tracer_new_process(pid, st.ppid, exe != NULL ? exe : "?",
-	    TASK_STARTING)->proc;
-	free(exe);
 	snprintf(path, sizeof path, "/proc/%d/task", pid);
 	while (more) {
 		struct dirent *de;
@@ -235,7 +208,7 @@ seize_threads(pid_t pid)
 			if (tid <= 0 || task_find(tid) != NULL)
 				continue;
 			if (seize(tid) < 0) {
-				if (errno == ESRCH || traced_by_us(pid, tid))
+				if (errno == ESRCH || traced_by_us(tid))
 					continue;	/* exited, or already ours */
 				closedir(dir);
 				explain_refusal(pid, errno);
@@ -247,6 +220,100 @@ seize_threads(pid_t pid)
 		closedir(dir);
 	}
 	return 0;
+}
+
+/* Seize the leader, then every other thread, of a process new to fdleak. */
+static int
+seize_threads(pid_t pid)
+{
+	struct proc_status st;
+	struct proc *p;
+	char *exe;
+
+	if (seize(pid) < 0) {
+		explain_refusal(pid, errno);
+		return -1;
+	}
+	exe = exe_of(pid);
+	if (procfs_read_status(pid, &st) < 0)
+		st.ppid = 0;
+	p = tracer_new_process(pid, st.ppid, exe, TASK_STARTING)->proc;
+	free(exe);
+	return seize_others(p, pid);
+}
+
+/* Whether pid is a process fdleak follows already (traced or asleep). */
+static bool
+known(pid_t pid, struct proc *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->pid == pid)
+			return true;
+	}
+	return task_find(pid) != NULL;
+}
+
+/*
+ * The children p's threads have now that fdleak does not follow: born in
+ * the gap, they are attached too, each with its parent's model to be
+ * reconciled with what it holds.
+ */
+static void
+seize_children(struct proc *p, struct proc *const *v, size_t n)
+{
+	pid_t *kids;
+	int nk = procfs_children(p->pid, &kids);
+
+	for (int i = 0; i < nk; i++) {
+		struct proc *child;
+		char *exe;
+
+		if (known(kids[i], v, n) || seize(kids[i]) < 0)
+			continue;
+		exe = exe_of(kids[i]);
+		child = tracer_new_child(p, kids[i], exe)->proc;
+		free(exe);
+		seize_others(child, kids[i]);
+		seize_children(child, v, n);	/* and theirs, born in the gap too */
+	}
+	if (nk >= 0)
+		free(kids);
+}
+
+int
+tracer_attach_window(void)
+{
+	size_t n, attached = 0;
+	struct proc **live = tracer_asleep(&n), **v;
+
+	/* A copy: waking a process takes it off the list. */
+	v = xreallocarray(NULL, n ? n : 1, sizeof *v);
+	memcpy(v, live, n * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		struct proc *p = v[i];
+
+		/* Gone in the gap, or its pid now another process's. */
+		if (procfs_start_time(p->pid) != p->start_time) {
+			tracer_lost(p);
+			continue;
+		}
+		if (seize(p->pid) < 0) {
+			int err = errno;
+
+			/* Not gone but refused (another tracer came): say so. */
+			if (err != ESRCH && procfs_start_time(p->pid) != 0)
+				explain_refusal(p->pid, err);
+			tracer_lost(p);
+			continue;
+		}
+		tracer_wake(p);
+		tracer_new_thread(p, p->pid, TASK_STARTING);
+		seize_others(p, p->pid);
+		seize_children(p, v, n);
+		attached++;
+	}
+	free(v);
+	return (int)attached;
 }
 
 int

@@ -16,12 +16,13 @@
 #include <string.h>
 
 #include "demangle.h"
+#include "hash.h"
 #include "util.h"
 
 typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
 
 struct dm_entry {
-	char *name;		/* NULL: empty slot */
+	char *name;
 	char *demangled;	/* NULL: does not demangle */
 };
 
@@ -29,7 +30,8 @@ static void *libstdcxx;
 static cxa_demangle_fn cxa_demangle;
 static bool tried;
 static struct dm_entry *cache;
-static size_t cache_size, cache_count;
+static size_t cache_count;
+static struct hindex cache_index;
 
 bool
 demangle_is_mangled(const char *name)
@@ -60,76 +62,47 @@ demangle_available(void)
 	return cxa_demangle != NULL;
 }
 
-static uint64_t
-hash_str(const char *s)
+static bool
+name_eq(const void *arg, uint32_t entry)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void
-cache_grow(void)
-{
-	size_t size = cache_size ? cache_size * 2 : 256;
-	struct dm_entry *t = xcalloc(size, sizeof *t);
-
-	for (size_t i = 0; i < cache_size; i++) {
-		size_t j;
-
-		if (cache[i].name == NULL)
-			continue;
-		for (j = hash_str(cache[i].name) & (size - 1); t[j].name != NULL;
-		    j = (j + 1) & (size - 1))
-			;
-		t[j] = cache[i];
-	}
-	free(cache);
-	cache = t;
-	cache_size = size;
+	return strcmp(cache[entry].name, arg) == 0;
 }
 
 const char *
 demangle(const char *name)
 {
-	struct dm_entry *e;
-	size_t i;
+	uint64_t h;
+	uint32_t e;
 	int status = -1;
 	char *out;
 
 	if (!demangle_is_mangled(name) || !demangle_available())
 		return name;
-	if ((cache_count + 1) * 2 > cache_size)
-		cache_grow();
-	for (i = hash_str(name) & (cache_size - 1); cache[i].name != NULL;
-	    i = (i + 1) & (cache_size - 1)) {
-		if (strcmp(cache[i].name, name) == 0)
-			return cache[i].demangled != NULL ? cache[i].demangled : name;
-	}
+	h = hash_bytes(HASH_INIT, name, strlen(name));
+	if ((e = hindex_find(&cache_index, h, name_eq, name)) != HINDEX_NONE)
+		return cache[e].demangled != NULL ? cache[e].demangled : name;
 	out = cxa_demangle(name, NULL, NULL, &status);
 	if (status != 0) {
 		free(out);
 		out = NULL;
 	}
-	e = &cache[i];
-	e->name = xstrdup(name);
-	e->demangled = out;
-	cache_count++;
+	cache = xgrow(cache, cache_count, sizeof *cache);
+	cache[cache_count] = (struct dm_entry){ xstrdup(name), out };
+	hindex_add(&cache_index, h, (uint32_t)cache_count++);
 	return out != NULL ? out : name;
 }
 
 void
 demangle_cleanup(void)
 {
-	for (size_t i = 0; i < cache_size; i++) {
+	for (size_t i = 0; i < cache_count; i++) {
 		free(cache[i].name);
 		free(cache[i].demangled);
 	}
 	free(cache);
 	cache = NULL;
-	cache_size = cache_count = 0;
+	cache_count = 0;
+	hindex_free(&cache_index);
 	/*
 	 * libstdc++ stays loaded: unloading a C++ runtime that may have
 	 * registered exit handlers is not worth the bytes.

@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "json.h"
 #include "leaks.h"
+#include "procfs.h"
 #include "report.h"
 #include "util.h"
 
@@ -37,6 +38,7 @@ dump_add_proc(struct dump *d, int pid, long fds)
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	p->fds = fds;
+	p->share = -1;
 	return p;
 }
 
@@ -86,25 +88,6 @@ dump_add_fd(struct dump_proc *p, uint32_t stack, enum fd_kind kind,
 	p->outstanding++;
 }
 
-struct dump_site *
-dump_add_site(struct dump_proc *p, const struct dump_site *from)
-{
-	struct dump_site *s;
-
-	p->sites = xreallocarray(p->sites, p->nsites + 1, sizeof *p->sites);
-	s = &p->sites[p->nsites++];
-	*s = *from;
-	s->seen = NULL;
-	s->ntargets = 0;
-	for (unsigned i = 0; i < from->ntargets && i < DUMP_TARGETS_KEPT; i++) {
-		if (s->seen == NULL)
-			s->seen = xcalloc(1, sizeof *s->seen);
-		s->targets[s->ntargets++] = strpool_intern(s->seen,
-		    from->targets[i]);
-	}
-	return s;
-}
-
 static int
 serial_cmp(const void *a, const void *b)
 {
@@ -121,10 +104,11 @@ int_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void
+struct dump_proc *
 dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
-    const struct leak_rules *lr)
+    const struct leak_rules *rules)
 {
+	struct leak_rules own = *rules, *lr = &own;
 	uint64_t now = now_ns();
 	struct fd_record *r, *recs = NULL;	/* copies, to sort by age */
 	struct fd_desc *descs;
@@ -132,13 +116,17 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 	size_t pos = 0, nrecs = 0;
 	int *open, *fds, n;
 
-	n = fdinfo_list(tid, &open);
+	own.pid = pid;
+	n = procfs_list_fds(tid, &open);
 	dp = dump_add_proc(d, pid, n);
 	while ((r = fdtab_next(tab, &pos)) != NULL) {
-		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now))
-			continue;
 		if (n >= 0 && bsearch(&r->fd, open, (size_t)n, sizeof *open,
 		    int_cmp) == NULL)
+			continue;
+		if ((r->flags & FDREC_UNSAMPLED) || leaks_held_back(r))
+			dp->unsampled++;
+		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now) ||
+		    (lr->skip_fork_inherited && leaks_fork_inherited(lr, r)))
 			continue;
 		recs = xgrow(recs, nrecs, sizeof *recs);
 		recs[nrecs++] = *r;
@@ -164,6 +152,7 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 	free(descs);
 	free(fds);
 	free(recs);
+	return dp;
 }
 
 static int
@@ -222,18 +211,7 @@ dump_finish(struct dump *d)
 void
 dump_free(struct dump *d)
 {
-	for (size_t i = 0; i < d->nprocs; i++) {
-		for (size_t j = 0; j < d->procs[i].nsites; j++) {
-			struct dump_site *st = &d->procs[i].sites[j];
-
-			if (st->seen != NULL)
-				strpool_free(st->seen);
-			free(st->seen);
-		}
-		free(d->procs[i].sites);
-	}
-	free(d->procs);
-	memset(d, 0, sizeof *d);
+	report_dump_free(d);
 }
 
 void
@@ -244,6 +222,12 @@ dump_cleanup(void)
 	npast = 0;
 }
 
+double
+dump_site_rate(const struct dump_proc *p, const struct dump_site *s)
+{
+	return p->attached > 0 ? (double)s->count / p->attached : 0;
+}
+
 void
 dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 {
@@ -251,13 +235,20 @@ dump_write_text(FILE *f, const struct report *r, const struct dump *d)
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct dump_proc *p = &d->procs[i];
 
-		fprintf(f, "fdleak: dump-process pid=%d fds=%ld outstanding=%zu\n",
+		fprintf(f, "fdleak: dump-process pid=%d fds=%ld outstanding=%zu",
 		    p->pid, p->fds, p->outstanding);
+		if (p->share >= 0)
+			fprintf(f, " sampled=%.1f%% unsampled=%zu", 100 * p->share,
+			    p->unsampled);
+		fputc('\n', f);
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 
-			fprintf(f, "fdleak: dump-site pid=%d count=%zu growth=%+ld kinds=",
+			fprintf(f, "fdleak: dump-site pid=%d count=%zu growth=%+ld",
 			    p->pid, s->count, s->growth);
+			if (p->share >= 0)
+				fprintf(f, " rate=%.3g/s", dump_site_rate(p, s));
+			fputs(" kinds=", f);
 			report_text_kinds(f, s->kinds);
 			fputs(" targets=", f);
 			report_text_targets(f, s->targets, s->ntargets,
@@ -278,14 +269,22 @@ dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct dump_proc *p = &d->procs[i];
 
-		fprintf(f, "%s{\"pid\": %d, \"fds\": %ld, \"outstanding\": %zu, "
-		    "\"sites\": [", i ? ", " : "", p->pid, p->fds, p->outstanding);
+		fprintf(f, "%s{\"pid\": %d, \"fds\": %ld, \"outstanding\": %zu, ",
+		    i ? ", " : "", p->pid, p->fds, p->outstanding);
+		/* The _exact values: --from prints sampled= and rate= as this run. */
+		if (p->share >= 0)
+			fprintf(f, "\"sampled_share\": %.4f, \"unsampled\": %zu, "
+			    "\"share_exact\": %.17g, \"attached_exact\": %.17g, ",
+			    p->share, p->unsampled, p->share, p->attached);
+		fputs("\"sites\": [", f);
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 
 			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"stack\": %"
-			    PRIu32 ", \"kinds\": ", j ? ", " : "", s->count,
-			    s->growth, s->stack);
+			    PRIu32 ", ", j ? ", " : "", s->count, s->growth, s->stack);
+			if (p->share >= 0)
+				fprintf(f, "\"rate\": %.6g, ", dump_site_rate(p, s));
+			fputs("\"kinds\": ", f);
 			report_json_kinds(f, s->kinds);
 			fputs(", \"targets\": [", f);
 			for (unsigned k = 0; k < s->ntargets; k++) {

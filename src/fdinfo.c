@@ -31,36 +31,26 @@
  * signalfd mask, epoll and inotify watches, pidfd pid, bpf object type);
  * which end of a pipe or FIFO an fd is and which fd of the same process
  * holds the other end; for sockets, the protocol from the sockfs xattr
- * "system.sockprotoname", then addresses, state and unix peer from
- * NETLINK_SOCK_DIAG (inet_diag, unix_diag), or from the /proc/TID/net tables when
- * the process lives in another network namespace (a netlink socket
- * answers for the namespace of its creator) or sock_diag is missing.
- * Every parser of kernel text or netlink data is a pure function.
+ * "system.sockprotoname", then what sockinfo.c finds in the socket
+ * tables (addresses, state, unix peer). Every parser of kernel text is a
+ * pure function.
  */
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "fdinfo.h"
+#include "procfs.h"
+#include "sockinfo.h"
 #include "util.h"
 
 #define DELETED_SUFFIX	" (deleted)"
@@ -224,17 +214,10 @@ fdinfo_target_from_link(const char *link, enum fd_kind kind)
 	return xstrdup(link);
 }
 
-/* TCP states the libc header may not know yet. */
-#ifndef FDI_TCP_NEW_SYN_RECV
-#define FDI_TCP_NEW_SYN_RECV	12
-#define FDI_TCP_BOUND_INACTIVE	13
-#endif
-
-#define FIFO_SUFFIX_MAX	64
 #define INFO_HEAD	4096		/* enough for every field but the lists */
 #define INFO_MAX	(1 << 20)	/* epoll, inotify, fanotify: one line per watch */
-#define PROC_NET_MAX	(64 << 20)	/* a /proc/TID/net table we still read */
-#define OTHERS_SHOWN	8		/* "other end fds 4, 5, ..." */
+#define STAT_MAX	4096		/* /proc/TID/stat: one line */
+#define SCHEDSTAT_MAX	256		/* /proc/TID/schedstat: three numbers */
 
 /* ---- fdinfo fields (pure) ---- */
 
@@ -357,27 +340,6 @@ static const char *const bpf_prog_types[] = {
 	"raw_tracepoint_writable", "cgroup_sockopt", "tracing", "struct_ops",
 	"ext", "lsm", "sk_lookup", "syscall", "netfilter",
 };
-
-/* "SIGINT", "SIGRTMIN+2", "SIG33": the name of signal sig. */
-static void
-signal_name(int sig, char *buf, size_t size)
-{
-	const char *abbrev = NULL;
-
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		if (sig == SIGRTMIN)
-			snprintf(buf, size, "SIGRTMIN");
-		else
-			snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
-		return;
-	}
-	if (sig < 32)
-		abbrev = sigabbrev_np(sig);
-	if (abbrev != NULL)
-		snprintf(buf, size, "SIG%s", abbrev);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-}
 
 static char *
 signalfd_text(const char *info, size_t len)
@@ -526,395 +488,6 @@ fdinfo_anon_text(enum fd_kind kind, const char *link, const char *info,
 	}
 }
 
-/* ---- sockets (pure) ---- */
-
-/* Exactly n hex digits at s into *v; -1 if not. */
-static int
-hex_exact(const char *s, size_t n, unsigned long long *v)
-{
-	unsigned long long x = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		unsigned d;
-
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-		x = x * 16 + d;
-	}
-	*v = x;
-	return 0;
-}
-
-/* Split line into at most max blank-separated words: (start, length) pairs. */
-static size_t
-split_words(const char *line, const char **w, size_t *wl, size_t max,
-    const char **rest)
-{
-	const char *p = line;
-	size_t n = 0;
-
-	while (n < max) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0' || *p == '\n')
-			break;
-		w[n] = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n')
-			p++;
-		wl[n] = (size_t)(p - w[n]);
-		n++;
-	}
-	if (rest != NULL)
-		*rest = p;
-	return n;
-}
-
-/* "0100007F:1F90": an address the kernel printed as host-order words, and a port. */
-static int
-parse_proc_addr(const char *w, size_t len, int family, unsigned char *addr,
-    unsigned *port)
-{
-	size_t alen = family == AF_INET ? 8 : 32;
-	unsigned long long v;
-
-	if (len != alen + 5 || w[alen] != ':')
-		return -1;
-	for (size_t i = 0; i < alen / 8; i++) {
-		uint32_t word;
-
-		if (hex_exact(w + i * 8, 8, &v) < 0)
-			return -1;
-		word = (uint32_t)v;
-		memcpy(addr + i * 4, &word, 4);
-	}
-	if (hex_exact(w + alen + 1, 4, &v) < 0)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
-
-/* A decimal number filling w[0..len); -1 if not. */
-static int
-dec_exact(const char *w, size_t len, unsigned long long *v)
-{
-	unsigned long long x = 0;
-
-	if (len == 0 || len > 19)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (w[i] < '0' || w[i] > '9')
-			return -1;
-		x = x * 10 + (unsigned)(w[i] - '0');
-	}
-	*v = x;
-	return 0;
-}
-
-int
-fdinfo_parse_proc_inet(const char *line, int family, int protocol,
-    struct fdinfo_sock *out)
-{
-	const char *w[10];
-	size_t wl[10];
-	unsigned long long v;
-	struct fdinfo_sock s;
-
-	if (line == NULL || (family != AF_INET && family != AF_INET6))
-		return -1;
-	/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-	if (split_words(line, w, wl, 10, NULL) != 10)
-		return -1;
-	if (wl[0] < 2 || w[0][wl[0] - 1] != ':' || dec_exact(w[0], wl[0] - 1, &v) < 0)
-		return -1;
-	memset(&s, 0, sizeof s);
-	s.family = family;
-	s.protocol = protocol;
-	if (parse_proc_addr(w[1], wl[1], family, s.local, &s.lport) < 0 ||
-	    parse_proc_addr(w[2], wl[2], family, s.peer, &s.pport) < 0 ||
-	    wl[3] != 2 || hex_exact(w[3], 2, &v) < 0)
-		return -1;
-	s.state = (int)v;
-	if (dec_exact(w[9], wl[9], &v) < 0 || v == 0 || v > ULONG_MAX)
-		return -1;
-	s.inode = (unsigned long)v;
-	*out = s;
-	return 0;
-}
-
-int
-fdinfo_parse_proc_unix(const char *line, struct fdinfo_sock *out)
-{
-	const char *w[7], *rest;
-	size_t wl[7], plen;
-	unsigned long long flags, type, st, ino;
-	struct fdinfo_sock s;
-
-	if (line == NULL)
-		return -1;
-	/* Num: RefCount Protocol Flags Type St Inode [Path] */
-	if (split_words(line, w, wl, 7, &rest) != 7 || wl[0] < 2 ||
-	    w[0][wl[0] - 1] != ':' || hex_exact(w[0], wl[0] - 1, &flags) < 0 ||
-	    wl[3] != 8 || hex_exact(w[3], 8, &flags) < 0 ||
-	    wl[4] != 4 || hex_exact(w[4], 4, &type) < 0 ||
-	    wl[5] != 2 || hex_exact(w[5], 2, &st) < 0 ||
-	    dec_exact(w[6], wl[6], &ino) < 0 || ino == 0 || ino > ULONG_MAX)
-		return -1;
-	memset(&s, 0, sizeof s);
-	s.family = AF_UNIX;
-	s.type = (int)type;
-	s.inode = (unsigned long)ino;
-	if (flags & 0x10000)		/* __SO_ACCEPTCON */
-		s.state = TCP_LISTEN;
-	else if (st == 3)		/* SS_CONNECTED */
-		s.state = TCP_ESTABLISHED;
-	else
-		s.state = TCP_CLOSE;
-	s.connected = st == 3;
-	/* One blank, then the path to the end of the line (it may hold blanks). */
-	if (*rest == ' ' || *rest == '\t') {
-		rest++;
-		plen = strcspn(rest, "\n");
-		if (plen > sizeof s.name - 1)
-			plen = sizeof s.name - 1;
-		memcpy(s.name, rest, plen);
-		s.name[plen] = '\0';
-	}
-	*out = s;
-	return 0;
-}
-
-/* The unix name attribute: a path, or '@' and an abstract name (NULs as '@', like /proc). */
-static void
-unix_name(const unsigned char *p, size_t len, char *name, size_t size)
-{
-	size_t n = 0;
-
-	if (len == 0 || size == 0) {
-		if (size > 0)
-			name[0] = '\0';
-		return;
-	}
-	if (p[0] != '\0') {
-		while (n < len && n < size - 1 && p[n] != '\0') {
-			name[n] = (char)p[n];
-			n++;
-		}
-	} else {
-		name[n++] = '@';
-		for (size_t i = 1; i < len && n < size - 1; i++)
-			name[n++] = p[i] != '\0' ? (char)p[i] : '@';
-	}
-	name[n] = '\0';
-}
-
-int
-fdinfo_parse_diag(const void *msg, size_t len, int protocol,
-    struct fdinfo_sock *out)
-{
-	const struct nlmsghdr *h = msg;
-	const unsigned char *payload;
-	size_t plen;
-	struct fdinfo_sock s;
-
-	if (msg == NULL || len < NLMSG_HDRLEN || h->nlmsg_len < NLMSG_HDRLEN ||
-	    h->nlmsg_len > len || h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-		return -1;
-	payload = (const unsigned char *)msg + NLMSG_HDRLEN;
-	plen = h->nlmsg_len - NLMSG_HDRLEN;
-	memset(&s, 0, sizeof s);
-	if (plen >= 1 && payload[0] == AF_UNIX) {
-		struct unix_diag_msg um;
-		size_t off;
-
-		if (plen < sizeof um)
-			return -1;
-		memcpy(&um, payload, sizeof um);
-		s.family = AF_UNIX;
-		s.type = um.udiag_type;
-		s.state = um.udiag_state;
-		s.inode = um.udiag_ino;
-		s.connected = um.udiag_state == TCP_ESTABLISHED;
-		off = NLMSG_ALIGN(sizeof um);
-		while (off + sizeof(struct rtattr) <= plen) {
-			struct rtattr rta;
-			size_t alen;
-
-			memcpy(&rta, payload + off, sizeof rta);
-			if (rta.rta_len < sizeof rta || off + rta.rta_len > plen)
-				return -1;
-			alen = rta.rta_len - RTA_LENGTH(0);
-			if (rta.rta_type == UNIX_DIAG_NAME)
-				unix_name(payload + off + RTA_LENGTH(0), alen,
-				    s.name, sizeof s.name);
-			else if (rta.rta_type == UNIX_DIAG_PEER && alen >= 4) {
-				uint32_t peer;
-
-				memcpy(&peer, payload + off + RTA_LENGTH(0), 4);
-				s.peer_inode = peer;
-				s.connected = s.connected || peer != 0;
-			}
-			off += RTA_ALIGN(rta.rta_len);
-		}
-	} else if (plen >= 1 && (payload[0] == AF_INET || payload[0] == AF_INET6)) {
-		struct inet_diag_msg im;
-
-		if (plen < sizeof im)
-			return -1;
-		memcpy(&im, payload, sizeof im);
-		s.family = im.idiag_family;
-		s.protocol = protocol;
-		s.state = im.idiag_state;
-		s.inode = im.idiag_inode;
-		s.lport = ntohs(im.id.idiag_sport);
-		s.pport = ntohs(im.id.idiag_dport);
-		memcpy(s.local, im.id.idiag_src, s.family == AF_INET ? 4 : 16);
-		memcpy(s.peer, im.id.idiag_dst, s.family == AF_INET ? 4 : 16);
-	} else {
-		return -1;
-	}
-	*out = s;
-	return 0;
-}
-
-/* "127.0.0.1:80", "[::1]:53". */
-static void
-inet_endpoint(int family, const unsigned char *addr, unsigned port,
-    char *buf, size_t size)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (inet_ntop(family, addr, a, sizeof a) == NULL)
-		snprintf(a, sizeof a, "?");
-	if (family == AF_INET6)
-		snprintf(buf, size, "[%s]:%u", a, port);
-	else
-		snprintf(buf, size, "%s:%u", a, port);
-}
-
-static const char *
-tcp_state_name(int state)
-{
-	static const char *const names[] = {
-		[TCP_ESTABLISHED] = "established", [TCP_SYN_SENT] = "syn-sent",
-		[TCP_SYN_RECV] = "syn-recv", [TCP_FIN_WAIT1] = "fin-wait-1",
-		[TCP_FIN_WAIT2] = "fin-wait-2", [TCP_TIME_WAIT] = "time-wait",
-		[TCP_CLOSE] = "closed", [TCP_CLOSE_WAIT] = "close-wait",
-		[TCP_LAST_ACK] = "last-ack", [TCP_LISTEN] = "listening",
-		[TCP_CLOSING] = "closing", [FDI_TCP_NEW_SYN_RECV] = "syn-recv",
-		[FDI_TCP_BOUND_INACTIVE] = "bound",
-	};
-
-	if (state >= 0 && (size_t)state < ARRAY_SIZE(names) && names[state] != NULL)
-		return names[state];
-	return "?";
-}
-
-static const char *
-inet_word(int protocol)
-{
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_UDPLITE:
-		return "udplite";
-	default:
-		return "inet";
-	}
-}
-
-/* ", other end fd 7" or ", other end fds 7, 9" ("" when none). */
-static char *
-others_text(const int *others, size_t n)
-{
-	char *s, *t;
-
-	if (n == 0)
-		return xstrdup("");
-	s = xasprintf(", other end fd%s %d", n > 1 ? "s" : "", others[0]);
-	for (size_t i = 1; i < n && i < OTHERS_SHOWN; i++) {
-		t = xasprintf("%s, %d", s, others[i]);
-		free(s);
-		s = t;
-	}
-	if (n > OTHERS_SHOWN) {
-		t = xasprintf("%s, ...", s);
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
-static const char *
-unix_type_word(int type)
-{
-	switch (type) {
-	case SOCK_STREAM:
-		return "stream ";
-	case SOCK_DGRAM:
-		return "dgram ";
-	case SOCK_SEQPACKET:
-		return "seqpacket ";
-	default:
-		return "";
-	}
-}
-
-char *
-fdinfo_sock_text(const struct fdinfo_sock *s, const struct fdinfo_sock *peer,
-    const int *others, size_t nothers)
-{
-	char local[INET6_ADDRSTRLEN + 16], remote[INET6_ADDRSTRLEN + 16];
-	char *o, *r;
-
-	if (s->family == AF_UNIX) {
-		const char *name = s->name[0] != '\0' ? s->name : "unnamed";
-		const char *type = unix_type_word(s->type);
-
-		if (s->state == TCP_LISTEN)
-			return xasprintf("unix %s%s (listening)", type, name);
-		if (s->peer_inode != 0) {
-			o = others_text(others, nothers);
-			if (peer != NULL)
-				r = xasprintf("unix %s%s -> %s%s", type, name,
-				    peer->name[0] != '\0' ? peer->name : "unnamed", o);
-			else
-				r = xasprintf("unix %s%s -> socket:[%lu]%s", type,
-				    name, s->peer_inode, o);
-			free(o);
-			return r;
-		}
-		if (s->connected)
-			return xasprintf("unix %s%s (connected)", type, name);
-		return xasprintf("unix %s%s", type, name);
-	}
-	if (s->family != AF_INET && s->family != AF_INET6)
-		return xasprintf("socket:[%lu]", s->inode);
-	inet_endpoint(s->family, s->local, s->lport, local, sizeof local);
-	if (s->protocol == IPPROTO_TCP && s->state == TCP_LISTEN)
-		return xasprintf("tcp %s (listening)", local);
-	if (s->pport != 0) {
-		inet_endpoint(s->family, s->peer, s->pport, remote, sizeof remote);
-		if (s->protocol != IPPROTO_TCP || s->state == TCP_ESTABLISHED)
-			return xasprintf("%s %s -> %s", inet_word(s->protocol),
-			    local, remote);
-		return xasprintf("tcp %s -> %s (%s)", local, remote,
-		    tcp_state_name(s->state));
-	}
-	if (s->protocol == IPPROTO_TCP)
-		return xasprintf("tcp %s (%s)", local,
-		    s->state == TCP_CLOSE ? "bound" : tcp_state_name(s->state));
-	return xasprintf("%s %s", inet_word(s->protocol), local);
-}
-
 char *
 fdinfo_pipe_text(const char *base, bool fifo, unsigned accmode,
     const int *others, size_t nothers)
@@ -934,302 +507,13 @@ fdinfo_pipe_text(const char *base, bool fifo, unsigned accmode,
 		nothers = 0;	/* both ends at once: no "other" end */
 		break;
 	}
-	o = others_text(others, nothers);
+	o = sockinfo_others_text(others, nothers);
 	if (fifo)
 		r = xasprintf("%s (%s%s)", base, end, o);
 	else
 		r = xasprintf("%s %s%s", base, end, o);
 	free(o);
 	return r;
-}
-
-/* ---- reading /proc ---- */
-
-/* Read up to max bytes of a /proc file into a fresh buffer (NUL-terminated). */
-static char *
-read_file(const char *path, size_t max, size_t *lenp)
-{
-	size_t cap = 4096, len = 0;
-	char *buf;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= max)
-				break;
-			cap = cap * 2 < max ? cap * 2 : max;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			int saved = errno;
-
-			close(fd);
-			free(buf);
-			errno = saved;
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-}
-
-/* ---- socket tables ---- */
-
-enum {
-	TAB_TCP4, TAB_TCP6, TAB_UDP4, TAB_UDP6, TAB_UDPLITE4, TAB_UDPLITE6,
-	TAB_UNIX, TAB_COUNT
-};
-
-static const struct {
-	const char *proto;	/* system.sockprotoname */
-	const char *word;	/* when no table knows the socket */
-	int family, protocol;
-	const char *file;	/* under /proc/TID/net */
-} tables[TAB_COUNT] = {
-	[TAB_TCP4] = { "TCP", "tcp", AF_INET, IPPROTO_TCP, "tcp" },
-	[TAB_TCP6] = { "TCPv6", "tcp6", AF_INET6, IPPROTO_TCP, "tcp6" },
-	[TAB_UDP4] = { "UDP", "udp", AF_INET, IPPROTO_UDP, "udp" },
-	[TAB_UDP6] = { "UDPv6", "udp6", AF_INET6, IPPROTO_UDP, "udp6" },
-	[TAB_UDPLITE4] = { "UDP-Lite", "udplite", AF_INET, IPPROTO_UDPLITE,
-	    "udplite" },
-	[TAB_UDPLITE6] = { "UDPLITEv6", "udplite6", AF_INET6, IPPROTO_UDPLITE,
-	    "udplite6" },
-	[TAB_UNIX] = { "UNIX", "unix", AF_UNIX, 0, "unix" },
-};
-
-struct socks {
-	pid_t tid;
-	int same_netns;		/* -1 not yet known */
-	bool loaded[TAB_COUNT];
-	struct fdinfo_sock *v;
-	size_t n, cap;
-	bool sorted;
-};
-
-static void
-socks_add(struct socks *t, const struct fdinfo_sock *s)
-{
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
-	}
-	t->v[t->n++] = *s;
-	t->sorted = false;
-}
-
-/* Dump one sock_diag table of our own network namespace; -1 if that fails. */
-static int
-diag_load(struct socks *t, int family, int protocol)
-{
-	struct {
-		struct nlmsghdr h;
-		union {
-			struct inet_diag_req_v2 in;
-			struct unix_diag_req un;
-		} r;
-	} req;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	static long buf[8192];	/* 64 KiB, aligned for nlmsghdr */
-	size_t first = t->n;
-	int nl, rc = -1;
-
-	if ((nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-	    NETLINK_SOCK_DIAG)) == -1)
-		return -1;
-	memset(&req, 0, sizeof req);
-	req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.h.nlmsg_seq = 1;
-	if (family == AF_UNIX) {
-		req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.r.un);
-		req.r.un.sdiag_family = AF_UNIX;
-		req.r.un.udiag_states = ~0U;
-		req.r.un.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER;
-	} else {
-		req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.r.in);
-		req.r.in.sdiag_family = (unsigned char)family;
-		req.r.in.sdiag_protocol = (unsigned char)protocol;
-		req.r.in.idiag_states = ~0U;	/* bound-only sockets too (6.8+) */
-	}
-	if (sendto(nl, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&sa,
-	    sizeof sa) < 0)
-		goto out;
-	for (;;) {
-		ssize_t n = recv(nl, buf, sizeof buf, 0);
-		struct nlmsghdr *h;
-		size_t left;
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out;
-		left = (size_t)n;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
-		    h = NLMSG_NEXT(h, left)) {
-			struct fdinfo_sock s;
-
-			if (h->nlmsg_type == NLMSG_DONE) {
-				rc = 0;
-				goto out;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR)
-				goto out;
-			if (fdinfo_parse_diag(h, h->nlmsg_len, protocol, &s) == 0)
-				socks_add(t, &s);
-		}
-	}
-out:
-	close(nl);
-	if (rc < 0)
-		t->n = first;	/* half a table would hide the rest */
-	return rc;
-}
-
-/* Read /proc/TID/net/FILE, the table of the process's own namespace. */
-static int
-proc_load(struct socks *t, int tab)
-{
-	char path[64], *text, *line, *eol;
-	size_t len;
-
-	snprintf(path, sizeof path, "/proc/%d/net/%s", (int)t->tid,
-	    tables[tab].file);
-	if ((text = read_file(path, PROC_NET_MAX, &len)) == NULL)
-		return -1;
-	for (line = text; line < text + len; line = eol + 1) {
-		struct fdinfo_sock s;
-		int rc;
-
-		eol = memchr(line, '\n', (size_t)(text + len - line));
-		if (eol == NULL)
-			eol = text + len;
-		*eol = '\0';
-		if (tab == TAB_UNIX)
-			rc = fdinfo_parse_proc_unix(line, &s);
-		else
-			rc = fdinfo_parse_proc_inet(line, tables[tab].family,
-			    tables[tab].protocol, &s);
-		if (rc == 0)
-			socks_add(t, &s);
-	}
-	free(text);
-	return 0;
-}
-
-static bool
-same_netns(pid_t tid)
-{
-	struct stat a, b;
-	char path[64];
-
-	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)tid);
-	return stat(path, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 &&
-	    a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
-static int
-sock_cmp(const void *a, const void *b)
-{
-	const struct fdinfo_sock *x = a, *y = b;
-
-	return (x->inode > y->inode) - (x->inode < y->inode);
-}
-
-static void
-socks_need(struct socks *t, int tab)
-{
-	if (t->loaded[tab])
-		return;
-	t->loaded[tab] = true;
-	if (t->same_netns < 0)
-		t->same_netns = same_netns(t->tid);
-	if (!t->same_netns || diag_load(t, tables[tab].family,
-	    tables[tab].protocol) < 0)
-		proc_load(t, tab);
-}
-
-static const struct fdinfo_sock *
-socks_find(struct socks *t, unsigned long inode)
-{
-	struct fdinfo_sock key = { .inode = inode };
-
-	if (!t->sorted) {
-		if (t->n > 1)
-			qsort(t->v, t->n, sizeof *t->v, sock_cmp);
-		t->sorted = true;
-	}
-	if (t->n == 0)
-		return NULL;
-	return bsearch(&key, t->v, t->n, sizeof *t->v, sock_cmp);
-}
-
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-int
-fdinfo_list(pid_t tid, int **fds)
-{
-	char path[64];
-	struct dirent *de;
-	DIR *d;
-	int *v = NULL, self_fd = -1;
-	size_t n = 0, cap = 0;
-
-	snprintf(path, sizeof path, "/proc/%d/fd", (int)tid);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	/* Listing our own table: the directory's fd is ours, not the caller's. */
-	if (tid == getpid() || tid == gettid())
-		self_fd = dirfd(d);
-	while ((errno = 0, de = readdir(d)) != NULL) {
-		char *end;
-		long v1;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		errno = 0;
-		v1 = strtol(de->d_name, &end, 10);
-		if (*end != '\0' || errno != 0 || v1 > 0x7fffffff ||
-		    v1 == self_fd)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[n++] = (int)v1;
-	}
-	if (errno != 0) {
-		int saved = errno;
-
-		closedir(d);
-		free(v);
-		errno = saved;
-		return -1;
-	}
-	closedir(d);
-	if (v == NULL)
-		v = xmalloc(sizeof *v);
-	qsort(v, n, sizeof *v, cmp_int);
-	*fds = v;
-	return (int)n;
 }
 
 /* ---- the process's whole table, for "other end" ---- */
@@ -1288,7 +572,7 @@ link_inode(const char *link, const char *prefix)
 static void
 peers_load(struct peers *ps, pid_t tid, bool fifos)
 {
-	int *fds, n = fdinfo_list(tid, &fds);
+	int *fds, n = procfs_list_fds(tid, &fds);
 	size_t cap = 0;
 
 	free(ps->v);
@@ -1333,13 +617,13 @@ peers_load(struct peers *ps, pid_t tid, bool fifos)
 static int
 fd_accmode(pid_t tid, int fd)
 {
-	char path[64], info[INFO_HEAD];
+	char path[64];
 	unsigned flags;
 	size_t len;
 	char *text;
 
 	snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", (int)tid, fd);
-	if ((text = read_file(path, sizeof info, &len)) == NULL)
+	if ((text = procfs_read(path, INFO_HEAD, PROCFS_HEAD, &len)) == NULL)
 		return -1;
 	if (fdinfo_parse_flags(text, len, &flags) < 0) {
 		free(text);
@@ -1396,7 +680,7 @@ peers_find(struct peers *ps, pid_t tid, char type, unsigned long ino,
 
 struct ctx {
 	pid_t tid;
-	struct socks socks;
+	struct sockinfo *socks;	/* made for the first socket */
 	struct peers peers;
 };
 
@@ -1409,16 +693,22 @@ ctx_peers(struct ctx *c, bool fifos)
 	return &c->peers;
 }
 
+/* The fds holding a unix socket's peer, for sockinfo_describe. */
+static size_t
+socket_peer_fds(void *arg, unsigned long peer_inode, int **fds)
+{
+	struct ctx *c = arg;
+
+	return peers_find(ctx_peers(c, false), c->tid, 's', peer_inode, 0, -1,
+	    -1, fds);
+}
+
 static char *
 socket_target(struct ctx *c, const char *path, const char *link)
 {
 	unsigned long ino = link_inode(link, "socket:[");
-	const struct fdinfo_sock *s, *peer = NULL;
 	char proto[64];
 	ssize_t n;
-	int tab, *others = NULL;
-	size_t nothers = 0;
-	char *r;
 
 	if (ino == 0)
 		return NULL;
@@ -1426,34 +716,9 @@ socket_target(struct ctx *c, const char *path, const char *link)
 	if (n <= 0)
 		return NULL;
 	proto[n] = '\0';
-	for (tab = 0; tab < TAB_COUNT; tab++) {
-		if (strcmp(proto, tables[tab].proto) == 0)
-			break;
-	}
-	if (tab == TAB_COUNT && strncmp(proto, "UNIX", 4) == 0)
-		tab = TAB_UNIX;		/* "UNIX-STREAM" and the like */
-	if (tab == TAB_COUNT) {
-		/* NETLINK, PACKET, RAW, PING...: the protocol is what we know. */
-		for (char *p = proto; *p != '\0'; p++) {
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-			else if ((unsigned char)*p <= ' ' || *p == 0x7f)
-				*p = '_';
-		}
-		return xstrdup(proto);
-	}
-	socks_need(&c->socks, tab);
-	if ((s = socks_find(&c->socks, ino)) == NULL ||
-	    s->family != tables[tab].family)
-		return xasprintf("%s (no address)", tables[tab].word);
-	if (s->family == AF_UNIX && s->peer_inode != 0) {
-		peer = socks_find(&c->socks, s->peer_inode);
-		nothers = peers_find(ctx_peers(c, false), c->tid, 's',
-		    s->peer_inode, 0, -1, -1, &others);
-	}
-	r = fdinfo_sock_text(s, peer, others, nothers);
-	free(others);
-	return r;
+	if (c->socks == NULL)
+		c->socks = sockinfo_new(c->tid);
+	return sockinfo_describe(c->socks, proto, ino, socket_peer_fds, c);
 }
 
 static char *
@@ -1513,7 +778,7 @@ describe_one(struct ctx *c, int fd, struct fd_desc *out)
 	snprintf(ipath, sizeof ipath, "/proc/%d/fdinfo/%d", (int)c->tid, fd);
 	max = out->kind == FDK_EPOLL || out->kind == FDK_INOTIFY ||
 	    out->kind == FDK_FANOTIFY ? INFO_MAX : INFO_HEAD;
-	if ((info = read_file(ipath, max, &len)) != NULL &&
+	if ((info = procfs_read(ipath, max, PROCFS_HEAD, &len)) != NULL &&
 	    fdinfo_parse_flags(info, len, &flags) == 0) {
 		out->cloexec = (flags & O_CLOEXEC) != 0;
 		accmode = (int)(flags & O_ACCMODE);
@@ -1541,7 +806,7 @@ describe_one(struct ctx *c, int fd, struct fd_desc *out)
 static void
 ctx_free(struct ctx *c)
 {
-	free(c->socks.v);
+	sockinfo_free(c->socks);
 	free(c->peers.v);
 }
 
@@ -1569,7 +834,7 @@ run_stamp(pid_t tid, char *buf, size_t size)
 
 	/* "pid (comm) S ...": the state follows the last ')'. */
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-	if ((text = read_file(path, 4096, &len)) == NULL)
+	if ((text = procfs_read(path, STAT_MAX, PROCFS_HEAD, &len)) == NULL)
 		return false;
 	paren = strrchr(text, ')');
 	stopped = paren != NULL && paren[1] == ' ' &&
@@ -1578,7 +843,7 @@ run_stamp(pid_t tid, char *buf, size_t size)
 	if (!stopped)
 		return false;
 	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)tid);
-	if ((text = read_file(path, 256, &len)) == NULL)
+	if ((text = procfs_read(path, SCHEDSTAT_MAX, PROCFS_HEAD, &len)) == NULL)
 		return false;
 	n = strcspn(text, " \n");
 	if (n == 0 || n >= size) {
@@ -1594,7 +859,7 @@ run_stamp(pid_t tid, char *buf, size_t size)
 int
 fdinfo_describe(pid_t tid, int fd, struct fd_desc *out)
 {
-	struct ctx c = { .tid = tid, .socks = { .tid = tid, .same_netns = -1 } };
+	struct ctx c = { .tid = tid };
 	char stamp[sizeof last.stamp];
 	bool stamped = run_stamp(tid, stamp, sizeof stamp);
 	int rc, saved;
@@ -1622,7 +887,7 @@ fdinfo_describe(pid_t tid, int fd, struct fd_desc *out)
 int
 fdinfo_describe_all(pid_t tid, const int *fds, size_t n, struct fd_desc *out)
 {
-	struct ctx c = { .tid = tid, .socks = { .tid = tid, .same_netns = -1 } };
+	struct ctx c = { .tid = tid };
 	char path[64];
 	int done = 0;
 

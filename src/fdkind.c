@@ -53,3 +53,17 @@ fd_kind_parse(const char *name)
 	}
 	return -1;
 }
+
+bool
+fd_ident_same(const struct fd_ident *a, const struct fd_ident *b)
+{
+	return a->ino != 0 && a->ino == b->ino && a->mnt_id == b->mnt_id &&
+	    a->xid == b->xid && a->accmode == b->accmode;
+}
+
+bool
+fd_ident_unique(enum fd_kind kind, const struct fd_ident *id)
+{
+	return id->ino != 0 && (kind == FDK_SOCKET || kind == FDK_PIPE ||
+	    kind == FDK_MEMFD || id->xid != 0);
+}

@@ -80,23 +80,30 @@ str_eq(const void *arg, uint32_t entry)
 	return strcmp(k->p->strs[entry], k->s) == 0;
 }
 
+uint32_t
+strpool_index(struct strpool *p, const char *s)
+{
+	struct str_key k = { p, s };
+	uint64_t h = hash_bytes(HASH_INIT, s, strlen(s));
+	uint32_t e = hindex_find(&p->ix, h, str_eq, &k);
+
+	if (e != HINDEX_NONE)
+		return e;
+	p->strs = xgrow(p->strs, p->n, sizeof *p->strs);
+	p->strs[p->n] = xstrdup(s);
+	hindex_add(&p->ix, h, (uint32_t)p->n);
+	return (uint32_t)p->n++;
+}
+
 const char *
 strpool_intern(struct strpool *p, const char *s)
 {
-	struct str_key k = { p, s };
-	uint64_t h;
 	uint32_t e;
 
 	if (s == NULL)
 		return NULL;
-	h = hash_bytes(HASH_INIT, s, strlen(s));
-	e = hindex_find(&p->ix, h, str_eq, &k);
-	if (e != HINDEX_NONE)
-		return p->strs[e];
-	p->strs = xgrow(p->strs, p->n, sizeof *p->strs);
-	p->strs[p->n] = xstrdup(s);
-	hindex_add(&p->ix, h, (uint32_t)p->n);
-	return p->strs[p->n++];
+	e = strpool_index(p, s);	/* first: it may move p->strs */
+	return p->strs[e];
 }
 
 void

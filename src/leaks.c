@@ -13,12 +13,49 @@
 bool
 leaks_reportable(const struct leak_rules *lr, const struct fd_record *r, int fd)
 {
-	if (r != NULL && (r->flags & FDREC_BASELINE))
+	if (r != NULL && (r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED)))
+		return false;
+	if (leaks_held_back(r))
 		return false;
 	if (fd > 2 || lr->std_fds)
 		return true;
 	return r != NULL && !(r->flags & (FDREC_ACROSS_EXEC |
 	    FDREC_UNKNOWN_ORIGIN | FDREC_INHERITED_COPY));
+}
+
+bool
+leaks_fork_inherited(const struct leak_rules *lr, const struct fd_record *r)
+{
+	return r != NULL && lr->pid != 0 && r->pid != 0 && r->pid != lr->pid &&
+	    !(r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED |
+	    FDREC_UNKNOWN_ORIGIN));
+}
+
+/* Whether r is left out by the rules for what it is; counted in *hidden. */
+static bool
+hidden_by_rules(const struct leak_rules *lr, const struct fd_record *r,
+    uint64_t now, struct leak_hidden *hidden)
+{
+	struct leak_hidden none;
+
+	if (hidden == NULL)
+		hidden = &none;
+	if (leaks_too_young(lr, r, now)) {
+		hidden->young++;
+		return true;
+	}
+	if (lr->skip_fork_inherited && leaks_fork_inherited(lr, r)) {
+		hidden->forked++;
+		return true;
+	}
+	return false;
+}
+
+bool
+leaks_held_back(const struct fd_record *r)
+{
+	return r != NULL && (r->flags & FDREC_UNCONFIRMED) &&
+	    r->gaps < LEAKS_UNCONFIRMED_GAPS;
 }
 
 bool
@@ -38,20 +75,16 @@ leaks_age(uint64_t created, uint64_t now)
 size_t
 leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
     size_t n, bool (*closing)(int fd, void *arg), void *arg, uint64_t now,
-    size_t *young)
+    struct leak_hidden *hidden)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct fd_record *r = fdtab_lookup(tab, fds[i]);
 
-		if (!leaks_reportable(lr, r, fds[i]))
+		if (!leaks_reportable(lr, r, fds[i]) ||
+		    hidden_by_rules(lr, r, now, hidden))
 			continue;
-		if (leaks_too_young(lr, r, now)) {
-			if (young != NULL)
-				(*young)++;
-			continue;
-		}
 		if (r == NULL && closing != NULL && closing(fds[i], arg))
 			continue;
 		fds[kept++] = fds[i];
@@ -63,6 +96,8 @@ leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
 static void
 from_record(struct leak *l, const struct fd_record *r, uint64_t now)
 {
+	l->unconfirmed = (r->flags & FDREC_UNCONFIRMED) != 0;
+	l->created_in = r->pid;
 	l->nr = r->nr;
 	l->tid = r->tid;
 	l->stack = r->stack;
@@ -96,7 +131,7 @@ leaks_make(struct leak *l, int fd, const struct fd_record *r,
 
 size_t
 leaks_from_model(const struct leak_rules *lr, struct fdtab *tab, int pid,
-    uint64_t now, struct proc_report *p, size_t *young)
+    uint64_t now, struct proc_report *p, struct leak_hidden *hidden)
 {
 	struct fd_record *r;
 	size_t pos = 0, n = 0;
@@ -104,13 +139,9 @@ leaks_from_model(const struct leak_rules *lr, struct fdtab *tab, int pid,
 	while ((r = fdtab_next(tab, &pos)) != NULL) {
 		struct leak l;
 
-		if (!leaks_reportable(lr, r, r->fd))
+		if (!leaks_reportable(lr, r, r->fd) ||
+		    hidden_by_rules(lr, r, now, hidden))
 			continue;
-		if (leaks_too_young(lr, r, now)) {
-			if (young != NULL)
-				(*young)++;
-			continue;
-		}
 		memset(&l, 0, sizeof l);
 		l.fd = r->fd;
 		l.kind = r->kind != FDK_UNKNOWN ? (enum fd_kind)r->kind : FDK_OTHER;
@@ -174,4 +205,87 @@ leaks_failed_close(const struct fd_record *closed, int fd, uint64_t limit)
 	if (fd < 0 || (uint64_t)fd >= limit)
 		return CLOSE_BAD;
 	return CLOSE_UNOPENED;
+}
+
+static int
+kernel_fd_cmp(const void *a, const void *b)
+{
+	const struct kernel_fd *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* Record k's object as made while fdleak was away. */
+static void
+add_unsampled(struct fdtab *tab, const struct kernel_fd *k)
+{
+	struct fd_record rec = {
+		.fd = k->fd,
+		.nr = -1,
+		.flags = FDREC_UNSAMPLED,
+		.time_ns = now_ns(),
+		.ident = k->ident,
+	};
+
+	fdtab_forget_closed(tab, k->fd);
+	fdtab_add(tab, &rec);
+}
+
+bool
+leaks_verified(const struct fd_record *r)
+{
+	return !(r->flags & (FDREC_BASELINE | FDREC_UNSAMPLED));
+}
+
+void
+leaks_reconcile(struct fdtab *tab, const struct kernel_fd *k, size_t n,
+    bool gap_ended, struct reconcile_counts *c)
+{
+	struct fd_record *r;
+	int *drop = NULL;
+	size_t pos = 0, ndrop = 0, changed = 0, added = 0;
+
+	/*
+	 * A close seen before the gap cannot make a later close a double
+	 * one: the number may have been opened and closed again meanwhile.
+	 */
+	fdtab_forget_all_closed(tab);
+	while ((r = fdtab_next(tab, &pos)) != NULL) {
+		struct kernel_fd key = { .fd = r->fd };
+		const struct kernel_fd *now = bsearch(&key, k, n, sizeof *k,
+		    kernel_fd_cmp);
+
+		if (now != NULL && !leaks_verified(r))
+			continue;	/* never reported, whatever it holds now */
+		if (now == NULL || (r->ident.ino != 0 &&
+		    !fd_ident_same(&r->ident, &now->ident))) {
+			drop = xgrow(drop, ndrop, sizeof *drop);
+			drop[ndrop++] = r->fd;
+			if (now == NULL)
+				c->gone++;
+			else
+				changed++;
+			continue;
+		}
+		if (!(r->flags & FDREC_UNCONFIRMED) && (r->ident.ino == 0 ||
+		    !fd_ident_unique((enum fd_kind)r->kind, &now->ident))) {
+			r->flags |= FDREC_UNCONFIRMED;
+			c->unconfirmed++;
+		}
+		r->ident = now->ident;
+		if (gap_ended && r->gaps < UINT8_MAX)
+			r->gaps++;
+	}
+	for (size_t i = 0; i < ndrop; i++)
+		fdtab_close(tab, drop[i]);
+	free(drop);
+	for (size_t i = 0; i < n; i++) {
+		if (fdtab_lookup(tab, k[i].fd) != NULL)
+			continue;
+		add_unsampled(tab, &k[i]);
+		added++;
+	}
+	/* A changed fd went and came again: counted as changed only. */
+	c->changed += changed;
+	c->appeared += added - changed;
 }

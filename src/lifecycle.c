@@ -22,11 +22,11 @@
 #include <linux/ptrace.h>
 
 #include "arch.h"
-#include "attach.h"
 #include "fdinfo.h"
 #include "fdtab.h"
 #include "leaks.h"
 #include "lifecycle.h"
+#include "procfs.h"
 #include "task.h"
 #include "tracer.h"
 #include "unwind.h"
@@ -42,11 +42,16 @@ static pid_t main_pid;
 static int main_status;
 static bool main_done;
 static bool warned_foreign_arch;
+static bool pausing;		/* a sampling window ends: let go, keep the model */
+static struct proc **asleep;	/* the processes of a gap, models kept */
+static size_t nasleep;
 
 static void hold(struct task *t, int sig);
 static void adopt_if_abandoned(struct task *t, void *arg);
 static void task_join(struct task *t, struct proc *p, int state);
 static void detach_if_held(struct proc *p);
+static void reconcile(struct proc *p, pid_t tid, bool gap_ended);
+static void count_window(struct proc *p, uint64_t now);
 
 /*
  * Restart t. Inside a traced syscall we need its exit stop; otherwise, with
@@ -103,6 +108,7 @@ lifecycle_fork_event(struct task *parent)
 	} else {
 		c->proc = proc_new(c->tid, parent->proc->pid);
 		c->proc->exe = xstrdup(parent->proc->exe ? parent->proc->exe : "?");
+		c->proc->argv = procfs_argv_copy(parent->proc->argv);
 		c->proc->execed = parent->proc->execed;
 	}
 	c->fdtab = (flags & CLONE_FILES) ? fdtab_ref(parent->fdtab) :
@@ -123,22 +129,9 @@ lifecycle_fork_event(struct task *parent)
 static bool
 seccomp_active(pid_t pid)
 {
-	char path[64], buf[4096];
-	const char *s;
-	ssize_t n;
-	int fd;
+	struct proc_status st;
 
-	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	s = strstr(buf, "\nSeccomp:");
-	return s != NULL && atoi(s + 9) == 2;
+	return procfs_read_status(pid, &st) == 0 && st.seccomp == 2;
 }
 
 /* The options as the leak model takes them. */
@@ -146,7 +139,7 @@ static struct leak_rules
 rules(void)
 {
 	return (struct leak_rules){ opts->std_fds,
-	    (uint64_t)(opts->min_age * 1e9) };
+	    (uint64_t)(opts->min_age * 1e9), opts->skip_fork_inherited, 0 };
 }
 
 /*
@@ -249,7 +242,7 @@ lifecycle_exec_event(pid_t pid)
 	t->fdtab = copy;
 	fdtab_unref(p->fdtab);
 	p->fdtab = fdtab_ref(copy);
-	n = fdinfo_list(pid, &fds);
+	n = procfs_list_fds(pid, &fds);
 	if (n >= 0) {
 		fdtab_exec(copy, fds, (size_t)n, FDREC_UNKNOWN_ORIGIN);
 		free(fds);
@@ -265,6 +258,8 @@ lifecycle_exec_event(pid_t pid)
 	p->exe = xreadlink(path);
 	if (p->exe == NULL)
 		p->exe = xstrdup("?");
+	free(p->argv);
+	p->argv = procfs_read_cmdline(pid);
 	if (p->unwinder != NULL)
 		unwind_exec(p->unwinder);
 	warn_if_32bit(pid, p->exe);
@@ -309,25 +304,37 @@ being_closed(int fd, void *arg)
  * its leaks, described as the kernel has them, into p's report.
  */
 static void
-snapshot_leaks(struct proc *p, struct task *t)
+snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 {
 	struct leak_rules lr = rules();
+	struct leak_hidden hidden = { 0 };
 	uint64_t now = now_ns();
-	int *fds, n = fdinfo_list(t->tid, &fds);
+	int *fds, n = procfs_list_fds(tid, &fds);
 	struct fd_desc *descs;
 	size_t kept;
 
+	lr.pid = p->pid;
 	if (n < 0)
 		return;
+	/* Sampling: the fds made while fdleak was away, open to the end. */
+	for (int i = 0; i < n; i++) {
+		const struct fd_record *r = fdtab_lookup(tab, fds[i]);
+
+		if (r != NULL && ((r->flags & FDREC_UNSAMPLED) ||
+		    leaks_held_back(r)))
+			p->rep.sampling.unsampled++;
+	}
 	/* The leaks first, then one look at the whole table to describe them. */
-	kept = leaks_select(&lr, t->fdtab, fds, (size_t)n, being_closed, p, now,
-	    &p->rep.nyoung);
+	kept = leaks_select(&lr, tab, fds, (size_t)n, being_closed, p, now,
+	    &hidden);
+	p->rep.nyoung += hidden.young;
+	p->rep.nforked += hidden.forked;
 	/* Zeroed: FDK_UNKNOWN and no target, which describe_all leaves too. */
 	descs = xcalloc(kept > 0 ? kept : 1, sizeof *descs);
 	if (kept > 0)
-		fdinfo_describe_all(t->tid, fds, kept, descs);
+		fdinfo_describe_all(tid, fds, kept, descs);
 	for (size_t i = 0; i < kept; i++) {
-		struct fd_record *r = fdtab_lookup(t->fdtab, fds[i]);
+		struct fd_record *r = fdtab_lookup(tab, fds[i]);
 		struct leak l;
 
 		/* Listed but not describable (a path longer than a page): still a leak. */
@@ -335,11 +342,11 @@ snapshot_leaks(struct proc *p, struct task *t)
 			char path[64];
 			struct stat st;
 
-			snprintf(path, sizeof path, "/proc/%d/fd/%d", t->tid, fds[i]);
+			snprintf(path, sizeof path, "/proc/%d/fd/%d", tid, fds[i]);
 			if (stat(path, &st) == 0)
 				descs[i].kind = fdinfo_kind_from_link("/", st.st_mode);
 		}
-		leaks_make(&l, fds[i], r, &descs[i], t->tid, now);
+		leaks_make(&l, fds[i], r, &descs[i], tid, now);
 		report_add_leak(&p->rep, &l);
 	}
 	free(descs);
@@ -353,11 +360,14 @@ static void
 model_leaks(struct proc *p)
 {
 	struct leak_rules lr = rules();
+	struct leak_hidden hidden = { 0 };
 
 	if (p->fdtab == NULL)
 		return;
-	leaks_from_model(&lr, p->fdtab, p->pid, now_ns(), &p->rep,
-	    &p->rep.nyoung);
+	lr.pid = p->pid;
+	leaks_from_model(&lr, p->fdtab, p->pid, now_ns(), &p->rep, &hidden);
+	p->rep.nyoung += hidden.young;
+	p->rep.nforked += hidden.forked;
 	p->rep.end_ns = now_ns();
 }
 
@@ -390,7 +400,7 @@ lifecycle_exit_event(struct task *t)
 	 * another thread's exec stop here too: the exec event drops this.)
 	 */
 	if (!p->snapshot && (p->live == 0 || WIFSIGNALED(exit_event_status(t))))
-		snapshot_leaks(p, t);
+		snapshot_leaks(p, t->tid, t->fdtab);
 	t->in_syscall = false;
 	lifecycle_resume(t, 0);
 }
@@ -402,6 +412,9 @@ finish_proc(struct proc *p)
 
 	if (!p->snapshot)
 		model_leaks(p);
+	count_window(p, now_ns());
+	if (p->sampled && p->first_ns != 0)
+		p->rep.sampling.wall = (double)(now_ns() - p->first_ns) / 1e9;
 	if (p->reaped && WIFEXITED(p->status)) {
 		p->rep.exited = true;
 		p->rep.exit_code = WEXITSTATUS(p->status);
@@ -409,6 +422,8 @@ finish_proc(struct proc *p)
 		p->rep.exit_signal = WTERMSIG(p->status);
 	}
 	p->rep.command = xstrdup(p->exe ? p->exe : "?");
+	p->rep.argv = p->argv;
+	p->argv = NULL;
 	report_sort_leaks(&p->rep);
 	r = report_add_process(report);
 	*r = p->rep;
@@ -450,11 +465,28 @@ lifecycle_reaped(struct task *t, int status)
 	task_foreach(adopt_if_abandoned, NULL);
 }
 
+/*
+ * Sampling: read the identity of every record of t made in this window
+ * (the ones that can be reported), through thread tid, so that the next
+ * window can tell whether the fd is still the same object.
+ */
+static void
+identify(struct fdtab *t, pid_t tid)
+{
+	struct fd_record *r;
+	size_t pos = 0;
+
+	while ((r = fdtab_next(t, &pos)) != NULL) {
+		if (r->ident.ino == 0 && leaks_verified(r))
+			procfs_fd_ident(tid, r->fd, &r->ident);
+	}
+}
+
 /* The fds open now were open before tracing: never leaks. */
 static void
 take_baseline(struct fdtab *t, pid_t pid)
 {
-	int *fds, n = fdinfo_list(pid, &fds);
+	int *fds, n = procfs_list_fds(pid, &fds);
 
 	if (n < 0) {
 		warnerr("cannot list the fds of pid %d", pid);
@@ -507,7 +539,7 @@ adopt_if_abandoned(struct task *t, void *arg)
 	char path[64];
 
 	if (t->state != TASK_ORPHAN || t->proc != NULL ||
-	    attach_read_status(t->tid, &st) < 0 || st.tgid != t->tid)
+	    procfs_read_status(t->tid, &st) < 0 || st.tgid != t->tid)
 		return;
 	/* PPid names the parent process; any of its threads may have forked. */
 	parent = task_find(st.ppid);
@@ -527,6 +559,7 @@ adopt_if_abandoned(struct task *t, void *arg)
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
 	if ((p->exe = xreadlink(path)) == NULL)
 		p->exe = xstrdup("?");
+	p->argv = procfs_read_cmdline(t->tid);
 	p->execed = true;
 	p->fdtab = fdtab_new();
 	take_baseline(p->fdtab, t->tid);
@@ -571,6 +604,33 @@ detach_task(struct task *t, void *arg)
 	task_del(t);
 }
 
+/* The time of p's current window so far, added to what it had. */
+static void
+count_window(struct proc *p, uint64_t now)
+{
+	if (p->window_ns == 0)
+		return;
+	p->rep.sampling.attached += (double)(now - p->window_ns) / 1e9;
+	p->rep.sampling.wall = (double)(now - p->first_ns) / 1e9;
+	p->rep.sampling.windows++;
+	p->window_ns = 0;
+}
+
+/*
+ * A sampling window ends for p, all of whose threads are held (tid one of
+ * them): the identities of the fds made in the window are read while the
+ * table is still, and p sleeps through the gap with its model.
+ */
+static void
+park(struct proc *p, pid_t tid)
+{
+	identify(p->fdtab, tid);
+	count_window(p, now_ns());
+	p->asleep = true;
+	asleep = xgrow(asleep, nasleep, sizeof *asleep);
+	asleep[nasleep++] = p;
+}
+
 /*
  * Once every thread of p is held in a stop, the table is still: take the
  * outstanding fds from the kernel, then let every thread go.
@@ -583,8 +643,14 @@ detach_if_held(struct proc *p)
 	task_foreach(count_held, &w);
 	if (w.held < w.total)
 		return;
+	/* A window ends: let go, but keep the model for the next one. */
+	if (pausing && w.any != NULL && !p->snapshot && !p->reaped) {
+		park(p, w.any->tid);
+		task_foreach(detach_task, &w);
+		return;
+	}
 	if (!p->snapshot && w.any != NULL)
-		snapshot_leaks(p, w.any);
+		snapshot_leaks(p, w.any->tid, w.any->fdtab);
 	p->rep.running = !p->reaped;
 	task_foreach(detach_task, &w);
 	if (p->ntasks == 0)
@@ -620,7 +686,7 @@ kill_task(struct task *t, void *arg)
 	 * changes the table after this: its fd syscalls stop for fdleak.
 	 */
 	if (t->proc != NULL && !t->proc->snapshot && !t->exited)
-		snapshot_leaks(t->proc, t);
+		snapshot_leaks(t->proc, t->tid, t->fdtab);
 	kill(t->tid, SIGKILL);
 }
 
@@ -656,6 +722,17 @@ tracer_check_orphans(uint64_t now)
 	return orphan_deadline;
 }
 
+/* A new process followed in sampling windows. */
+static void
+sample_setup(struct proc *p)
+{
+	if (!attach_mode || opts->sample == 0)
+		return;
+	p->sampled = true;
+	p->rep.sampling.on = true;
+	p->start_time = procfs_start_time(p->pid);
+}
+
 /* Make t a thread of p, sharing p's fd table. */
 static void
 task_join(struct task *t, struct proc *p, int state)
@@ -686,12 +763,138 @@ tracer_new_process(pid_t pid, pid_t ppid, const char *exe, int state)
 	struct proc *p = proc_new(pid, ppid);
 
 	p->exe = xstrdup(exe);
+	/* Launch mode: the child has not exec'd yet; its exec reads them. */
+	if (attach_mode)
+		p->argv = procfs_read_cmdline(pid);
 	p->fdtab = fdtab_new();
 	if (main_pid == 0)
 		main_pid = pid;
 	if (!attach_mode)
 		take_baseline(p->fdtab, pid);	/* the child still waits to exec */
+	sample_setup(p);
 	return tracer_new_thread(p, pid, state);
+}
+
+struct task *
+tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
+{
+	struct proc *p = proc_new(pid, parent->pid);
+
+	/* Born in a gap: what it holds of its parent's is known by identity. */
+	p->exe = xstrdup(exe);
+	p->argv = procfs_read_cmdline(pid);
+	p->fdtab = fdtab_fork(parent->fdtab);
+	p->execed = parent->execed;
+	/* Another program: it exec'd in the gap, and what it kept came across. */
+	if (parent->exe != NULL && strcmp(parent->exe, exe) != 0) {
+		struct fd_record *r;
+		size_t pos = 0;
+
+		while ((r = fdtab_next(p->fdtab, &pos)) != NULL)
+			r->flags |= FDREC_ACROSS_EXEC;
+		p->execed = true;
+	}
+	sample_setup(p);
+	p->waking = true;
+	p->window_ns = now_ns();
+	return tracer_new_thread(p, pid, TASK_STARTING);
+}
+
+void
+tracer_pause(void)
+{
+	if (!attach_mode || detaching)
+		return;
+	pausing = true;
+	detaching = true;
+	task_foreach(interrupt_task, NULL);
+}
+
+bool
+tracer_pausing(void)
+{
+	return pausing;
+}
+
+void
+tracer_gap_begin(void)
+{
+	pausing = false;
+	detaching = false;
+}
+
+struct proc **
+tracer_asleep(size_t *n)
+{
+	*n = nasleep;
+	return asleep;
+}
+
+/* Take p off the list of the processes asleep. */
+static void
+unpark(struct proc *p)
+{
+	for (size_t i = 0; i < nasleep; i++) {
+		if (asleep[i] == p) {
+			asleep[i] = asleep[--nasleep];
+			break;
+		}
+	}
+	p->asleep = false;
+	if (nasleep == 0) {
+		free(asleep);
+		asleep = NULL;
+	}
+}
+
+void
+tracer_wake(struct proc *p)
+{
+	unpark(p);
+	p->waking = true;
+	/* The process pays from the first seize: the window starts now. */
+	p->window_ns = now_ns();
+}
+
+void
+tracer_lost(struct proc *p)
+{
+	unpark(p);
+	/* Its end was not seen: no leak is claimed, the report says so. */
+	p->rep.sampling.lost = true;
+	p->snapshot = true;
+	p->rep.end_ns = now_ns();
+	finish_proc(p);
+}
+
+void
+tracer_dump_asleep(struct dump *d)
+{
+	struct leak_rules lr = rules();
+
+	for (size_t i = 0; i < nasleep; i++) {
+		struct dump_proc *dp;
+
+		reconcile(asleep[i], asleep[i]->pid, false);
+		dp = dump_add_process(d, asleep[i]->pid, asleep[i]->pid,
+		    asleep[i]->fdtab, &lr);
+		tracer_dump_sampling(asleep[i], dp);
+	}
+}
+
+void
+tracer_dump_sampling(const struct proc *p, struct dump_proc *dp)
+{
+	uint64_t now = now_ns();
+	double attached = p->rep.sampling.attached;
+
+	dp->share = -1;
+	if (!p->sampled || p->first_ns == 0 || now <= p->first_ns)
+		return;
+	if (p->window_ns != 0 && now > p->window_ns)
+		attached += (double)(now - p->window_ns) / 1e9;
+	dp->attached = attached;
+	dp->share = attached / ((double)(now - p->first_ns) / 1e9);
 }
 
 void
@@ -721,6 +924,60 @@ tracer_status(pid_t pid, int *wstatus)
 	return true;
 }
 
+/*
+ * The model of p against the kernel's table, read through thread tid:
+ * what changed while fdleak was away (sampling). tid need not be
+ * stopped: in a gap the table may change while it is read, which makes a
+ * fd look gone or new, never makes up a stack.
+ */
+static void
+reconcile(struct proc *p, pid_t tid, bool gap_ended)
+{
+	struct reconcile_counts c = { 0 };
+	struct kernel_fd *k;
+	int *fds, n = procfs_list_fds(tid, &fds);
+
+	if (n < 0)
+		return;
+	k = xcalloc(n > 0 ? (size_t)n : 1, sizeof *k);
+	for (int i = 0; i < n; i++) {
+		const struct fd_record *r = fdtab_lookup(p->fdtab, fds[i]);
+
+		k[i].fd = fds[i];
+		if (r != NULL && leaks_verified(r))
+			procfs_fd_ident(tid, fds[i], &k[i].ident);
+	}
+	leaks_reconcile(p->fdtab, k, (size_t)n, gap_ended, &c);
+	p->rep.sampling.gone += c.gone;
+	p->rep.sampling.changed += c.changed;
+	free(k);
+	free(fds);
+}
+
+/*
+ * Every thread of p has stopped for fdleak (an attach): the fds open now
+ * were open before tracing, a baseline; or, when p is attached again for
+ * a sampling window, the model is reconciled with the kernel's table.
+ * Either way before any thread runs on.
+ */
+static void
+window_starts(struct proc *p, pid_t tid)
+{
+	uint64_t now = now_ns();
+
+	if (p->waking)
+		reconcile(p, tid, true);
+	else
+		take_baseline(p->fdtab, p->pid);
+	p->waking = false;
+	if (p->sampled) {
+		if (p->window_ns == 0)
+			p->window_ns = now;
+		if (p->first_ns == 0)
+			p->first_ns = p->window_ns;
+	}
+}
+
 void
 lifecycle_event_stop(struct task *t, int sig)
 {
@@ -730,7 +987,7 @@ lifecycle_event_stop(struct task *t, int sig)
 		if (t->initial) {
 			t->initial = false;
 			if (--t->proc->starting == 0)
-				take_baseline(t->proc->fdtab, t->proc->pid);
+				window_starts(t->proc, t->tid);
 		}
 		lifecycle_resume(t, 0);
 	} else if (is_stop_signal(sig) && detaching) {

@@ -42,6 +42,9 @@ enum {
 	OPT_ERROR_ON,
 	OPT_NO_DEFAULT_SUPPRESSIONS,
 	OPT_ONLY_FROM,
+	OPT_SAMPLE,
+	OPT_SAMPLE_WINDOW,
+	OPT_SKIP_FORK_INHERITED,
 	OPT_FROM,
 	OPT_JSON_FILE,
 };
@@ -50,8 +53,12 @@ enum {
 static const int trace_options[] = {
 	OPT_DEPTH, OPT_DURATION, OPT_INTERVAL, OPT_LIBC_FRAMES, OPT_MIN_AGE,
 	OPT_NO_DEFAULT_SUPPRESSIONS, OPT_NO_SECCOMP, OPT_ONLY_FROM, OPT_STD_FDS,
-	OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_JSON_FILE, 'p',
+	OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_JSON_FILE, OPT_SAMPLE,
+	OPT_SAMPLE_WINDOW, OPT_SKIP_FORK_INHERITED, 'p',
 };
+
+/* The default length of a sampling window (see the man page for why). */
+#define SAMPLE_WINDOW_MS	200
 
 static const struct option long_options[] = {
 	{ "depth",		required_argument, NULL, OPT_DEPTH },
@@ -71,6 +78,9 @@ static const struct option long_options[] = {
 	{ "only-from",		required_argument, NULL, OPT_ONLY_FROM },
 	{ "output",		required_argument, NULL, 'o' },
 	{ "pid",		required_argument, NULL, 'p' },
+	{ "sample",		required_argument, NULL, OPT_SAMPLE },
+	{ "sample-window",	required_argument, NULL, OPT_SAMPLE_WINDOW },
+	{ "skip-fork-inherited", no_argument,	   NULL, OPT_SKIP_FORK_INHERITED },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
 	{ "suppressions",	required_argument, NULL, OPT_SUPPRESSIONS },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -111,6 +121,11 @@ usage(FILE *f)
 	    "                       path matches GLOB (repeatable)\n"
 	    "  -o, --output=FILE    write the report to FILE instead of stderr\n"
 	    "  -p, --pid=PID        attach to process PID and all its threads (repeatable)\n"
+	    "  --sample=PERCENT     with -p: stay attached PERCENT of the time (1-100),\n"
+	    "                       in windows; the process runs free in between\n"
+	    "  --sample-window=MS   length of a sampling window (default 200)\n"
+	    "  --skip-fork-inherited  leave out a child's fds that an ancestor made\n"
+	    "                       before forking it\n"
 	    "  --std-fds            also report fds 0, 1 and 2 that were inherited\n"
 	    "  --suppressions=FILE  hide what FILE's entries match (repeatable)\n"
 	    "  -V, --version        show the version and exit\n"
@@ -546,10 +561,11 @@ render_saved(const char *path, const char *format, const char *output_path,
 int
 main(int argc, char *argv[])
 {
-	struct tracer_opts topts = { .depth = 32, .seccomp = true };
+	struct tracer_opts topts = { .depth = 32, .seccomp = true,
+	    .sample_window = SAMPLE_WINDOW_MS / 1000.0 };
 	struct output out = { .f = stderr };
 	const char *format = "text";
-	bool default_supp = true;
+	bool default_supp = true, window_given = false;
 	struct report rep = { 0 };
 	const char *output_path = NULL, *gen_path = NULL;
 	const char *from_path = NULL, *json_path = NULL, *trace_opt = NULL;
@@ -604,6 +620,18 @@ main(int argc, char *argv[])
 		case OPT_NO_DEFAULT_SUPPRESSIONS:
 			default_supp = false;
 			break;
+		case OPT_SAMPLE:
+			if ((v = parse_number("--sample", optarg, 1, 100)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			topts.sample = v == 100 ? 0 : (unsigned)v;
+			break;
+		case OPT_SAMPLE_WINDOW:
+			if ((v = parse_number("--sample-window", optarg, 1,
+			    3600000)) < 0)
+				return EXIT_FDLEAK_ERROR;
+			topts.sample_window = (double)v / 1000;
+			window_given = true;
+			break;
 		case OPT_ONLY_FROM:
 			only_from = xreallocarray(only_from, nonly_from + 1,
 			    sizeof *only_from);
@@ -635,6 +663,9 @@ main(int argc, char *argv[])
 			if ((v = parse_number("--depth", optarg, 0, 256)) < 0)
 				return EXIT_FDLEAK_ERROR;
 			topts.depth = (unsigned)v;
+			break;
+		case OPT_SKIP_FORK_INHERITED:
+			topts.skip_fork_inherited = true;
 			break;
 		case OPT_STD_FDS:
 			topts.std_fds = true;
@@ -677,6 +708,11 @@ main(int argc, char *argv[])
 	}
 	if (npids == 0 && topts.duration > 0) {
 		warnmsg("--duration needs -p (a launched command runs to its end)");
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (npids == 0 && (topts.sample != 0 || window_given)) {
+		warnmsg("--sample and --sample-window need -p (a launched command "
+		    "is traced whole)");
 		return EXIT_FDLEAK_ERROR;
 	}
 	if (default_supp && load_default_suppressions(&out.supp) < 0) {

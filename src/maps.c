@@ -13,19 +13,23 @@
  * suffix (symbolization may still find the same build by that name) and
  * is flagged, so that nobody opens whatever file now has that name.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "maps.h"
+#include "procfs.h"
 #include "stack.h"
 #include "util.h"
 
 #define MAPS_NEG	32	/* remembered unmapped pages */
 #define MAPS_PAGE_SHIFT	12
+/*
+ * The longest maps file read: a cut one would end in a cut path (a wrong
+ * module), so a longer one is not read at all. 65530 mappings (the
+ * default vm.max_map_count) of typical paths take 10 MiB.
+ */
+#define MAPS_MAX	((size_t)256 << 20)
 
 struct maps {
 	pid_t pid;
@@ -201,40 +205,17 @@ module_of(const char *path)
 
 /* Read the whole file into m->buf; its length, or -1. */
 static ssize_t
-read_file(struct maps *m)
+read_maps(struct maps *m)
 {
 	char name[64];
-	size_t len = 0;
-	int fd;
 
 	if (m->tid > 0 && m->tid != m->pid)
 		snprintf(name, sizeof name, "/proc/%d/task/%d/maps", (int)m->pid,
 		    (int)m->tid);
 	else
 		snprintf(name, sizeof name, "/proc/%d/maps", (int)m->pid);
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	for (;;) {
-		ssize_t r;
-
-		if (m->bufcap - len < 4096) {
-			m->bufcap = m->bufcap ? m->bufcap * 2 : 65536;
-			m->buf = xrealloc(m->buf, m->bufcap);
-		}
-		r = read(fd, m->buf + len, m->bufcap - len - 1);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	m->buf[len] = '\0';
-	return (ssize_t)len;
+	return procfs_read_into(name, MAPS_MAX, PROCFS_WHOLE, &m->buf,
+	    &m->bufcap);
 }
 
 static int
@@ -290,7 +271,7 @@ maps_load(struct maps *m)
 
 	m->reads++;
 	m->may_read = false;
-	if ((len = read_file(m)) < 0)
+	if ((len = read_maps(m)) < 0)
 		return;
 	for (line = m->buf; line < m->buf + len; line = next) {
 		struct mapping e;

@@ -289,13 +289,32 @@ html_exit(FILE *f, const struct proc_report *p)
 	char sig[32];
 
 	if (p->exit_signal != 0)
-		fputs(report_signal_name(p->exit_signal, sig, sizeof sig), f);
+		fputs(signal_name(p->exit_signal, sig, sizeof sig), f);
 	else if (p->exited)
 		fprintf(f, "exit %d", p->exit_code);
 	else if (p->running)
 		fputs("running", f);
 	else
 		fputs("?", f);
+}
+
+/* The command line of p as its last exec had it, else its executable. */
+static void
+html_command(FILE *f, const struct proc_report *p)
+{
+	if (p->argv == NULL || p->argv[0] == NULL) {
+		html_text(f, p->command);
+		return;
+	}
+	for (size_t i = 0; p->argv[i] != NULL; i++) {
+		fputs(i ? " " : "", f);
+		html_text(f, p->argv[i]);
+	}
+	if (p->command != NULL && strcmp(p->command, p->argv[0]) != 0) {
+		fputs(" <span class=dim>(", f);
+		html_text(f, p->command);
+		fputs(")</span>", f);
+	}
 }
 
 static void
@@ -337,7 +356,7 @@ html_summary(FILE *f, const struct report *r)
 	    report_total_suppressed_default(r), report_total_only_from(r),
 	    report_total_young(r));
 	fputs("<table class=procs>\n<tr><th class=n>pid</th><th class=n>ppid</th>"
-	    "<th>command</th><th>end</th><th class=n>leaks</th>"
+	    "<th>command line</th><th>end</th><th class=n>leaks</th>"
 	    "<th class=n>sites</th><th class=n>misuse</th>"
 	    "<th class=n>inherited</th><th class=n>suppressed</th></tr>\n", f);
 	for (size_t i = 0; i < r->nprocs; i++) {
@@ -349,7 +368,7 @@ html_summary(FILE *f, const struct report *r)
 		report_sites_free(s, ns);
 		fprintf(f, "<tr><td class=n>%d</td><td class=n>%d</td><td class=mono>",
 		    p->pid, p->ppid);
-		html_text(f, p->command);
+		html_command(f, p);
 		fputs("</td><td>", f);
 		html_exit(f, p);
 		fprintf(f, "</td><td class=n>%zu</td><td class=n>%zu</td>"

@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "report.h"
+#include "util.h"
 #include "syscall.h"
 
 static void
@@ -61,10 +62,17 @@ json_leak(FILE *f, const struct report *r, const struct leak *l)
 	fputs(", \"syscall\": ", f);
 	json_cstring(f, l->unknown_origin || l->nr < 0 ?
 	    NULL : syscall_name(l->nr));
-	fprintf(f, ", \"tid\": %d, \"cloexec\": %s, \"across_exec\": %s, "
-	    "\"origin\": \"%s\", ", l->tid,
+	fprintf(f, ", \"tid\": %d, \"created_in\": ", l->tid);
+	if (l->created_in != 0)
+		fprintf(f, "%d", l->created_in);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"cloexec\": %s, \"across_exec\": %s, "
+	    "\"origin\": \"%s\", ",
 	    l->cloexec ? "true" : "false", l->across_exec ? "true" : "false",
 	    l->unknown_origin ? "unknown" : "syscall");
+	if (l->unconfirmed)
+		fputs("\"unconfirmed\": true, ", f);
 	if (o != NULL && o->attach && l->age >= 0)
 		fprintf(f, "\"age\": %.1f, ", l->age);
 	fprintf(f, "\"serial\": %" PRIu64 ", \"stack\": %" PRIu32 ", ",
@@ -96,7 +104,10 @@ json_site(FILE *f, const struct report *r, const struct proc_report *p,
 		json_cstring(f, targets[i]);
 	}
 	free(targets);
-	fputs("], \"backtrace\": ", f);
+	fputs("]", f);
+	if (p->sampling.on)
+		fprintf(f, ", \"rate\": %.6g", report_site_rate(p, s));
+	fputs(", \"backtrace\": ", f);
 	json_backtrace(f, r, s->stack);
 	fputs("}", f);
 }
@@ -163,15 +174,41 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	    p->pid, p->ppid);
 	json_cstring(f, p->command);
 	json_hex(f, "command", p->command);
+	fputs(", \"argv\": ", f);
+	if (p->argv == NULL) {
+		fputs("null", f);
+	} else {
+		fputc('[', f);
+		size_t n;
+
+		for (n = 0; p->argv[n] != NULL; n++) {
+			fputs(n > 0 ? ", " : "", f);
+			json_cstring(f, p->argv[n]);
+		}
+		fputc(']', f);
+		json_hex_array(f, "argv", (const char *const *)p->argv, n);
+	}
 	if (p->exit_signal == 0 && p->exited)
 		fprintf(f, ", \"exit_code\": %d", p->exit_code);
 	else
 		fputs(", \"exit_code\": null", f);
 	fputs(", \"exit_signal\": ", f);
 	json_cstring(f, p->exit_signal != 0 ?
-	    report_signal_name(p->exit_signal, sig, sizeof sig) : NULL);
+	    signal_name(p->exit_signal, sig, sizeof sig) : NULL);
 	if (o != NULL && o->attach)
 		fprintf(f, ", \"running\": %s", p->running ? "true" : "false");
+	if (p->sampling.on) {
+		const struct sampling *sm = &p->sampling;
+
+		fprintf(f, ",\n     \"sampling\": {\"attached\": %.3f, \"wall\": %.3f, "
+		    "\"share\": %.4f, \"windows\": %u, \"seen\": %zu, "
+		    "\"unsampled\": %zu, \"gone\": %zu, \"changed\": %zu, "
+		    "\"lost\": %s, \"attached_exact\": %.17g, \"wall_exact\": %.17g}",
+		    sm->attached, sm->wall,
+		    report_sampled_share(sm), sm->windows, sm->seen, sm->unsampled,
+		    sm->gone, sm->changed, sm->lost ? "true" : "false",
+		    sm->attached, sm->wall);
+	}
 	/* Where it ended among the dumps, and when: --from and the timeline. */
 	fprintf(f, ", \"dumps_before\": %u, \"ended\": ", p->dumps_before);
 	if (p->ended >= 0)
@@ -207,9 +244,10 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 	fprintf(f, ",\n     \"suppressed\": %zu, \"suppressed_misuse\": %zu, "
 	    "\"suppressed_inherited\": %zu, \"suppressed_default\": %zu, "
 	    "\"only_from_hidden\": %zu, \"min_age_hidden\": %zu, "
-	    "\"unopened_closes\": {\"count\": %zu",
+	    "\"fork_inherited_hidden\": %zu, \"unopened_closes\": {\"count\": %zu",
 	    p->nsuppressed, p->nsuppressed_misuse, p->nsuppressed_inherited,
-	    p->nsuppressed_default, p->nonly_from, p->nyoung, p->unopened_closes);
+	    p->nsuppressed_default, p->nonly_from, p->nyoung, p->nforked,
+	    p->unopened_closes);
 	if (p->unopened_closes > 0)
 		fprintf(f, ", \"lowest_fd\": %d, \"highest_fd\": %d}}",
 		    p->unopened_lo, p->unopened_hi);
@@ -250,7 +288,8 @@ report_json(FILE *f, const struct report *r)
 	    "\"inherited\": %zu, \"suppressed\": %zu, "
 	    "\"suppressed_misuse\": %zu, \"suppressed_inherited\": %zu, "
 	    "\"suppressed_default\": %zu, \"only_from_hidden\": %zu, "
-	    "\"min_age_hidden\": %zu, \"unopened_closes\": %zu}\n}\n",
+	    "\"min_age_hidden\": %zu, \"fork_inherited_hidden\": %zu, "
+	    "\"unopened_closes\": %zu}\n}\n",
 	    r->nsupps ? "\n  " : "",
 	    report_total_leaks(r), r->nprocs, report_total_leaking(r),
 	    report_total_sites(r), report_total_misuse(r),
@@ -258,7 +297,8 @@ report_json(FILE *f, const struct report *r)
 	    report_total_suppressed_misuse(r),
 	    report_total_suppressed_inherited(r),
 	    report_total_suppressed_default(r), report_total_only_from(r),
-	    report_total_young(r), report_total_unopened_closes(r));
+	    report_total_young(r), report_total_forked(r),
+	    report_total_unopened_closes(r));
 }
 
 void

@@ -78,7 +78,7 @@ enum ftype {
 	F_BOOL,		/* bool */
 	F_REAL,		/* double; null (or absent, if optional) -> -1 */
 	F_HEX64,	/* uint64_t written as a "0x..." string */
-	F_LINE,		/* int; null -> 0 */
+	F_INT0,		/* int; null -> 0 */
 	F_STR,		/* char *, owned; null -> NULL; KEY_hex has the bytes */
 	F_KIND,		/* enum fd_kind; null -> FDK_UNKNOWN */
 	F_SYSCALL,	/* int syscall number; null -> -1 */
@@ -114,7 +114,7 @@ static const struct field frame_fields[] = {
 	FIELD(frame_in, "offset", F_HEX64, offset),
 	FIELD(frame_in, "function", F_STR, name),
 	FIELD(frame_in, "file", F_STR, file),
-	FIELD(frame_in, "line", F_LINE, line),
+	FIELD(frame_in, "line", F_INT0, line),
 	FIELD(frame_in, "inlined", F_BOOL, inlined),
 	FIELD(frame_in, "symbol", F_STR, function),
 	FIELD(frame_in, "libc", F_BOOL, libc),
@@ -126,7 +126,9 @@ static const struct field leak_fields[] = {
 	FIELD(leak, "target", F_STR, target),
 	FIELD(leak, "syscall", F_SYSCALL, nr),
 	FIELD(leak, "tid", F_INT, tid),
+	FIELD(leak, "created_in", F_INT0, created_in),
 	FIELD(leak, "cloexec", F_BOOL, cloexec),
+	OPTIONAL(leak, "unconfirmed", F_BOOL, unconfirmed),
 	FIELD(leak, "across_exec", F_BOOL, across_exec),
 	OPTIONAL(leak, "age", F_REAL, age),
 	FIELD(leak, "serial", F_U64, serial),
@@ -168,6 +170,18 @@ static const struct field process_fields[] = {
 	FIELD(proc_report, "suppressed_default", F_SIZE, nsuppressed_default),
 	FIELD(proc_report, "only_from_hidden", F_SIZE, nonly_from),
 	FIELD(proc_report, "min_age_hidden", F_SIZE, nyoung),
+	FIELD(proc_report, "fork_inherited_hidden", F_SIZE, nforked),
+};
+
+static const struct field sampling_fields[] = {
+	FIELD(sampling, "attached_exact", F_REAL, attached),
+	FIELD(sampling, "wall_exact", F_REAL, wall),
+	FIELD(sampling, "windows", F_UINT, windows),
+	FIELD(sampling, "seen", F_SIZE, seen),
+	FIELD(sampling, "unsampled", F_SIZE, unsampled),
+	FIELD(sampling, "gone", F_SIZE, gone),
+	FIELD(sampling, "changed", F_SIZE, changed),
+	FIELD(sampling, "lost", F_BOOL, lost),
 };
 
 static const struct field supp_fields[] = {
@@ -193,6 +207,9 @@ static const struct field dump_proc_fields[] = {
 	FIELD(dump_proc, "pid", F_INT, pid),
 	FIELD(dump_proc, "fds", F_LONG, fds),
 	FIELD(dump_proc, "outstanding", F_SIZE, outstanding),
+	OPTIONAL(dump_proc, "share_exact", F_REAL, share),
+	OPTIONAL(dump_proc, "attached_exact", F_REAL, attached),
+	OPTIONAL(dump_proc, "unsampled", F_SIZE, unsampled),
 };
 
 static const struct field dump_site_fields[] = {
@@ -306,8 +323,8 @@ read_field(struct reader *rd, const json_t *obj, const struct field *fl,
 	}
 	switch (fl->type) {
 	case F_INT:
-	case F_LINE:
-		if (fl->type == F_LINE && json_is_null(v)) {
+	case F_INT0:
+		if (fl->type == F_INT0 && json_is_null(v)) {
 			*(int *)(void *)p = 0;
 			return 0;
 		}
@@ -505,15 +522,20 @@ read_kinds(struct reader *rd, const json_t *obj, unsigned *kinds)
 	return 0;
 }
 
+/* Strings a temporary dump borrows, freed once it is copied. */
+struct borrowed {
+	char **v;
+	size_t n;
+};
+
 static int
-read_dump_site(struct reader *rd, const json_t *o, struct dump_proc *p)
+read_dump_site(struct reader *rd, const json_t *o, struct dump_proc *p,
+    struct borrowed *keep)
 {
 	const json_t *targets = get_array(rd, o, "targets");
 	const json_t *hex = json_object_get(o, "targets_hex");
 	struct dump_site s = { 0 };
-	char *t[DUMP_TARGETS_KEPT] = { NULL };
 	size_t n;
-	int rc = 0;
 
 	if (read_fields(rd, o, dump_site_fields, ARRAY_SIZE(dump_site_fields),
 	    &s) < 0 || read_kinds(rd, o, s.kinds) < 0 || targets == NULL)
@@ -523,60 +545,64 @@ read_dump_site(struct reader *rd, const json_t *o, struct dump_proc *p)
 	if (hex != NULL && (!json_is_array(hex) || json_array_size(hex) != n))
 		return fail(rd, "\"targets_hex\" is not an array as long as "
 		    "\"targets\"");
-	for (size_t i = 0; i < n && rc == 0; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const json_t *h = hex != NULL ? json_array_get(hex, i) : NULL;
+		char *t;
 
-		rc = read_string(rd, json_array_get(targets, i),
-		    json_is_null(h) ? NULL : h, "targets", &t[i]);
-		if (rc == 0 && t[i] == NULL)
-			rc = fail(rd, "a target is null");
-		s.targets[i] = t[i];
+		if (read_string(rd, json_array_get(targets, i),
+		    json_is_null(h) ? NULL : h, "targets", &t) < 0)
+			return -1;
+		if (t == NULL)
+			return fail(rd, "a target is null");
+		keep->v = xgrow(keep->v, keep->n, sizeof *keep->v);
+		keep->v[keep->n++] = t;
+		s.targets[s.ntargets++] = t;
 	}
-	s.ntargets = (unsigned)n;
-	if (rc == 0)
-		dump_add_site(p, &s);
-	for (size_t i = 0; i < n; i++)
-		free(t[i]);
-	return rc;
+	p->sites = xgrow(p->sites, p->nsites, sizeof *p->sites);
+	p->sites[p->nsites++] = s;
+	return 0;
 }
 
+/* Dump object o, read into a dump of its own, then kept by the report. */
 static int
-read_dump(struct reader *rd, const json_t *o)
+read_dump(struct reader *rd, const json_t *o, size_t n)
 {
-	struct dump *d;
+	struct dump d = { 0 };
+	struct borrowed keep = { NULL, 0 };
 	const json_t *procs;
+	int rc = 0;
 
-	rd->r->dumps = xgrow(rd->r->dumps, rd->r->ndumps,
-	    sizeof *rd->r->dumps);
-	d = &rd->r->dumps[rd->r->ndumps++];
-	memset(d, 0, sizeof *d);
-	snprintf(rd->where, sizeof rd->where, "dump %zu", rd->r->ndumps);
-	if (read_fields(rd, o, dump_fields, ARRAY_SIZE(dump_fields), d) < 0 ||
+	snprintf(rd->where, sizeof rd->where, "dump %zu", n);
+	if (read_fields(rd, o, dump_fields, ARRAY_SIZE(dump_fields), &d) < 0 ||
 	    (procs = get_array(rd, o, "processes")) == NULL)
 		return -1;
-	if (d->elapsed < 0)
+	if (d.elapsed < 0)
 		return fail(rd, "\"elapsed_exact\" is not a time");
-	for (size_t i = 0; i < json_array_size(procs); i++) {
+	for (size_t i = 0; rc == 0 && i < json_array_size(procs); i++) {
 		const json_t *po = json_array_get(procs, i), *sites;
-		struct dump_proc pr = { 0 }, *p;
+		struct dump_proc *p = dump_add_proc(&d, 0, 0);
 
-		snprintf(rd->where, sizeof rd->where, "dump %zu, process %zu",
-		    rd->r->ndumps, i + 1);
+		snprintf(rd->where, sizeof rd->where, "dump %zu, process %zu", n,
+		    i + 1);
 		if (read_fields(rd, po, dump_proc_fields,
-		    ARRAY_SIZE(dump_proc_fields), &pr) < 0 ||
-		    (sites = get_array(rd, po, "sites")) == NULL)
-			return -1;
-		p = dump_add_proc(d, pr.pid, pr.fds);
-		p->outstanding = pr.outstanding;
-		for (size_t j = 0; j < json_array_size(sites); j++) {
+		    ARRAY_SIZE(dump_proc_fields), p) < 0 ||
+		    (sites = get_array(rd, po, "sites")) == NULL) {
+			rc = -1;
+			break;
+		}
+		for (size_t j = 0; rc == 0 && j < json_array_size(sites); j++) {
 			snprintf(rd->where, sizeof rd->where,
-			    "dump %zu, process %zu, site %zu", rd->r->ndumps,
-			    i + 1, j + 1);
-			if (read_dump_site(rd, json_array_get(sites, j), p) < 0)
-				return -1;
+			    "dump %zu, process %zu, site %zu", n, i + 1, j + 1);
+			rc = read_dump_site(rd, json_array_get(sites, j), p, &keep);
 		}
 	}
-	return 0;
+	if (rc == 0)
+		report_add_dump(rd->r, &d);
+	dump_free(&d);
+	for (size_t i = 0; i < keep.n; i++)
+		free(keep.v[i]);
+	free(keep.v);
+	return rc;
 }
 
 /* The records of array key of process po, each read by fn into p. */
@@ -655,14 +681,14 @@ read_inherited(struct reader *rd, const json_t *o, struct proc_report *p)
 	return rc;
 }
 
-/* A name report_signal_name() gives back into its number; 0 if none. */
+/* A name signal_name() gives back into its number; 0 if none. */
 static int
 signal_parse(const char *name)
 {
 	char buf[32];
 
 	for (int sig = 1; sig <= SIGRTMAX; sig++) {
-		if (strcmp(report_signal_name(sig, buf, sizeof buf), name) == 0)
+		if (strcmp(signal_name(sig, buf, sizeof buf), name) == 0)
 			return sig;
 	}
 	return 0;
@@ -708,6 +734,69 @@ read_ending(struct reader *rd, const json_t *o, struct proc_report *p)
 	return 0;
 }
 
+/*
+ * "argv": null, or strings (with "argv_hex" for bytes that are not
+ * UTF-8) into p->argv, one allocation as the tracer makes it.
+ */
+static int
+read_argv(struct reader *rd, const json_t *o, struct proc_report *p)
+{
+	const json_t *a = json_object_get(o, "argv");
+	const json_t *hex = json_object_get(o, "argv_hex");
+	size_t n, size;
+	char **s, *at;
+	int rc = 0;
+
+	if (json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return fail(rd, "\"argv\" is not an array or null");
+	n = json_array_size(a);
+	if (hex != NULL && (!json_is_array(hex) || json_array_size(hex) != n))
+		return fail(rd, "\"argv_hex\" is not an array as long as \"argv\"");
+	s = xcalloc(n + 1, sizeof *s);
+	size = (n + 1) * sizeof *s;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const json_t *h = hex != NULL ? json_array_get(hex, i) : NULL;
+
+		rc = read_string(rd, json_array_get(a, i),
+		    json_is_null(h) ? NULL : h, "argv", &s[i]);
+		if (rc == 0 && s[i] == NULL)
+			rc = fail(rd, "an argument is null");
+		else if (rc == 0)
+			size += strlen(s[i]) + 1;
+	}
+	if (rc == 0) {
+		p->argv = xmalloc(size);
+		at = (char *)(p->argv + n + 1);
+		for (size_t i = 0; i < n; i++) {
+			size_t len = s[i] != NULL ? strlen(s[i]) + 1 : 0;
+
+			memcpy(at, s[i] != NULL ? s[i] : "", len);
+			p->argv[i] = at;
+			at += len;
+		}
+		p->argv[n] = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(s[i]);
+	free(s);
+	return rc;
+}
+
+/* "sampling", present for a process of a sampled attach only. */
+static int
+read_sampling(struct reader *rd, const json_t *o, struct proc_report *p)
+{
+	const json_t *sm = json_object_get(o, "sampling");
+
+	if (sm == NULL)
+		return 0;
+	p->sampling.on = true;
+	return read_fields(rd, sm, sampling_fields, ARRAY_SIZE(sampling_fields),
+	    &p->sampling);
+}
+
 static int
 read_process(struct reader *rd, const json_t *o, size_t n)
 {
@@ -715,7 +804,8 @@ read_process(struct reader *rd, const json_t *o, size_t n)
 
 	snprintf(rd->where, sizeof rd->where, "process %zu", n);
 	if (read_fields(rd, o, process_fields, ARRAY_SIZE(process_fields), p) < 0 ||
-	    read_ending(rd, o, p) < 0 ||
+	    read_ending(rd, o, p) < 0 || read_argv(rd, o, p) < 0 ||
+	    read_sampling(rd, o, p) < 0 ||
 	    read_records(rd, o, "leaks", n, p, read_leak) < 0 ||
 	    read_records(rd, o, "misuse", n, p, read_misuse) < 0 ||
 	    read_records(rd, o, "inherited", n, p, read_inherited) < 0)
@@ -849,7 +939,7 @@ report_read(FILE *f, const char *name, struct report *r, char **err)
 	if (rc == 0)
 		rc = read_report(&rd, report);
 	for (size_t i = 0; rc == 0 && i < json_array_size(dumps); i++)
-		rc = read_dump(&rd, json_array_get(dumps, i));
+		rc = read_dump(&rd, json_array_get(dumps, i), i + 1);
 	json_decref(report);
 	json_decref(dumps);
 	*err = rd.err;

@@ -4,18 +4,19 @@
  * the man page; every line starts with "fdleak: " so that the report can
  * be grepped out of a program's own output:
  *
- *	fdleak: process pid=P ppid=PP (exit=N|signal=SIGNAME|state=running|exit=?) leaks=N command=Q
- *	fdleak: site pid=P count=N kinds=K:N[,K:N...] oldest-fd=N newest-fd=N targets=TARGETS
+ *	fdleak: process pid=P ppid=PP (exit=N|signal=SIGNAME|state=running|exit=?) leaks=N [argv=Q[ Q...]] command=Q
+ *	fdleak: site pid=P count=N kinds=K:N[,K:N...] oldest-fd=N newest-fd=N[ rate=N/s] targets=TARGETS
  *	fdleak:    at 0xPC: FUNCTION[ (FILE:LINE)][ [MODULE]][ (inlined)]
  *	fdleak:    by 0xPC: ...
  *	fdleak:    (no stack)
- *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown][ age=SECONDS] target=Q
+ *	fdleak: sampling pid=P attached=SECONDS wall=SECONDS share=PCT% windows=N seen=N unsampled=N gone=N changed=N[ lost]
+ *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown][ unconfirmed][ age=SECONDS] target=Q
  *	fdleak: misuse pid=P type=(double-close|bad-close) fd=N tid=T count=C fds=N[,N...][ unlisted=M] syscall=NAME[ kind=K]
  *	fdleak:    previous close:
  *	fdleak:    created:
  *	fdleak: unopened-closes pid=P count=C fds=LO-HI
  *	fdleak: inherited pid=P fd=N kind=K syscall=(NAME|?) tid=T program=Q target=Q
- *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H min-age=Y
+ *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H min-age=Y fork-inherited=F
  *	fdleak: summary leaks=N processes=M leaking=K sites=S misuse=M inherited=I suppressed=X
  *
  * A process's section is its process line, then each site (the most
@@ -44,6 +45,7 @@
 
 #include "json.h"
 #include "report.h"
+#include "util.h"
 #include "syscall.h"
 
 #define PREFIX		"fdleak: "
@@ -172,12 +174,16 @@ text_leak(FILE *f, int pid, const struct leak *l, const struct report_opts *o)
 	fprintf(f, " pid=%d fd=%d kind=%s syscall=%s tid=%d", pid, l->fd,
 	    fd_kind_name(l->kind), origin_syscall(l->nr, l->unknown_origin),
 	    l->tid);
+	if (l->created_in != 0 && l->created_in != pid)
+		fprintf(f, " created-in=%d", l->created_in);
 	if (l->cloexec)
 		fputs(" cloexec", f);
 	if (l->across_exec)
 		fputs(" across-exec", f);
 	if (l->unknown_origin)
 		fputs(" origin=unknown", f);
+	if (l->unconfirmed)
+		fputs(" unconfirmed", f);
 	if (o != NULL && o->attach && l->age >= 0)
 		fprintf(f, " age=%.1f", l->age);
 	fputs(" target=", f);
@@ -224,8 +230,11 @@ text_site(FILE *f, const struct report *r, const struct proc_report *p,
 	text_head(f, o, C_SITE, "site");
 	fprintf(f, " pid=%d count=%zu kinds=", p->pid, s->count);
 	report_text_kinds(f, s->kinds);
-	fprintf(f, " oldest-fd=%d newest-fd=%d targets=", p->leaks[s->oldest].fd,
+	fprintf(f, " oldest-fd=%d newest-fd=%d", p->leaks[s->oldest].fd,
 	    p->leaks[s->newest].fd);
+	if (p->sampling.on)
+		fprintf(f, " rate=%.3g/s", report_site_rate(p, s));
+	fputs(" targets=", f);
 	targets = report_site_targets(p, s, &nt);
 	report_text_targets(f, targets, nt, 0);
 	fputc('\n', f);
@@ -290,6 +299,20 @@ text_inherited(FILE *f, const struct report *r, int pid,
 	text_frames(f, r, in->stack);
 }
 
+/* The sampling line: how much of p fdleak saw (--sample). */
+static void
+text_sampling(FILE *f, const struct report_opts *o, const struct proc_report *p)
+{
+	const struct sampling *sm = &p->sampling;
+
+	text_head(f, o, C_DIM, "sampling");
+	fprintf(f, " pid=%d attached=%.2f wall=%.2f share=%.1f%% windows=%u "
+	    "seen=%zu unsampled=%zu gone=%zu changed=%zu%s\n", p->pid,
+	    sm->attached, sm->wall, 100 * report_sampled_share(sm), sm->windows,
+	    sm->seen, sm->unsampled, sm->gone, sm->changed,
+	    sm->lost ? " lost" : "");
+}
+
 void
 report_text_process(FILE *f, const struct report *r,
     const struct proc_report *p)
@@ -300,22 +323,33 @@ report_text_process(FILE *f, const struct report *r,
 	char sig[32];
 
 	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0 &&
-	    p->unopened_closes == 0)
+	    p->unopened_closes == 0 && !p->sampling.on)
 		return;
 	text_head(f, o, C_BOLD, "process");
 	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
 	if (p->exit_signal != 0)
 		fprintf(f, "signal=%s",
-		    report_signal_name(p->exit_signal, sig, sizeof sig));
+		    signal_name(p->exit_signal, sig, sizeof sig));
 	else if (p->exited)
 		fprintf(f, "exit=%d", p->exit_code);
 	else if (p->running)
 		fputs("state=running", f);
 	else
 		fputs("exit=?", f);
-	fprintf(f, " leaks=%zu command=", p->nleaks);
+	fprintf(f, " leaks=%zu", p->nleaks);
+	if (p->argv != NULL && p->argv[0] != NULL) {
+		fputs(" argv=", f);
+		for (size_t i = 0; p->argv[i] != NULL; i++) {
+			if (i > 0)
+				fputc(' ', f);
+			text_quote(f, p->argv[i]);
+		}
+	}
+	fputs(" command=", f);
 	text_quote(f, p->command);
 	fputc('\n', f);
+	if (p->sampling.on)
+		text_sampling(f, o, p);
 
 	sites = report_sites(p, &nsites);
 	for (size_t i = 0; i < nsites; i++)
@@ -342,11 +376,12 @@ report_text_summary(FILE *f, const struct report *r)
 {
 	text_head(f, &r->opts, C_DIM, "hidden");
 	fprintf(f, " suppressed-leaks=%zu suppressed-misuse=%zu "
-	    "suppressed-inherited=%zu default=%zu only-from=%zu min-age=%zu\n",
+	    "suppressed-inherited=%zu default=%zu only-from=%zu min-age=%zu "
+	    "fork-inherited=%zu\n",
 	    report_total_suppressed(r), report_total_suppressed_misuse(r),
 	    report_total_suppressed_inherited(r),
 	    report_total_suppressed_default(r), report_total_only_from(r),
-	    report_total_young(r));
+	    report_total_young(r), report_total_forked(r));
 	text_head(f, &r->opts, C_BOLD, "summary");
 	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
 	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r),

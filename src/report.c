@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dump.h"
+#include "hash.h"
 #include "report.h"
 #include "symstack.h"
 #include "util.h"
@@ -179,6 +180,7 @@ report_retire_last(struct report *r)
 	r->retired.only_from += p->nonly_from;
 	r->retired.unopened_closes += p->unopened_closes;
 	r->retired.young += p->nyoung;
+	r->retired.forked += p->nforked;
 	report_proc_free(p);
 }
 
@@ -270,6 +272,12 @@ size_t
 report_total_young(const struct report *r)
 {
 	return r->retired.young + sum_field(r, offsetof(struct proc_report, nyoung));
+}
+
+size_t
+report_total_forked(const struct report *r)
+{
+	return r->retired.forked + sum_field(r, offsetof(struct proc_report, nforked));
 }
 
 size_t
@@ -447,6 +455,19 @@ report_site_targets(const struct proc_report *p, const struct site *s,
 	return out;
 }
 
+double
+report_sampled_share(const struct sampling *s)
+{
+	return s->wall > 0 ? s->attached / s->wall : 0;
+}
+
+double
+report_site_rate(const struct proc_report *p, const struct site *s)
+{
+	return p->sampling.attached > 0 ? (double)s->count / p->sampling.attached :
+	    0;
+}
+
 const char *
 report_misuse_name(enum misuse_type type)
 {
@@ -464,6 +485,7 @@ report_proc_free(struct proc_report *p)
 	free(p->misuse);
 	free(p->inherited);
 	free(p->command);
+	free(p->argv);
 	memset(p, 0, sizeof *p);
 }
 
@@ -485,10 +507,25 @@ report_free(struct report *r)
 	r->supps = NULL;
 	r->nsupps = 0;
 	for (size_t i = 0; i < r->ndumps; i++)
-		dump_free(&r->dumps[i]);
+		report_dump_free(&r->dumps[i]);
 	free(r->dumps);
 	r->dumps = NULL;
 	r->ndumps = 0;
+}
+
+/* Site from as a site of a kept dump: its listed targets copied anew. */
+static void
+copy_site(struct dump_site *to, const struct dump_site *from)
+{
+	*to = *from;
+	to->seen = NULL;
+	to->ntargets = 0;
+	for (unsigned i = 0; i < from->ntargets && i < DUMP_TARGETS_KEPT; i++) {
+		if (to->seen == NULL)
+			to->seen = xcalloc(1, sizeof *to->seen);
+		to->targets[to->ntargets++] = strpool_intern(to->seen,
+		    from->targets[i]);
+	}
 }
 
 void
@@ -498,15 +535,34 @@ report_add_dump(struct report *r, const struct dump *d)
 
 	r->dumps = xgrow(r->dumps, r->ndumps, sizeof *r->dumps);
 	c = &r->dumps[r->ndumps++];
-	*c = (struct dump){ .n = d->n, .elapsed = d->elapsed };
+	*c = *d;
+	c->procs = xcalloc(d->nprocs ? d->nprocs : 1, sizeof *c->procs);
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct dump_proc *p = &d->procs[i];
-		struct dump_proc *cp = dump_add_proc(c, p->pid, p->fds);
+		struct dump_proc *cp = &c->procs[i];
 
-		cp->outstanding = p->outstanding;
+		*cp = *p;
+		cp->sites = xcalloc(p->nsites ? p->nsites : 1, sizeof *cp->sites);
 		for (size_t j = 0; j < p->nsites; j++)
-			dump_add_site(cp, &p->sites[j]);
+			copy_site(&cp->sites[j], &p->sites[j]);
 	}
+}
+
+void
+report_dump_free(struct dump *d)
+{
+	for (size_t i = 0; i < d->nprocs; i++) {
+		for (size_t j = 0; j < d->procs[i].nsites; j++) {
+			struct dump_site *st = &d->procs[i].sites[j];
+
+			if (st->seen != NULL)
+				strpool_free(st->seen);
+			free(st->seen);
+		}
+		free(d->procs[i].sites);
+	}
+	free(d->procs);
+	memset(d, 0, sizeof *d);
 }
 
 void
@@ -516,28 +572,6 @@ report_add_supp(struct report *r, const char *name, const char *file,
 	r->supps = xgrow(r->supps, r->nsupps, sizeof *r->supps);
 	r->supps[r->nsupps++] = (struct report_supp){ xstrdup(name),
 	    xstrdup(file), line, builtin, hits };
-}
-
-const char *
-report_signal_name(int sig, char *buf, size_t size)
-{
-	const char *abbrev = NULL;
-
-	/* sigabbrev_np() knows no realtime signals; name them as kill -l does. */
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		if (sig == SIGRTMIN)
-			snprintf(buf, size, "SIGRTMIN");
-		else
-			snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
-		return buf;
-	}
-	if (sig > 0)
-		abbrev = sigabbrev_np(sig);
-	if (abbrev != NULL)
-		snprintf(buf, size, "SIG%s", abbrev);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-	return buf;
 }
 
 void

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,9 @@
 
 static const struct tracer_opts *opts;
 static uint64_t start_ns, next_dump_ns, end_ns;
+/* Sampling: when the current window ends, or the current gap. */
+static uint64_t window_start_ns, window_end_ns, gap_end_ns;
+static bool in_gap;
 static bool attach_mode;
 static pid_t main_pid;
 
@@ -52,6 +56,7 @@ static void
 dump_task(struct task *t, void *arg)
 {
 	struct dump_walk *w = arg;
+	struct dump_proc *dp;
 
 	if (t->proc == NULL || t->exited)
 		return;
@@ -61,7 +66,8 @@ dump_task(struct task *t, void *arg)
 	}
 	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof(struct proc *));
 	w->seen[w->nseen++] = t->proc;
-	dump_add_process(w->d, t->proc->pid, t->tid, t->fdtab, &w->rules);
+	dp = dump_add_process(w->d, t->proc->pid, t->tid, t->fdtab, &w->rules);
+	tracer_dump_sampling(t->proc, dp);
 }
 
 static void
@@ -69,10 +75,12 @@ write_dump(void)
 {
 	struct dump d = { 0 };
 	struct dump_walk w = { &d, NULL, 0,
-	    { opts->std_fds, seconds_ns(opts->min_age) } };
+	    { opts->std_fds, seconds_ns(opts->min_age),
+	    opts->skip_fork_inherited, 0 } };
 
 	task_foreach(dump_task, &w);
 	free(w.seen);
+	tracer_dump_asleep(&d);
 	d.elapsed = (double)(now_ns() - start_ns) / 1e9;
 	dump_finish(&d);
 	if (opts->on_dump != NULL)
@@ -147,6 +155,9 @@ next_deadline(uint64_t tracer_deadline)
 
 	if (end_ns != 0 && !tracer_detaching() && (next == 0 || end_ns < next))
 		next = end_ns;
+	if (window_end_ns != 0 && !tracer_detaching() &&
+	    (next == 0 || window_end_ns < next))
+		next = window_end_ns;
 	if (tracer_deadline != 0 && (next == 0 || tracer_deadline < next))
 		next = tracer_deadline;
 	return next;
@@ -183,6 +194,10 @@ check_timers(void)
 		detach_requested = 1;
 	if (detach_requested && attach_mode)
 		tracer_start_detach();
+	if (window_end_ns != 0 && now >= window_end_ns && !tracer_detaching()) {
+		window_end_ns = 0;
+		tracer_pause();
+	}
 	if (next_dump_ns != 0 && now >= next_dump_ns) {
 		dump_requested = 1;
 		while (next_dump_ns <= now)
@@ -242,6 +257,71 @@ wait_stop(int *status)
 	return pid;
 }
 
+/* Whether something is still followed: traced tasks, or processes asleep. */
+static bool
+following(void)
+{
+	size_t nasleep;
+
+	tracer_asleep(&nasleep);
+	return task_count() > 0 || nasleep > 0;
+}
+
+/*
+ * A sampling gap: no thread is traced and the processes run at full
+ * speed. Sleep until its end (or a dump, or the end of the trace), then
+ * attach again. False when the trace is over.
+ */
+static bool
+gap_step(void)
+{
+	uint64_t now = now_ns(), until;
+	struct timespec ts;
+	size_t nasleep;
+
+	if (!in_gap) {
+		/* The share attached is of wall time: the gap follows the window. */
+		uint64_t window = now - window_start_ns;
+
+		tracer_gap_begin();
+		in_gap = true;
+		gap_end_ns = now + window * (100 - opts->sample) / opts->sample;
+	}
+	if (detach_requested || (end_ns != 0 && now >= end_ns)) {
+		/*
+		 * The end comes in a gap: one last stop, so that the table is
+		 * still while it is read (a process running on could close an
+		 * fd and reuse its number between two reads), then detach.
+		 */
+		in_gap = false;
+		window_end_ns = 0;
+		if (tracer_attach_window() == 0)
+			return following();
+		tracer_start_detach();
+		return true;
+	}
+	tracer_asleep(&nasleep);
+	if (nasleep == 0)
+		return false;
+	if (now >= gap_end_ns) {
+		in_gap = false;
+		window_start_ns = now_ns();
+		window_end_ns = window_start_ns + seconds_ns(opts->sample_window);
+		tracer_attach_window();
+		return true;
+	}
+	until = gap_end_ns;
+	if (next_dump_ns != 0 && next_dump_ns < until)
+		until = next_dump_ns;
+	if (end_ns != 0 && end_ns < until)
+		until = end_ns;
+	until = until > now ? until - now : 0;
+	ts.tv_sec = (time_t)(until / 1000000000u);
+	ts.tv_nsec = (long)(until % 1000000000u);
+	nanosleep(&ts, NULL);	/* a signal ends it early: the loop looks */
+	return true;
+}
+
 void
 tracer_loop(const struct tracer_opts *o)
 {
@@ -254,12 +334,21 @@ tracer_loop(const struct tracer_opts *o)
 	next_dump_ns = o->interval > 0 ? start_ns + seconds_ns(o->interval) : 0;
 	end_ns = attach_mode && o->duration > 0 ?
 	    start_ns + seconds_ns(o->duration) : 0;
+	if (attach_mode && o->sample != 0) {
+		window_start_ns = start_ns;
+		window_end_ns = start_ns + seconds_ns(o->sample_window);
+	}
 	install_signal_handlers();
-	while (task_count() > 0) {
+	while (following()) {
 		uint64_t next = check_timers();
 		int status;
 		pid_t pid;
 
+		if (task_count() == 0) {
+			if (!gap_step())
+				break;
+			continue;
+		}
 		/* Re-armed when the deadline moves, and now and then anyway. */
 		if (next != armed_for || now_ns() - last_arm > 50000000u) {
 			arm_timer(next);

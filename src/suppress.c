@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "demangle.h"
+#include "hash.h"
 #include "report.h"
 #include "suppress.h"
 #include "syscall.h"
@@ -40,10 +41,24 @@ static const struct {
 
 /* Per stack id: whether each entry's frames match. */
 struct supp_cache {
-	uint32_t *stacks;	/* 0: empty slot */
-	signed char **answers;	/* one per entry, for the stack in the same slot */
-	size_t size, count;
+	uint32_t *stacks;
+	signed char **answers;	/* one per entry, for the stack of the same index */
+	size_t n;
+	struct hindex ix;	/* by stack id */
 };
+
+static void
+cache_free(struct supp_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t k = 0; k < c->n; k++)
+		free(c->answers[k]);
+	free(c->answers);
+	free(c->stacks);
+	hindex_free(&c->ix);
+	free(c);
+}
 
 /* ---- parsing ---- */
 
@@ -349,16 +364,8 @@ suppress_parse(struct suppress *s, const char *file, const char *text,
 	s->n += nadded;
 	nadded = 0;
 	/* The per-stack answers were for fewer entries. */
-	if (s->cache != NULL) {
-		struct supp_cache *c = s->cache;
-
-		for (size_t k = 0; k < c->size; k++)
-			free(c->answers[k]);
-		free(c->answers);
-		free(c->stacks);
-		free(c);
-		s->cache = NULL;
-	}
+	cache_free(s->cache);
+	s->cache = NULL;
 out:
 	entry_free(&e);
 	for (size_t k = 0; k < nadded; k++)
@@ -419,13 +426,7 @@ suppress_free(struct suppress *s)
 	for (size_t i = 0; i < s->n; i++)
 		entry_free(&s->entries[i]);
 	free(s->entries);
-	if (s->cache != NULL) {
-		for (size_t k = 0; k < s->cache->size; k++)
-			free(s->cache->answers[k]);
-		free(s->cache->answers);
-		free(s->cache->stacks);
-		free(s->cache);
-	}
+	cache_free(s->cache);
 	memset(s, 0, sizeof *s);
 }
 
@@ -503,12 +504,6 @@ suppress_match_record(const struct supp_entry *e, const struct supp_record *r)
 	return true;
 }
 
-static uint32_t
-hash_stack(uint32_t stack)
-{
-	return stack * 2654435761U;
-}
-
 /*
  * The frames of stack as entries see them: the printed ones, leading libc
  * frames folded whatever --libc-frames says. Malloc'd array of *n.
@@ -537,50 +532,46 @@ stack_syms(const struct report *r, uint32_t stack, size_t *n)
 	return v;
 }
 
+struct stack_key {
+	const struct supp_cache *c;
+	uint32_t stack;
+};
+
+static bool
+stack_eq(const void *arg, uint32_t entry)
+{
+	const struct stack_key *k = arg;
+
+	return k->c->stacks[entry] == k->stack;
+}
+
 /* Whether each entry's frames match stack: an array of s->n answers, cached. */
 static const signed char *
 stack_answers(struct suppress *s, const struct report *r, uint32_t stack)
 {
-	struct supp_cache *c = s->cache;
+	struct supp_cache *c;
+	struct stack_key k;
 	struct supp_sym *syms;
 	signed char *a;
-	size_t i, n;
+	uint32_t e;
+	size_t n;
 
-	if (c == NULL)
-		c = s->cache = xcalloc(1, sizeof *c);
-	if ((c->count + 1) * 2 > c->size) {
-		size_t size = c->size ? c->size * 2 : 64;
-		uint32_t *st = xcalloc(size, sizeof *st);
-		signed char **an = xcalloc(size, sizeof *an);
-
-		for (size_t k = 0; k < c->size; k++) {
-			if (c->answers[k] == NULL)
-				continue;
-			for (i = hash_stack(c->stacks[k]) & (size - 1); an[i] != NULL;
-			    i = (i + 1) & (size - 1))
-				;
-			st[i] = c->stacks[k];
-			an[i] = c->answers[k];
-		}
-		free(c->stacks);
-		free(c->answers);
-		c->stacks = st;
-		c->answers = an;
-		c->size = size;
-	}
-	for (i = hash_stack(stack) & (c->size - 1); c->answers[i] != NULL;
-	    i = (i + 1) & (c->size - 1)) {
-		if (c->stacks[i] == stack)
-			return c->answers[i];
-	}
+	if (s->cache == NULL)
+		s->cache = xcalloc(1, sizeof *s->cache);
+	c = s->cache;
+	k = (struct stack_key){ c, stack };
+	if ((e = hindex_find(&c->ix, hash_int(stack), stack_eq, &k)) != HINDEX_NONE)
+		return c->answers[e];
 	syms = stack_syms(r, stack, &n);
 	a = xmalloc(s->n ? s->n : 1);
-	for (size_t k = 0; k < s->n; k++)
-		a[k] = suppress_match_frames(&s->entries[k], syms, n);
+	for (size_t i = 0; i < s->n; i++)
+		a[i] = suppress_match_frames(&s->entries[i], syms, n);
 	free(syms);
-	c->stacks[i] = stack;
-	c->answers[i] = a;
-	c->count++;
+	c->stacks = xgrow(c->stacks, c->n, sizeof *c->stacks);
+	c->answers = xgrow(c->answers, c->n, sizeof *c->answers);
+	c->stacks[c->n] = stack;
+	c->answers[c->n] = a;
+	hindex_add(&c->ix, hash_int(stack), (uint32_t)c->n++);
 	return a;
 }
 

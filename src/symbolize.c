@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "symbolize.h"
 #include "util.h"
 
@@ -87,7 +88,7 @@ struct sym_module {
 	Dwarf_Addr dwbias;	/* Dwfl address - DWARF address */
 };
 
-/* A cached answer: pool[first..first + n). module 0 marks a free slot. */
+/* A cached answer: pool[first..first + n). */
 struct sym_entry {
 	uint64_t offset;
 	uint32_t module;
@@ -97,15 +98,16 @@ struct sym_entry {
 };
 
 static struct sym_module *mods;		/* index = module id */
-static uint32_t mods_cap;
+static size_t mods_cap;
 
-static struct sym_entry *entries;	/* open addressing */
-static uint32_t entries_count, entries_size;
+static struct sym_entry *entries;
+static uint32_t entries_count;
+static struct hindex entries_index;	/* by module, offset, is_return */
 static struct sym_frame *pool;
 static uint32_t pool_count, pool_cap;
 
-static char **strs;			/* interned strings, open addressing */
-static uint32_t strs_count, strs_size;
+/* Borrowed strings from libdw become ours, so they outlive any Dwfl. */
+static struct strpool strs;
 
 /* NULL: libdw's default path, which covers /usr/lib/debug and .debug. */
 static char *sym_debuginfo_path;
@@ -117,59 +119,10 @@ static const Dwfl_Callbacks sym_callbacks = {
 	.debuginfo_path = &sym_debuginfo_path,
 };
 
-static uint32_t
-sym_hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static uint32_t
+static uint64_t
 sym_hash_key(uint32_t module, uint64_t offset, bool is_return)
 {
-	uint64_t h = offset * 0x9e3779b97f4a7c15ull;
-
-	h ^= ((uint64_t)module << 1 | is_return) * 0xc2b2ae3d27d4eb4full;
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
-}
-
-/* Borrowed strings from libdw become ours, so they outlive any Dwfl. */
-static const char *
-sym_intern(const char *s)
-{
-	uint32_t i;
-
-	if (s == NULL)
-		return NULL;
-	if ((strs_count + 1) * 2 > strs_size) {
-		uint32_t size = strs_size ? strs_size * 2 : 256;
-		char **t = xcalloc(size, sizeof *t);
-
-		for (uint32_t j = 0; j < strs_size; j++) {
-			if (strs[j] == NULL)
-				continue;
-			for (i = sym_hash_str(strs[j]) & (size - 1); t[i] != NULL;
-			    i = (i + 1) & (size - 1))
-				;
-			t[i] = strs[j];
-		}
-		free(strs);
-		strs = t;
-		strs_size = size;
-	}
-	for (i = sym_hash_str(s) & (strs_size - 1); strs[i] != NULL;
-	    i = (i + 1) & (strs_size - 1)) {
-		if (strcmp(strs[i], s) == 0)
-			return strs[i];
-	}
-	strs[i] = xstrdup(s);
-	strs_count++;
-	return strs[i];
+	return hash_mix(hash_int(offset), (uint64_t)module << 1 | is_return);
 }
 
 /*
@@ -229,15 +182,7 @@ sym_module_get(uint32_t id)
 
 	if (id == 0)
 		return NULL;
-	if (id >= mods_cap) {
-		uint32_t cap = mods_cap ? mods_cap : 16;
-
-		while (cap <= id)
-			cap *= 2;
-		mods = xreallocarray(mods, cap, sizeof *mods);
-		memset(&mods[mods_cap], 0, (cap - mods_cap) * sizeof *mods);
-		mods_cap = cap;
-	}
+	mods = xgrow_index(mods, &mods_cap, id, sizeof *mods);
 	m = &mods[id];
 	if (!m->tried) {
 		m->tried = true;
@@ -775,7 +720,7 @@ sym_resolve(struct sym_module *m, uint64_t off, bool is_return,
 	if (name != NULL && (at = strchr(name, '@')) != NULL && at > name) {
 		char *copy = xstrndup(name, at - name);
 
-		name = sym_intern(copy);
+		name = strpool_intern(&strs, copy);
 		free(copy);
 	}
 	if (m->names_only) {
@@ -808,62 +753,48 @@ sym_resolve(struct sym_module *m, uint64_t off, bool is_return,
 	return n;
 }
 
-static void
-sym_entries_grow(void)
+/* Whether entry answers for the frame of k (its first and n unused). */
+static bool
+sym_key_eq(const void *arg, uint32_t entry)
 {
-	uint32_t size = entries_size ? entries_size * 2 : 1024;
-	struct sym_entry *t = xcalloc(size, sizeof *t);
+	const struct sym_entry *k = arg;
+	const struct sym_entry *e = &entries[entry];
 
-	for (uint32_t j = 0; j < entries_size; j++) {
-		const struct sym_entry *e = &entries[j];
-		uint32_t i;
-
-		if (e->module == 0)
-			continue;
-		for (i = sym_hash_key(e->module, e->offset, e->is_return) &
-		    (size - 1); t[i].module != 0; i = (i + 1) & (size - 1))
-			;
-		t[i] = *e;
-	}
-	free(entries);
-	entries = t;
-	entries_size = size;
+	return e->module == k->module && e->offset == k->offset &&
+	    e->is_return == k->is_return;
 }
 
 /* The cached answer for a frame, resolving and storing it on a miss. */
 static const struct sym_entry *
 sym_lookup(uint32_t module, uint64_t offset, bool is_return)
 {
+	struct sym_entry k = { .offset = offset, .module = module,
+	    .is_return = is_return };
 	struct sym_frame tmp[SYM_MAX_CHAIN];
-	struct sym_entry *e;
+	uint64_t h = sym_hash_key(module, offset, is_return);
+	uint32_t e = hindex_find(&entries_index, h, sym_key_eq, &k);
 	unsigned n;
-	uint32_t i;
 
-	if ((entries_count + 1) * 2 > entries_size)
-		sym_entries_grow();
-	for (i = sym_hash_key(module, offset, is_return) & (entries_size - 1);
-	    entries[i].module != 0; i = (i + 1) & (entries_size - 1)) {
-		e = &entries[i];
-		if (e->module == module && e->offset == offset &&
-		    e->is_return == is_return)
-			return e;
-	}
+	if (e != HINDEX_NONE)
+		return &entries[e];
 	n = sym_resolve(sym_module_get(module), offset, is_return, tmp);
 	while (pool_count + n > pool_cap) {
 		pool_cap = pool_cap ? pool_cap * 2 : 1024;
 		pool = xreallocarray(pool, pool_cap, sizeof *pool);
 	}
-	for (unsigned k = 0; k < n; k++) {
-		pool[pool_count + k] = (struct sym_frame){
-			sym_intern(tmp[k].function), sym_intern(tmp[k].file),
-			tmp[k].line, tmp[k].inlined
+	for (unsigned i = 0; i < n; i++) {
+		pool[pool_count + i] = (struct sym_frame){
+			strpool_intern(&strs, tmp[i].function),
+			strpool_intern(&strs, tmp[i].file), tmp[i].line,
+			tmp[i].inlined
 		};
 	}
-	e = &entries[i];
-	*e = (struct sym_entry){ offset, module, pool_count, n, is_return };
+	entries = xgrow(entries, entries_count, sizeof *entries);
+	entries[entries_count] = (struct sym_entry){ offset, module, pool_count,
+	    n, is_return };
 	pool_count += n;
-	entries_count++;
-	return e;
+	hindex_add(&entries_index, h, entries_count);
+	return &entries[entries_count++];
 }
 
 /*
@@ -905,7 +836,7 @@ symbolize_libc_lines(bool on)
 void
 symbolize_cleanup(void)
 {
-	for (uint32_t i = 0; i < mods_cap; i++) {
+	for (size_t i = 0; i < mods_cap; i++) {
 		if (mods[i].dwfl != NULL)
 			dwfl_end(mods[i].dwfl);
 		free(mods[i].loads);
@@ -922,16 +853,13 @@ symbolize_cleanup(void)
 
 	free(entries);
 	entries = NULL;
-	entries_count = entries_size = 0;
+	entries_count = 0;
+	hindex_free(&entries_index);
 	free(pool);
 	pool = NULL;
 	pool_count = pool_cap = 0;
 
-	for (uint32_t i = 0; i < strs_size; i++)
-		free(strs[i]);
-	free(strs);
-	strs = NULL;
-	strs_count = strs_size = 0;
+	strpool_free(&strs);
 }
 
 const char *

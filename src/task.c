@@ -108,6 +108,7 @@ proc_free(struct proc *p)
 	fdtab_unref(p->fdtab);
 	unwind_free(p->unwinder);
 	free(p->exe);
+	free(p->argv);
 	report_proc_free(&p->rep);
 	free(p);
 }

@@ -95,6 +95,8 @@ apply(struct task *t, const struct fd_event *ev, uint32_t stack)
 {
 	struct fdtab *before = t->fdtab;
 
+	if (ev->type == FDE_CREATE)
+		t->proc->rep.sampling.seen += ev->nfds;
 	t->fdtab = fdtab_apply(t->fdtab, ev, stack, t->tid, t->proc->pid, now_ns());
 	if (t->fdtab != before && t->proc->fdtab == before) {
 		/* close_range(CLOSE_RANGE_UNSHARE): the process follows its thread. */

@@ -113,7 +113,7 @@ struct elfmod {
 };
 
 static struct elfmod *mods;
-static uint32_t mods_cap;
+static size_t mods_cap;
 static unsigned mods_epoch;	/* bumped by unwind_cleanup */
 
 /* Tracee addresses [lo, hi) readable at data. */
@@ -373,15 +373,8 @@ elfmod_get(uint32_t id)
 {
 	if (id == 0)
 		return NULL;
-	if (id >= mods_cap) {
-		uint32_t cap = mods_cap ? mods_cap : 64;
-
-		while (cap <= id)
-			cap *= 2;
-		mods = xreallocarray(mods, cap, sizeof *mods);
-		memset(mods + mods_cap, 0, (cap - mods_cap) * sizeof *mods);
-		mods_cap = cap;
-	}
+	if (id >= mods_cap)	/* a new module: not on every frame */
+		mods = xgrow_index(mods, &mods_cap, id, sizeof *mods);
 	if (mods[id].state == 0)
 		elfmod_load(&mods[id], id);
 	return mods[id].state == 1 ? &mods[id] : NULL;
@@ -994,7 +987,7 @@ unwind_capture(struct unwinder *u, pid_t tid, const struct arch_regs *regs,
 void
 unwind_cleanup(void)
 {
-	for (uint32_t i = 0; i < mods_cap; i++) {
+	for (size_t i = 0; i < mods_cap; i++) {
 		free(mods[i].segs);
 		if (mods[i].elf != NULL)
 			elf_end(mods[i].elf);

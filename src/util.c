@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* util.c - allocation that never fails, diagnostics, small helpers. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,21 @@ xgrow(void *array, size_t count, size_t size)
 {
 	if ((count & (count - 1)) == 0)
 		array = xreallocarray(array, count ? count * 2 : 1, size);
+	return array;
+}
+
+void *
+xgrow_index(void *array, size_t *cap, size_t index, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+
+	if (index < *cap)
+		return array;
+	while (n <= index)
+		n *= 2;
+	array = xreallocarray(array, n, size);
+	memset((char *)array + *cap * size, 0, (n - *cap) * size);
+	*cap = n;
 	return array;
 }
 
@@ -158,4 +174,26 @@ xreadlink(const char *path)
 		free(buf);
 		size *= 2;
 	}
+}
+
+const char *
+signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = NULL;
+
+	/* sigabbrev_np() knows no realtime signals; name them as kill -l does. */
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+		if (sig == SIGRTMIN)
+			snprintf(buf, size, "SIGRTMIN");
+		else
+			snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
+		return buf;
+	}
+	if (sig > 0 && sig < NSIG)
+		abbrev = sigabbrev_np(sig);
+	if (abbrev != NULL)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+	return buf;
 }

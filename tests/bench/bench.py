@@ -54,6 +54,10 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nginx_attach import (Failed, Nginx, find_planted, find_summary,  # noqa: E402
+                          stop_tracer, wait_attached, wrk_us_per_req)
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "tests" / "bench" / "workloads"
 BUILD = ROOT / "build" / "bench"
@@ -159,10 +163,6 @@ class Env:
 
 # --- running -----------------------------------------------------------------
 
-class Failed(Exception):
-    pass
-
-
 def timed(cmd, capture=False, timeout=600):
     """Wall seconds of one run of cmd; with capture, also its stdout."""
     t0 = time.perf_counter()
@@ -221,122 +221,9 @@ def peak_rss(cmd):
     return best[0] / 1024.0
 
 
-# --- nginx for the attach row --------------------------------------------------
+# --- the attach rows (nginx_attach.py) ------------------------------------------
 
-NGINX_CONF = """\
-daemon off;
-master_process on;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {d}/tmp;
-    proxy_temp_path {d}/tmp;
-    fastcgi_temp_path {d}/tmp;
-    uwsgi_temp_path {d}/tmp;
-    scgi_temp_path {d}/tmp;
-    keepalive_timeout 0;
-    server {{
-        listen 127.0.0.1:{port};
-        root {d}/www;
-        location / {{ }}
-    }}
-}}
-"""
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Nginx:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="fdleak-bench-nginx-")
-        os.chmod(self.dir, 0o755)	# the worker runs as nobody
-        self.port = free_port()
-        os.makedirs(f"{self.dir}/www")
-        os.makedirs(f"{self.dir}/tmp")
-        Path(f"{self.dir}/www/index.html").write_text("hello\n" * 10)
-        Path(f"{self.dir}/nginx.conf").write_text(
-            NGINX_CONF.format(d=self.dir, port=self.port))
-        self.proc = subprocess.Popen(
-            ["nginx", "-p", self.dir, "-c", f"{self.dir}/nginx.conf"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        self.worker = None
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            kids = self._children()
-            if kids and self._answers():
-                self.worker = kids[0]
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise Failed("nginx did not start: " + self._errlog())
-
-    def _children(self):
-        try:
-            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
-                return [int(x) for x in f.read().split()]
-        except OSError:
-            return []
-
-    def _answers(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    def _errlog(self):
-        try:
-            return Path(f"{self.dir}/error.log").read_text()[-300:]
-        except OSError:
-            return "?"
-
-    def alive(self):
-        return self.proc.poll() is None and self.worker in self._children()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def tracer_pid(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("TracerPid:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def wrk_us_per_req(port, seconds):
-    p = subprocess.run(["wrk", "-t1", "-c4", f"-d{seconds}s", "-H",
-                        "Connection: close", f"http://127.0.0.1:{port}/"],
-                       capture_output=True, text=True, timeout=seconds + 60)
-    m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", p.stdout)
-    if p.returncode != 0 or not m or int(m.group(1)) == 0:
-        raise Failed("wrk: " + (p.stdout + p.stderr).strip()[-200:])
-    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[m.group(3)]
-    return float(m.group(2)) * scale * 1e6 / int(m.group(1))
-
-
-def attach_cmd(env, tool, pid):
+def attach_cmd(env, tool, pid, sample=100):
     if tool in ("strace", "strace-k"):
         if not env.have_strace or (tool == "strace-k" and not env.strace_k):
             return None
@@ -345,36 +232,27 @@ def attach_cmd(env, tool, pid):
         return (["strace", "-f", "-qq", "-o", "/dev/null"] + k
                 + ["-e", "trace=" + env.trace, "-p", str(pid)])
     if tool == "fdleak":
-        return [env.fdleak, "-o", "/dev/null", "-p", str(pid)] if env.fdleak_attach else None
+        if not env.fdleak_attach:
+            return None
+        s = [f"--sample={sample}"] if sample < 100 else []
+        return [env.fdleak, "-o", "/dev/null", "-p", str(pid)] + s
     return None
 
 
-def attach_run(env, nginx, tool, seconds):
+def attach_run(env, nginx, tool, seconds, sample=100):
     """Microseconds per request with tool attached to the nginx worker."""
     if tool == "untraced":
-        return wrk_us_per_req(nginx.port, seconds)
-    cmd = attach_cmd(env, tool, nginx.worker)
+        return wrk_us_per_req(nginx.url(), seconds)
+    cmd = attach_cmd(env, tool, nginx.worker, sample)
     tr = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 10
-        while tracer_pid(nginx.worker) != tr.pid:
-            if tr.poll() is not None or time.monotonic() > deadline:
-                raise Failed(f"{tool} did not attach")
-            time.sleep(0.01)
-        time.sleep(0.2)		# the baseline read from /proc
-        return wrk_us_per_req(nginx.port, seconds)
+        wait_attached(tr, nginx.worker, tool)
+        if sample == 100:
+            time.sleep(0.2)		# the baseline read from /proc
+        return wrk_us_per_req(nginx.url(), seconds)
     finally:
-        if tr.poll() is None:
-            tr.send_signal(signal.SIGINT)
-        try:
-            tr.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            tr.kill()
-            tr.wait()
-        deadline = time.monotonic() + 10
-        while tracer_pid(nginx.worker) != 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        stop_tracer(tr, nginx.worker)
 
 
 # --- workloads -----------------------------------------------------------------
@@ -390,7 +268,7 @@ class Workload:
 
     def __init__(self, name, argv, tools=TOOLS, kmax=None, skip=None,
                  target="", report_ts=False, attach=False, pair=None,
-                 seccomp_alone=False, html=False):
+                 seccomp_alone=False, sample=100, html=False):
         self.name, self.argv, self.tools = name, argv, tools
         self.kmax, self.skip = kmax, skip or {}
         self.target, self.report_ts, self.attach = target, report_ts, attach
@@ -398,6 +276,8 @@ class Workload:
         # Also time argv under a seccomp filter and no tracer, each round
         # right after the untraced run: what the filter alone costs.
         self.seccomp_alone = seccomp_alone
+        # Attach rows: fdleak --sample=sample (100: attached throughout).
+        self.sample = sample
         # Render the HTML report of argv in Chromium instead (see the doc).
         self.html = html
 
@@ -437,7 +317,27 @@ def workloads(quick):
         Workload("attach nginx (us/req)", None,
                  skip={"valgrind": "n/a"}, attach=True,
                  target="<=1.0x strace -p"),
+    ] + [
+        Workload(f"attach --sample={p} (us/req)", None,
+                 tools=["untraced", "fdleak"], attach=True, sample=p,
+                 target=">=60% untr, found <=30 s" if p == 10 else "")
+        for p in SAMPLE_SHARES
     ]
+
+
+# The sampled attach rows, and how many times each finds the planted leak.
+SAMPLE_SHARES = (25, 10, 5)
+SAMPLE_WINDOW = 0.2	# fdleak's default --sample-window, in seconds
+
+
+def find_runs(w, quick):
+    return 1 if quick else (10 if w.sample == 10 else 3)
+
+
+def cell_seconds(w, asecs):
+    """wrk seconds per cell: whole window+gap cycles, two at least."""
+    cycle = SAMPLE_WINDOW * 100 / w.sample
+    return max(asecs, 2 * cycle)
 
 
 def build_workloads():
@@ -494,7 +394,12 @@ def verdict(w, med, extra):
         ok = extra["report"] <= 2.0
     elif w.html and isinstance(med.get("fdleak"), float):
         ok = med["fdleak"] <= 2.0
-    elif w.attach and ratio(f, s) is not None:
+    elif w.attach and w.sample == 10 and extra.get("finds"):
+        finds = extra["finds"]
+        ok = ratio(u, f) is not None and ratio(u, f) >= 0.6 and all(
+            t is not None and t <= 30 for t, _, _ in finds) and \
+            sum(x for _, x, _ in finds) == 0
+    elif w.attach and w.sample == 100 and ratio(f, s) is not None:
         # us per request: at least strace -p's request rate.
         ok = ratio(f, s) <= 1.0
     return "" if ok is None else ("PASS" if ok else "FAIL")
@@ -631,7 +536,9 @@ def run_all(args, fdleak, fdleak_built):
                             cell[t] = "n/a"
                             continue
                         try:
-                            samples[t].append(attach_run(env, nginx, t, asecs))
+                            samples[t].append(attach_run(
+                                env, nginx, t, cell_seconds(w, asecs),
+                                w.sample))
                         except Failed as e:
                             cell[t] = "ERR"
                             notes_all.append(f"{w.name} {t}: {e}")
@@ -662,6 +569,15 @@ def run_all(args, fdleak, fdleak_built):
                 log(f"   round {r + 1}/{runs}: " + "  ".join(
                     f"{t}={samples[t][-1]:.3f}" for t in w.tools
                     if len(samples[t]) == r + 1))
+            if w.attach and nginx.planted:
+                extra["finds"] = []
+                for i in range(find_runs(w, args.quick)):
+                    res = find_planted(env.fdleak, nginx, w.sample)
+                    extra["finds"].append(res)
+                    log(f"   find {i + 1}: found after {res[0]} s, "
+                        f"{res[1]} false leaks")
+                    if not nginx.alive():
+                        raise Failed("nginx worker died while finding")
         except Failed as e:
             notes_all.append(f"{w.name}: {e}")
         finally:
@@ -692,6 +608,13 @@ def run_all(args, fdleak, fdleak_built):
             r0 = statistics.median(report_tail["depth0"])
             extra["report"] = rt
             notes.append(f"after exit {rt:.2f} s (--depth=0: {r0:.2f} s)")
+        if w.attach and ratio(u, med.get("fdleak")):
+            notes.append(f"{100 * ratio(u, med['fdleak']):.0f}% of untraced "
+                         "throughput")
+        if extra.get("finds"):
+            notes.append(find_summary(extra["finds"]))
+            raw.append(f"{w.name} found after (s): " + " ".join(
+                "-" if t is None else f"{t:.1f}" for t, _, _ in extra["finds"]))
         rss = None
         if not w.attach and "fdleak" in med:
             try:

@@ -17,18 +17,18 @@ FUZZ_LIBS	= $(PKG_LIBS)
 # The modules each harness links: the fewest that do, so a harness stays
 # buildable while unrelated modules change.
 FUZZ_MOD_json		:= json
-FUZZ_MOD_maps		:= maps util
-FUZZ_MOD_fdinfo_flags	:= fdinfo util
-FUZZ_MOD_fdinfo_link	:= fdinfo fdkind util
-FUZZ_MOD_fdinfo_text	:= fdinfo util
-FUZZ_MOD_proc_net	:= fdinfo util
-FUZZ_MOD_sock_diag	:= fdinfo util
+FUZZ_MOD_maps		:= maps procfs util
+FUZZ_MOD_fdinfo_flags	:= fdinfo sockinfo procfs util
+FUZZ_MOD_fdinfo_link	:= fdinfo fdkind sockinfo procfs util
+FUZZ_MOD_fdinfo_text	:= fdinfo sockinfo procfs util
+FUZZ_MOD_proc_net	:= sockinfo fdinfo procfs util
+FUZZ_MOD_sock_diag	:= sockinfo procfs util
 FUZZ_MOD_scm_rights	:= decode syscall umem util
 FUZZ_MOD_suppress	:= suppress demangle report symstack hash stack symbolize syscall \
 			   fdkind util
 FUZZ_MOD_suppress_gen	:= $(FUZZ_MOD_suppress)
-FUZZ_MOD_demangle	:= demangle util
-FUZZ_MOD_proc		:= attach-parse
+FUZZ_MOD_demangle	:= demangle hash util
+FUZZ_MOD_proc		:= procfs util
 # The reader reaches the writers and dump.c, which reaches the tracer's
 # modules: every module, so that the list follows the source tree.
 FUZZ_MOD_report_read	:= $(patsubst src/%.c,%,$(filter-out src/main.c,$(wildcard src/*.c)))

@@ -5,7 +5,7 @@
  * user chooses part of these lines. Every input goes through all three
  * parsers. On success: the fields are in range, a unix name is a C
  * string without a newline, and the line printed back the kernel's way
- * parses to the same socket. Then fdinfo_sock_text and fdinfo_pipe_text
+ * parses to the same socket. Then sockinfo_text and fdinfo_pipe_text
  * describe what was parsed, in the forms their header gives.
  */
 #include <inttypes.h>
@@ -16,10 +16,11 @@
 #include <netinet/tcp.h>
 
 #include "fdinfo.h"
+#include "sockinfo.h"
 #include "fuzz.h"
 
 static bool
-same_sock(const struct fdinfo_sock *a, const struct fdinfo_sock *b)
+same_sock(const struct sock_entry *a, const struct sock_entry *b)
 {
 	return a->inode == b->inode && a->family == b->family &&
 	    a->type == b->type && a->protocol == b->protocol &&
@@ -88,11 +89,11 @@ others_ok(const char *t, size_t n)
 
 /* A unix socket's text: "unix TYPE NAME" and the tail for its state. */
 static void
-check_unix_text(const struct fdinfo_sock *s, const struct fdinfo_sock *peer,
+check_unix_text(const struct sock_entry *s, const struct sock_entry *peer,
     const int *others, size_t n)
 {
 	const char *name = s->name[0] != '\0' ? s->name : "unnamed";
-	char *t = fdinfo_sock_text(s, peer, others, n), *head, *rest;
+	char *t = sockinfo_text(s, peer, others, n), *head, *rest;
 
 	FUZZ_CHECK(t != NULL);
 	FUZZ_CHECK(asprintf(&head, "unix %s%s", unix_type(s->type), name) > 0);
@@ -121,7 +122,7 @@ check_unix_text(const struct fdinfo_sock *s, const struct fdinfo_sock *peer,
 }
 
 static void
-check_text(const struct fdinfo_sock *s, const uint8_t *data, size_t size)
+check_text(const struct sock_entry *s, const uint8_t *data, size_t size)
 {
 	int others[12];
 	size_t n = size % 13;
@@ -131,7 +132,7 @@ check_text(const struct fdinfo_sock *s, const uint8_t *data, size_t size)
 	for (size_t i = 0; i < 12; i++)
 		others[i] = (int)(3 + i);
 	if (s->family == AF_UNIX) {
-		struct fdinfo_sock c = *s;
+		struct sock_entry c = *s;
 
 		check_unix_text(s, NULL, others, n);
 		/* As if the diag table had named a peer. */
@@ -145,7 +146,7 @@ check_text(const struct fdinfo_sock *s, const uint8_t *data, size_t size)
 			want = "udp ";
 		else
 			want = "udplite ";
-		t = fdinfo_sock_text(s, NULL, others, n);
+		t = sockinfo_text(s, NULL, others, n);
 		FUZZ_CHECK(t != NULL && strncmp(t, want, strlen(want)) == 0);
 		FUZZ_CHECK(strchr(t, '\n') == NULL);
 		free(t);
@@ -176,10 +177,10 @@ static void
 check_inet(const char *line, int family, int protocol, const uint8_t *data,
     size_t size)
 {
-	struct fdinfo_sock s, s2;
+	struct sock_entry s, s2;
 	char loc[40], rem[40], *again;
 
-	if (fdinfo_parse_proc_inet(line, family, protocol, &s) != 0)
+	if (sockinfo_parse_proc_inet(line, family, protocol, &s) != 0)
 		return;
 	FUZZ_CHECK(s.family == family && s.protocol == protocol);
 	FUZZ_CHECK(s.inode != 0 && s.state <= 0xff);
@@ -197,7 +198,7 @@ check_inet(const char *line, int family, int protocol, const uint8_t *data,
 	    "00000000:00000000 00:00000000 00000000  1000        0 %lu 1 "
 	    "0000000000000000 100 0 0 10 0\n", 7, loc, s.lport, rem, s.pport,
 	    (unsigned)s.state, s.inode) > 0);
-	FUZZ_CHECK(fdinfo_parse_proc_inet(again, family, protocol, &s2) == 0);
+	FUZZ_CHECK(sockinfo_parse_proc_inet(again, family, protocol, &s2) == 0);
 	FUZZ_CHECK(same_sock(&s, &s2));
 	free(again);
 	check_text(&s, data, size);
@@ -206,10 +207,10 @@ check_inet(const char *line, int family, int protocol, const uint8_t *data,
 static void
 check_unix(const char *line, const uint8_t *data, size_t size)
 {
-	struct fdinfo_sock s, s2;
+	struct sock_entry s, s2;
 	char *again;
 
-	if (fdinfo_parse_proc_unix(line, &s) != 0)
+	if (sockinfo_parse_proc_unix(line, &s) != 0)
 		return;
 	FUZZ_CHECK(s.family == AF_UNIX && s.inode != 0);
 	FUZZ_CHECK(s.type >= 0 && s.type <= 0xffff);
@@ -224,7 +225,7 @@ check_unix(const char *line, const uint8_t *data, size_t size)
 	    s.state == TCP_LISTEN ? 0x10000 : 0, (unsigned)s.type,
 	    s.connected ? 3 : 1, s.inode, s.name[0] != '\0' ? " " : "",
 	    s.name) > 0);
-	FUZZ_CHECK(fdinfo_parse_proc_unix(again, &s2) == 0);
+	FUZZ_CHECK(sockinfo_parse_proc_unix(again, &s2) == 0);
 	FUZZ_CHECK(same_sock(&s, &s2));
 	free(again);
 	check_text(&s, data, size);
@@ -233,12 +234,12 @@ check_unix(const char *line, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fdinfo_sock s;
+	struct sock_entry s;
 	char *line;
 
 	if (size == 0) {
-		FUZZ_CHECK(fdinfo_parse_proc_inet(NULL, AF_INET, 6, &s) == -1);
-		FUZZ_CHECK(fdinfo_parse_proc_unix(NULL, &s) == -1);
+		FUZZ_CHECK(sockinfo_parse_proc_inet(NULL, AF_INET, 6, &s) == -1);
+		FUZZ_CHECK(sockinfo_parse_proc_unix(NULL, &s) == -1);
 		return 0;
 	}
 	line = malloc(size + 1);
@@ -248,7 +249,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_inet(line, AF_INET, IPPROTO_TCP, data, size);
 	check_inet(line, AF_INET6, IPPROTO_UDP, data, size);
 	check_unix(line, data, size);
-	FUZZ_CHECK(fdinfo_parse_proc_inet(line, AF_UNIX, 0, &s) == -1);
+	FUZZ_CHECK(sockinfo_parse_proc_inet(line, AF_UNIX, 0, &s) == -1);
 	free(line);
 	return 0;
 }

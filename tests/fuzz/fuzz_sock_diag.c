@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_sock_diag.c - fdinfo_parse_diag on arbitrary NETLINK_SOCK_DIAG
+ * fuzz_sock_diag.c - sockinfo_parse_diag on arbitrary NETLINK_SOCK_DIAG
  * answers. A unix socket's name attribute holds whatever bytes its owner
  * bound. On success: a known family, a C-string name, nothing read past
  * nlmsg_len (the message is parsed again from a buffer of exactly that
  * size, where ASan sees any over-read, and must give the same socket),
  * and the answer built back from the result parses to the same socket.
- * fdinfo_sock_text must then describe it.
+ * sockinfo_text must then describe it.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -18,11 +18,11 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
-#include "fdinfo.h"
+#include "sockinfo.h"
 #include "fuzz.h"
 
 static bool
-same_sock(const struct fdinfo_sock *a, const struct fdinfo_sock *b)
+same_sock(const struct sock_entry *a, const struct sock_entry *b)
 {
 	return a->inode == b->inode && a->family == b->family &&
 	    a->type == b->type && a->protocol == b->protocol &&
@@ -44,7 +44,7 @@ put_attr(unsigned char *p, unsigned short type, const void *v, size_t n)
 
 /* The answer the kernel would send for s. */
 static size_t
-build(const struct fdinfo_sock *s, unsigned char *buf)
+build(const struct sock_entry *s, unsigned char *buf)
 {
 	struct nlmsghdr h = { .nlmsg_type = SOCK_DIAG_BY_FAMILY };
 	size_t off = NLMSG_HDRLEN;
@@ -85,13 +85,13 @@ build(const struct fdinfo_sock *s, unsigned char *buf)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fdinfo_sock s, s2;
+	struct sock_entry s, s2;
 	struct nlmsghdr h;
 	unsigned char *exact, buf[512];
 	char *t;
 
-	FUZZ_CHECK(fdinfo_parse_diag(NULL, size, IPPROTO_TCP, &s) == -1);
-	if (fdinfo_parse_diag(data, size, IPPROTO_TCP, &s) != 0)
+	FUZZ_CHECK(sockinfo_parse_diag(NULL, size, IPPROTO_TCP, &s) == -1);
+	if (sockinfo_parse_diag(data, size, IPPROTO_TCP, &s) != 0)
 		return 0;
 	FUZZ_CHECK(size >= NLMSG_HDRLEN);
 	memcpy(&h, data, sizeof h);
@@ -108,18 +108,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	exact = malloc(h.nlmsg_len);
 	FUZZ_CHECK(exact != NULL);
 	memcpy(exact, data, h.nlmsg_len);
-	FUZZ_CHECK(fdinfo_parse_diag(exact, h.nlmsg_len, IPPROTO_TCP,
+	FUZZ_CHECK(sockinfo_parse_diag(exact, h.nlmsg_len, IPPROTO_TCP,
 	    &s2) == 0);
 	FUZZ_CHECK(same_sock(&s, &s2) && s.connected == s2.connected);
 	free(exact);
 
 	/* Built back, it reads the same. */
 	memset(buf, 0, sizeof buf);
-	FUZZ_CHECK(fdinfo_parse_diag(buf, build(&s, buf), IPPROTO_TCP,
+	FUZZ_CHECK(sockinfo_parse_diag(buf, build(&s, buf), IPPROTO_TCP,
 	    &s2) == 0);
 	FUZZ_CHECK(same_sock(&s, &s2));
 
-	t = fdinfo_sock_text(&s, NULL, NULL, 0);
+	t = sockinfo_text(&s, NULL, NULL, 0);
 	FUZZ_CHECK(t != NULL);
 	FUZZ_CHECK(strncmp(t, s.family == AF_UNIX ? "unix " : "tcp ",
 	    s.family == AF_UNIX ? 5 : 4) == 0);

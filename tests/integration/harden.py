@@ -1838,7 +1838,15 @@ for _name, _args, _mention in (
         ("interval-abc", ["--interval=abc"], "abc"),
         ("interval-nan", ["--interval=nan"], "nan"),
         ("min-age-negative", ["--min-age=-1"], "min-age"),
-        ("duration-without-p", ["--duration=5"], "duration")):
+        ("duration-without-p", ["--duration=5"], "duration"),
+        ("sample-0", ["--sample=0"], "sample"),
+        ("sample-101", ["--sample=101"], "101"),
+        ("sample-abc", ["--sample=abc"], "abc"),
+        ("sample-fraction", ["--sample=2.5"], "2.5"),
+        ("sample-without-p", ["--sample=10"], "sample"),
+        ("sample-window-0", ["--sample-window=0"], "sample-window"),
+        ("sample-window-without-p", ["--sample-window=100"],
+         "sample-window")):
     bad_test("bad-option-" + _name, lambda c, a=_args: a + ["--"] + RUNS,
              125, _mention)
 

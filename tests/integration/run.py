@@ -45,6 +45,8 @@ import tempfile
 import threading
 import time
 
+import reports
+import sampling
 from common import (ROOT, VICTIMS, TIMEOUT, SANITIZER_MARKS, Failure,
                     Skip, fail_if, shell_status)
 
@@ -330,11 +332,13 @@ def check_schema(report):
                 e["hits"] < 1:
             raise Failure("JSON suppression %r" % e)
     for proc in report["processes"]:
-        for key in ("pid", "ppid", "command", "exit_code", "exit_signal",
+        for key in ("pid", "ppid", "command", "argv", "exit_code",
+                    "exit_signal",
                     "leaks", "sites", "misuse", "inherited", "suppressed",
                     "suppressed_misuse", "suppressed_inherited",
                     "suppressed_default", "only_from_hidden",
-                    "min_age_hidden", "unopened_closes"):
+                    "min_age_hidden", "fork_inherited_hidden",
+                    "unopened_closes"):
             if key not in proc:
                 raise Failure("JSON process has no %r: %r" % (key, proc))
         for site in proc["sites"]:
@@ -354,8 +358,9 @@ def check_schema(report):
                 if key not in i:
                     raise Failure("JSON inherited has no %r: %r" % (key, i))
         for leak in proc["leaks"]:
-            for key in ("fd", "kind", "target", "syscall", "tid", "cloexec",
-                        "across_exec", "origin", "backtrace"):
+            for key in ("fd", "kind", "target", "syscall", "tid",
+                        "created_in", "cloexec", "across_exec", "origin",
+                        "backtrace"):
                 if key not in leak:
                     raise Failure("JSON leak has no %r: %r" % (key, leak))
             for frame in leak["backtrace"]:
@@ -367,7 +372,8 @@ def check_schema(report):
     for key in ("leaks", "processes", "leaking", "sites", "misuse",
                 "inherited", "suppressed", "suppressed_misuse",
                 "suppressed_inherited", "suppressed_default",
-                "only_from_hidden", "min_age_hidden", "unopened_closes"):
+                "only_from_hidden", "min_age_hidden", "fork_inherited_hidden",
+                "unopened_closes"):
         if key not in report["summary"]:
             raise Failure("JSON summary has no %r" % key)
 
@@ -2463,6 +2469,7 @@ for _name, _victim, _args, _kw in (
 
 SITE_FIELD = re.compile(r'([\w-]+)=("(?:[^"\\]|\\.)*"|\S+)')
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def text_unquote(q):
@@ -2535,8 +2542,12 @@ def parse_sections(text):
                 fields["targets" if word == "site" else "target"] = tail
         if word == "process":
             head, _, command = body.partition(" command=")
+            head, _, argv = head.partition(" argv=")
             fields = dict(SITE_FIELD.findall(head))
             fields["command"] = command
+            if argv:
+                fields["argv"] = [text_unquote(q).decode(errors="replace")
+                                  for q in QUOTED.findall(argv)]
             cur = {"fields": fields, "sites": [], "misuse": [],
                    "inherited": [], "order": [], "unopened": None}
             procs.append(cur)
@@ -4165,23 +4176,27 @@ roundtrip_test("roundtrip-weird-names", _weird_argv)
 roundtrip_test("roundtrip-libc-frames-depth",
                lambda ctx: [victim_path("example")],
                ["--libc-frames", "--depth=3"])
+roundtrip_test("roundtrip-skip-fork-inherited",
+               lambda ctx: [victim_path("forker"), "fork"],
+               ["--skip-fork-inherited"])
 
 
 @attach_test("roundtrip-attach-dumps")
 def _roundtrip_attach(ctx):
     """-p server --interval=0.3: the text written from the saved JSON has
     the dumps and the process section interleaved as the live run wrote
-    them, with the same elapsed= and age=; the HTML the same timeline."""
+    them, with the same elapsed= and age=; the HTML the same timeline;
+    and with --sample=50, the same sampled=, rate= and sampling line."""
     srv = start_server(ctx)
     time.sleep(0.3)
     problems = []
-    for fmt in ("text", "html"):
-        live = os.path.join(ctx.tmp, "attach." + fmt)
-        saved = os.path.join(ctx.tmp, "attach-%s.json" % fmt)
+    for fmt, opts in (("text", []), ("html", []), ("text", ["--sample=50"])):
+        live = os.path.join(ctx.tmp, "attach%s.%s" % (len(opts), fmt))
+        saved = os.path.join(ctx.tmp, "attach%s-%s.json" % (len(opts), fmt))
         fdl = start_attach(ctx, [srv.pid], ["--format=" + fmt,
                                             "--interval=0.3",
                                             "--duration=1.2", "-o", live,
-                                            "--json-file=" + saved])
+                                            "--json-file=" + saved] + opts)
         problems += finish_attach(ctx, fdl)
         fail_if(problems)
         problems += roundtrip_compare(ctx, live, saved, fmt)
@@ -4333,6 +4348,12 @@ def find_fdleak():
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return os.path.abspath(path)
     return None
+
+
+# Sampled attach (--sample): tests/integration/sampling.py, on these helpers.
+sampling.register(sys.modules[__name__])
+# Reports that say which process, which file, what ran out: reports.py.
+reports.register(sys.modules[__name__])
 
 
 def select(names):

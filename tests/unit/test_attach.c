@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* test_attach.c - the /proc parsers behind attach's checks, and the checks on real processes. */
+/*
+ * test_attach.c - the checks before attaching, on real processes (the
+ * /proc parsers behind them are tested in test_procfs.c).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,44 +14,6 @@
 #include <unistd.h>
 
 #include "attach.h"
-
-static void
-test_status(void **state)
-{
-	struct proc_status st;
-
-	(void)state;
-	assert_int_equal(attach_parse_status("Name:\tsleep\nState:\tS (sleeping)\n"
-	    "PPid:\t12\nTracerPid:\t0\nUid:\t1000\t1000\t1000\t1000\n", &st), 0);
-	assert_int_equal(st.state, 'S');
-	assert_int_equal(st.ppid, 12);
-	assert_int_equal(st.tracer, 0);
-	assert_int_equal(st.uid, 1000);
-	assert_int_equal(st.tgid, 0);	/* absent */
-	assert_int_equal(attach_parse_status("State:\tZ (zombie)\nTgid:\t4242\nPPid:\t1\n"
-	    "TracerPid:\t77\nUid:\t0\t0\t0\t0\n", &st), 0);
-	assert_int_equal(st.state, 'Z');
-	assert_int_equal(st.tracer, 77);
-	assert_int_equal(st.tgid, 4242);
-	/* a repeated field does not stand in for a missing one */
-	assert_int_equal(attach_parse_status("State:\tS\nState:\tS\nTracerPid:\t0\n"
-	    "Uid:\t0\n", &st), -1);
-	assert_int_equal(attach_parse_status("", &st), -1);
-}
-
-static void
-test_stat_flags(void **state)
-{
-	(void)state;
-	assert_int_equal(attach_parse_stat_flags("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0"),
-	    2129984);
-	/* comm with spaces and parentheses */
-	assert_int_equal(attach_parse_stat_flags("7 (a) b) (c) R 1 7 7 0 -1 4194560 1"),
-	    4194560);
-	assert_int_equal(attach_parse_stat_flags("7 (x) R 1 7 7 0 -1 -2 1"), -1);
-	assert_int_equal(attach_parse_stat_flags("7 (x) R 1"), -1);
-	assert_int_equal(attach_parse_stat_flags("no paren"), -1);
-}
 
 static void
 test_checks(void **state)
@@ -82,8 +47,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status),
-		cmocka_unit_test(test_stat_flags),
 		cmocka_unit_test(test_checks),
 	};
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_hash.c - hash.h: FNV-1a against its published test vectors, the
- * index through collisions and growth, and the string pool's interning.
+ * integer mix, the index through collisions and growth, and the string
+ * pool's interning and numbering.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +30,22 @@ test_fnv1a(void **state)
 	    hash_bytes(HASH_INIT, "foobar", 6));
 	assert_true(hash_int(1) != hash_int(2));
 	assert_true(hash_int(0) == 0);
+}
+
+/* hash_mix: each element counts, and so does their order. */
+static void
+test_mix(void **state)
+{
+	uint64_t ab = hash_mix(hash_mix(HASH_INIT, 1), 2);
+
+	(void)state;
+	assert_true(ab == hash_mix(hash_mix(HASH_INIT, 1), 2));
+	assert_true(ab != hash_mix(hash_mix(HASH_INIT, 2), 1));
+	assert_true(ab != hash_mix(HASH_INIT, 1));
+	assert_true(hash_mix(HASH_INIT, 0) != HASH_INIT);
+	/* Addresses that differ in one high bit land apart in the low bits. */
+	assert_true((hash_mix(HASH_INIT, 0x7f0000001000ULL) & 0xffff) !=
+	    (hash_mix(HASH_INIT, 0x7f1000001000ULL) & 0xffff));
 }
 
 struct keys {
@@ -105,13 +122,37 @@ test_strpool(void **state)
 	assert_int_equal(p.n, 0);
 }
 
+/* Numbers in order of first use, stable, and the pool's own strings. */
+static void
+test_strpool_index(void **state)
+{
+	struct strpool p = { 0 };
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(strpool_index(&p, "/lib/libc.so.6"), 0);
+	assert_int_equal(strpool_index(&p, "[vdso]"), 1);
+	assert_int_equal(strpool_index(&p, "/lib/libc.so.6"), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(buf, sizeof buf, "/m%d", i);
+		assert_int_equal(strpool_index(&p, buf), i + 2);
+	}
+	assert_int_equal(strpool_index(&p, "/m500"), 502);
+	assert_string_equal(p.strs[502], "/m500");
+	assert_ptr_equal(strpool_intern(&p, "[vdso]"), p.strs[1]);
+	assert_int_equal(p.n, 1002);
+	strpool_free(&p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fnv1a),
+		cmocka_unit_test(test_mix),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_strpool),
+		cmocka_unit_test(test_strpool_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

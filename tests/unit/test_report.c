@@ -22,7 +22,9 @@
 
 #include <cmocka.h>
 
+#include "procfs.h"
 #include "report.h"
+#include "util.h"
 #include "stack.h"
 #include "symbolize.h"
 #include "symstack.h"
@@ -80,12 +82,13 @@ build_report(struct report *r)
 	p->pid = 1234;
 	p->ppid = 1200;
 	p->command = strdup("/usr/bin/prog");
+	p->argv = procfs_parse_cmdline("prog\0-v\0a \"b\"", 13);
 	p->exited = true;
 	p->exit_code = 0;
 
 	l = (struct leak){ .fd = 5, .kind = FDK_FILE, .nr = SYS_openat,
 	    .tid = 1235, .across_exec = true, .stack = STACK_ANON,
-	    .serial = 2 };
+	    .serial = 2, .created_in = 1234 };
 	l.target = strdup("/tmp/a\"b\nc\xff");
 	report_add_leak(p, &l);
 	l = (struct leak){ .fd = 7, .kind = FDK_PIPE, .nr = -1, .tid = 1234,
@@ -93,7 +96,7 @@ build_report(struct report *r)
 	report_add_leak(p, &l);
 	l = (struct leak){ .fd = 3, .kind = FDK_SOCKET, .nr = SYS_socket,
 	    .tid = 1234, .cloexec = true, .stack = STACK_LIB,
-	    .serial = 1 };
+	    .serial = 1, .created_in = 1200 };
 	l.target = strdup("socket:[42]");
 	report_add_leak(p, &l);
 	report_sort_leaks(p);
@@ -229,13 +232,13 @@ test_signal_name(void **state)
 {
 	char buf[32];
 
-	assert_string_equal(report_signal_name(SIGKILL, buf, sizeof buf), "SIGKILL");
-	assert_string_equal(report_signal_name(SIGSEGV, buf, sizeof buf), "SIGSEGV");
-	assert_string_equal(report_signal_name(SIGRTMIN, buf, sizeof buf), "SIGRTMIN");
-	assert_string_equal(report_signal_name(SIGRTMIN + 2, buf, sizeof buf),
+	assert_string_equal(signal_name(SIGKILL, buf, sizeof buf), "SIGKILL");
+	assert_string_equal(signal_name(SIGSEGV, buf, sizeof buf), "SIGSEGV");
+	assert_string_equal(signal_name(SIGRTMIN, buf, sizeof buf), "SIGRTMIN");
+	assert_string_equal(signal_name(SIGRTMIN + 2, buf, sizeof buf),
 	    "SIGRTMIN+2");
-	assert_string_equal(report_signal_name(999, buf, sizeof buf), "SIG999");
-	assert_string_equal(report_signal_name(-1, buf, sizeof buf), "SIG-1");
+	assert_string_equal(signal_name(999, buf, sizeof buf), "SIG999");
+	assert_string_equal(signal_name(-1, buf, sizeof buf), "SIG-1");
 }
 
 static void
@@ -248,11 +251,11 @@ test_text(void **state)
 	out = memstream_text(write_text, &r);
 	/* One site per leak here (three stacks), the oldest first. */
 	assert_string_equal(out,
-	    "fdleak: process pid=1234 ppid=1200 exit=0 leaks=3 command=\"/usr/bin/prog\"\n"
+	    "fdleak: process pid=1234 ppid=1200 exit=0 leaks=3 argv=\"prog\" \"-v\" \"a \\\"b\\\"\" command=\"/usr/bin/prog\"\n"
 	    "fdleak: site pid=1234 count=1 kinds=socket:1 oldest-fd=3 newest-fd=3 targets=\"socket:[42]\"\n"
 	    "fdleak:    at 0x7f0000001000: libfoo.so+0x1000 [/nonexistent/libfoo.so]\n"
 	    "fdleak:    by 0x400000: ???\n"
-	    "fdleak: leak pid=1234 fd=3 kind=socket syscall=socket tid=1234 cloexec target=\"socket:[42]\"\n"
+	    "fdleak: leak pid=1234 fd=3 kind=socket syscall=socket tid=1234 created-in=1200 cloexec target=\"socket:[42]\"\n"
 	    "fdleak: site pid=1234 count=1 kinds=file:1 oldest-fd=5 newest-fd=5 targets=\"/tmp/a\\\"b\\nc\\xff\"\n"
 	    "fdleak:    at 0x1000: ???\n"
 	    "fdleak:    by 0x2000: ???\n"
@@ -261,7 +264,7 @@ test_text(void **state)
 	    "fdleak: site pid=1234 count=1 kinds=pipe:1 oldest-fd=7 newest-fd=7 targets=?\n"
 	    "fdleak:    (no stack)\n"
 	    "fdleak: leak pid=1234 fd=7 kind=pipe syscall=? tid=1234 origin=unknown target=?\n"
-	    "fdleak: hidden suppressed-leaks=0 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0 min-age=0\n"
+	    "fdleak: hidden suppressed-leaks=0 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0 min-age=0 fork-inherited=0\n"
 	    "fdleak: summary leaks=3 processes=2 leaking=1 sites=3 misuse=0 inherited=0 suppressed=0\n");
 	free(out);
 	report_free(&r);
@@ -328,20 +331,21 @@ static const char json_script[] =
     "assert set(d) == {\"version\", \"options\", \"processes\", \"suppressions\", \"summary\"}, d.keys()\n"
     "assert d[\"options\"] == {\"depth\": 0, \"libc_frames\": False, \"attach\": False}, d[\"options\"]\n"
     "assert d[\"suppressions\"] == [{\"name\": \"e1\", \"file\": \"a \\\"b\\\".supp\", \"line\": 3, \"default\": True, \"hits\": 2}], d[\"suppressions\"]\n"
-    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
+    "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"fork_inherited_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
     "p, q = d[\"processes\"]\n"
-    "pk = {\"pid\", \"ppid\", \"command\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"min_age_hidden\", \"unopened_closes\", \"dumps_before\", \"ended\"}\n"
+    "pk = {\"pid\", \"ppid\", \"command\", \"argv\", \"fork_inherited_hidden\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"min_age_hidden\", \"unopened_closes\", \"dumps_before\", \"ended\"}\n"
     "assert p[\"dumps_before\"] == 0 and p[\"ended\"] is None\n"
     "assert p[\"unopened_closes\"] == {\"count\": 0, \"lowest_fd\": None, \"highest_fd\": None}\n"
     "assert set(p) == pk and set(q) == pk\n"
     "assert (p[\"pid\"], p[\"ppid\"], p[\"command\"]) == (1234, 1200, \"/usr/bin/prog\")\n"
+    "assert p[\"argv\"] == [\"prog\", \"-v\", \"a \\\"b\\\"\"] and q[\"argv\"] is None, p[\"argv\"]\n"
     "assert p[\"exit_code\"] == 0 and p[\"exit_signal\"] is None\n"
     "assert q[\"exit_code\"] is None and q[\"exit_signal\"] == \"SIGKILL\"\n"
     "assert q[\"leaks\"] == [] and q[\"sites\"] == [] and q[\"misuse\"] == [] and q[\"inherited\"] == []\n"
     "assert [s[\"fds\"] for s in p[\"sites\"]] == [[3], [5], [7]], p[\"sites\"]\n"
     "assert p[\"sites\"][1] == {\"count\": 1, \"stack\": p[\"leaks\"][1][\"stack\"], \"kinds\": {\"file\": 1}, \"fds\": [5], \"oldest_fd\": 5, \"newest_fd\": 5, \"targets\": [\"/tmp/a\\\"b\\nc\\ufffd\"], \"backtrace\": p[\"leaks\"][1][\"backtrace\"]}, p[\"sites\"][1]\n"
     "assert p[\"sites\"][2][\"targets\"] == [] and p[\"sites\"][2][\"backtrace\"] == []\n"
-    "lk = {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"cloexec\", \"across_exec\", \"origin\", \"serial\", \"stack\", \"backtrace\"}\n"
+    "lk = {\"fd\", \"kind\", \"target\", \"syscall\", \"tid\", \"created_in\", \"cloexec\", \"across_exec\", \"origin\", \"serial\", \"stack\", \"backtrace\"}\n"
     "fk = {\"pc\", \"module\", \"offset\", \"function\", \"file\", \"line\", \"inlined\", \"symbol\", \"libc\"}\n"
     "assert [l[\"fd\"] for l in p[\"leaks\"]] == [3, 5, 7]\n"
     "for l in p[\"leaks\"]:\n"
@@ -357,6 +361,7 @@ static const char json_script[] =
     "assert bytes.fromhex(b[\"target_hex\"]) == b\"/tmp/a\\\"b\\nc\\xff\" and \"target_hex\" not in a\n"
     "assert b[\"kind\"] == \"file\" and b[\"syscall\"] == \"openat\" and b[\"tid\"] == 1235\n"
     "assert b[\"across_exec\"] is True and b[\"cloexec\"] is False\n"
+    "assert (a[\"created_in\"], b[\"created_in\"], c[\"created_in\"]) == (1200, 1234, None)\n"
     "assert [f[\"pc\"] for f in b[\"backtrace\"]] == [\"0x1000\", \"0x2000\", \"0x3000\"]\n"
     "assert c[\"target\"] is None and c[\"syscall\"] is None and c[\"origin\"] == \"unknown\"\n"
     "assert c[\"backtrace\"] == [] and c[\"kind\"] == \"pipe\"\n";
@@ -378,14 +383,16 @@ test_json(void **state)
 	assert_non_null(strstr(out, "\"version\": \"" FDLEAK_VERSION "\""));
 	assert_non_null(strstr(out,
 	    "{\"pid\": 1234, \"ppid\": 1200, \"command\": \"/usr/bin/prog\", "
+	    "\"argv\": [\"prog\", \"-v\", \"a \\\"b\\\"\"], "
 	    "\"exit_code\": 0, \"exit_signal\": null,"));
 	assert_non_null(strstr(out,
 	    "{\"pid\": 1300, \"ppid\": 1234, \"command\": \"/bin/true\", "
-	    "\"exit_code\": null, \"exit_signal\": \"SIGKILL\","));
+	    "\"argv\": null, \"exit_code\": null, \"exit_signal\": \"SIGKILL\","));
 	assert_non_null(strstr(out,
 	    "{\"fd\": 5, \"kind\": \"file\", \"target\": \"/tmp/a\\\"b\\nc\\ufffd\", "
 	    "\"target_hex\": \"2f746d702f6122620a63ff\", "
-	    "\"syscall\": \"openat\", \"tid\": 1235, \"cloexec\": false, "
+	    "\"syscall\": \"openat\", \"tid\": 1235, \"created_in\": 1234, "
+	    "\"cloexec\": false, "
 	    "\"across_exec\": true, \"origin\": \"syscall\", \"serial\": 2, "
 	    "\"stack\": 102, \"backtrace\": "
 	    "[{\"pc\": \"0x1000\", \"module\": null, \"offset\": \"0x0\", "
@@ -393,8 +400,8 @@ test_json(void **state)
 	    "\"symbol\": null, \"libc\": false}, "));
 	assert_non_null(strstr(out,
 	    "{\"fd\": 7, \"kind\": \"pipe\", \"target\": null, \"syscall\": null, "
-	    "\"tid\": 1234, \"cloexec\": false, \"across_exec\": false, "
-	    "\"origin\": \"unknown\", \"serial\": 3, \"stack\": 0, \"backtrace\": []}"));
+	    "\"tid\": 1234, \"created_in\": null, \"cloexec\": false, "
+	    "\"across_exec\": false, \"origin\": \"unknown\", \"serial\": 3, \"stack\": 0, \"backtrace\": []}"));
 	assert_non_null(strstr(out, "\"summary\": {\"leaks\": 3, \"processes\": 2, "
 	    "\"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, "));
 	/* One leak per line. */
@@ -409,7 +416,8 @@ test_json(void **state)
 	    "\"processes\": 0, \"leaking\": 0, \"sites\": 0, \"misuse\": 0, "
 	    "\"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, "
 	    "\"suppressed_inherited\": 0, \"suppressed_default\": 0, "
-	    "\"only_from_hidden\": 0, \"min_age_hidden\": 0, \"unopened_closes\": 0}"), 0);
+	    "\"only_from_hidden\": 0, \"min_age_hidden\": 0, "
+	    "\"fork_inherited_hidden\": 0, \"unopened_closes\": 0}"), 0);
 	free(out);
 }
 
@@ -595,7 +603,7 @@ static const char sections_text[] =
     "fdleak: unopened-closes pid=77 count=3 fds=3-1023\n"
     "fdleak: inherited pid=77 fd=5 kind=socket syscall=socket tid=77 program=\"/usr/bin/child \\\"x\\\"\" target=\"tcp 0.0.0.0:80 (listening)\"\n"
     "fdleak:    at 0x1100: ???\n"
-    "fdleak: hidden suppressed-leaks=6 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0 min-age=0\n"
+    "fdleak: hidden suppressed-leaks=6 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0 min-age=0 fork-inherited=0\n"
     "fdleak: summary leaks=5 processes=1 leaking=1 sites=1 misuse=5 inherited=1 suppressed=6\n";
 
 /* out without its ANSI colour sequences, in place. */
@@ -690,7 +698,7 @@ test_misuse_grouping(void **state)
 static const char sections_script[] =
     "import json, sys\n"
     "d = json.load(sys.stdin)\n"
-    "assert d[\"summary\"] == {\"leaks\": 5, \"processes\": 1, \"leaking\": 1, \"sites\": 1, \"misuse\": 5, \"inherited\": 1, \"suppressed\": 6, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"unopened_closes\": 3}, d[\"summary\"]\n"
+    "assert d[\"summary\"] == {\"leaks\": 5, \"processes\": 1, \"leaking\": 1, \"sites\": 1, \"misuse\": 5, \"inherited\": 1, \"suppressed\": 6, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"fork_inherited_hidden\": 0, \"unopened_closes\": 3}, d[\"summary\"]\n"
     "p = d[\"processes\"][0]\n"
     "assert p[\"suppressed\"] == 6\n"
     "s, = p[\"sites\"]\n"

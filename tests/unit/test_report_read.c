@@ -67,7 +67,19 @@ add_leak(struct proc_report *p, int fd, uint32_t stack, uint64_t serial,
 	report_add_leak(p, &l);
 }
 
-/* Two dumps of pid 50: site STACK_A grows, STACK_B appears. */
+/* Site s (its targets borrowed) appended to p. */
+static void
+add_site(struct dump_proc *p, const struct dump_site *s)
+{
+	p->sites = realloc(p->sites, (p->nsites + 1) * sizeof *p->sites);
+	assert_non_null(p->sites);
+	p->sites[p->nsites++] = *s;
+}
+
+/*
+ * Two dumps of pid 50: site STACK_A grows, STACK_B appears; pid 70 is
+ * sampled in the second.
+ */
 static void
 add_dumps(struct report *r)
 {
@@ -78,7 +90,7 @@ add_dumps(struct report *r)
 
 	s.kinds[FDK_FILE] = 2;
 	p->outstanding = 2;
-	dump_add_site(p, &s);
+	add_site(p, &s);
 	report_add_dump(r, &d);
 	dump_free(&d);
 	d = (struct dump){ .n = 2, .elapsed = 0.6500000001 };
@@ -87,10 +99,16 @@ add_dumps(struct report *r)
 	s.count = 8;
 	s.growth = 6;
 	s.more_targets = 3;
-	dump_add_site(p, &s);
+	add_site(p, &s);
 	s = (struct dump_site){ .stack = STACK_B, .count = 1, .growth = 1 };
 	s.kinds[FDK_SOCKET] = 1;
-	dump_add_site(p, &s);
+	add_site(p, &s);
+	p = dump_add_proc(&d, 70, -1);
+	p->share = 0.123456789;
+	p->attached = 0.0777777;
+	p->unsampled = 4;
+	p->outstanding = 1;
+	add_site(p, &s);
 	report_add_dump(r, &d);
 	dump_free(&d);
 }
@@ -118,7 +136,15 @@ build(struct report *r)
 	p->pid = 50;
 	p->ppid = 1;
 	p->command = strdup("/bin/pr\xffog");
+	p->argv = malloc(3 * sizeof(char *) + 16);
+	assert_non_null(p->argv);
+	p->argv[0] = strcpy((char *)(p->argv + 3), "pr\xffog");
+	p->argv[1] = strcpy(p->argv[0] + 7, "-x y");
+	p->argv[2] = NULL;
 	p->running = true;
+	p->sampling = (struct sampling){ .on = true, .attached = 0.333333333,
+	    .wall = 1.0000001, .windows = 3, .seen = 9, .unsampled = 2,
+	    .gone = 1, .changed = 1 };
 	p->dumps_before = 2;
 	p->ended = 1.25;
 	add_leak(p, 3, STACK_A, 5, FDK_FILE, "/a", 1.04);
@@ -127,6 +153,8 @@ build(struct report *r)
 	add_leak(p, 8, STACK_B, 1, FDK_SOCKET, "tcp 1.2.3.4:5 -> 6.7.8.9:10", 3);
 	add_leak(p, 9, STACK_BAD, 3, FDK_FILE, "<script>alert(1)</script>", 3);
 	add_leak(p, 11, 0, 0, FDK_PIPE, NULL, -1);
+	p->leaks[1].created_in = 40;
+	p->leaks[2].unconfirmed = true;
 	p->leaks[p->nleaks - 1].unknown_origin = true;
 	p->leaks[p->nleaks - 1].nr = -1;
 	m = (struct misuse){ .type = MISUSE_DOUBLE_CLOSE, .fd = 12, .tid = 50,
@@ -146,6 +174,7 @@ build(struct report *r)
 	p->nsuppressed = 2;
 	p->nsuppressed_default = 1;
 	p->nyoung = 4;
+	p->nforked = 5;
 
 	p = report_add_process(r);
 	p->pid = 60;
@@ -235,6 +264,11 @@ test_round_trip(void **state)
 	assert_string_equal(back.procs[0].command, "/bin/pr\xffog");
 	assert_int_equal(back.procs[1].exit_signal, SIGRTMIN + 2);
 	assert_int_equal(back.procs[0].leaks[1].kind, FDK_OTHER);
+	assert_string_equal(back.procs[0].argv[0], "pr\xffog");
+	assert_string_equal(back.procs[0].argv[1], "-x y");
+	assert_null(back.procs[0].argv[2]);
+	assert_true(back.procs[0].sampling.on && !back.procs[1].sampling.on);
+	assert_true(back.dumps[1].procs[1].attached == 0.0777777);
 	for (size_t i = 0; i < sizeof writers / sizeof *writers; i++) {
 		char *a = written(writers[i], &r), *b = written(writers[i], &back);
 
@@ -257,9 +291,9 @@ test_same_print_two_sites(void **state)
 	build(&r);
 	text = written(write_text_all, &r);
 	assert_non_null(strstr(text, "fdleak: site pid=50 count=2 kinds=file:2 "
-	    "oldest-fd=3 newest-fd=6 targets=\"/a\", \"/b\\xfe\"\n"));
+	    "oldest-fd=3 newest-fd=6 rate=6/s targets=\"/a\", \"/b\\xfe\"\n"));
 	assert_non_null(strstr(text, "fdleak: site pid=50 count=1 kinds=other:1 "
-	    "oldest-fd=4 newest-fd=4 targets=?\n"));
+	    "oldest-fd=4 newest-fd=4 rate=3/s targets=?\n"));
 	free(text);
 	report_free(&r);
 }

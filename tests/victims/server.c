@@ -3,7 +3,8 @@
  * server.c - a long-running server that leaks one fd every Nth request,
  * for attach mode (fdleak -p).
  *
- * usage: server [N]        (N: leak on every Nth request, default 10)
+ * usage: server [N]        (N: leak on every Nth request, default 10;
+ *                           0: never, a clean server)
  *
  * Before it prints READY it has leaked five fds from leak_at_startup():
  * /dev/null three times and both ends of a pipe (EXPECT lines), so that an
@@ -27,6 +28,7 @@
  */
 #include "victim.h"
 
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -171,18 +173,20 @@ main(int argc, char *argv[])
 	int capped = 0;
 
 	victim_proc();
-	if (argc > 1 && (every = atol(argv[1])) < 1) {
-		victim_say("ERROR usage: server [N >= 1]");
+	if (argc > 1 && (every = atol(argv[1])) < 0) {
+		victim_say("ERROR usage: server [N >= 0]");
 		return 2;
 	}
 	raise_nofile();
 	leak_at_startup();
 	victim_say("READY pid=%d every=%ld", (int)getpid(), every);
 	for (request = 1;; request++) {
-		if (request % every == 0 && leaked < leak_cap)
+		bool leaky = every > 0 && request % every == 0;
+
+		if (leaky && leaked < leak_cap)
 			handle_request_leaky(request);
 		else {
-			if (request % every == 0 && !capped) {
+			if (leaky && !capped) {
 				capped = 1;
 				victim_say("LEAK-CAP %ld", leaked);
 			}

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: MIT
+"""
+reports.py - the tests of what a report says beyond the leaks: which
+process (argv), which process created an inherited fd (created_in,
+--skip-fork-inherited), what ran out (failed creations, EMFILE), which
+script line (perf maps), whole lines on a shared stderr, and what fdleak
+is waiting for.
+
+run.py calls register(run) once its own helpers exist.
+"""
+
+import os
+
+from common import Failure, fail_if
+
+h = None        # the run module, set by register()
+
+PYTHON = "/usr/bin/python3"
+
+LEAK_PY = """\
+import os, sys
+# A raw fd: the interpreter's shutdown closes file objects, not these.
+fd = os.open("/etc/hostname", os.O_RDONLY)
+print("LEAKED", sys.argv[1], fd, flush=True)
+"""
+
+
+def write(ctx, name, text):
+    path = os.path.join(ctx.tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def python_or_skip():
+    if not os.access(PYTHON, os.X_OK):
+        raise h.Skip("no %s" % PYTHON)
+
+
+def argv_two_scripts(ctx):
+    """sh -c 'python3 leak.py first; python3 leak.py second': two
+    processes of one executable, told apart by their argv, in JSON and in
+    text."""
+    python_or_skip()
+    script = write(ctx, "leak.py", LEAK_PY)
+    cmd = "%s %s first; %s %s second" % (PYTHON, script, PYTHON, script)
+    res, report = ctx.trace_json(["sh", "-c", cmd])
+    problems = [] if res.status == 0 else ["fdleak exited %d" % res.status]
+    leaking = [p for p in report["processes"] if p["leaks"]]
+    want = [[PYTHON, script, "first"], [PYTHON, script, "second"]]
+    got = sorted(p["argv"] for p in leaking)
+    if got != want:
+        problems.append("argv of the leaking processes %r, expected %r" %
+                        (got, want))
+    commands = {p["command"] for p in leaking}
+    if len(commands) != 1:
+        problems.append("commands %r: one executable expected" % commands)
+    shell = [p for p in report["processes"] if p["argv"] and
+             p["argv"][:2] == ["sh", "-c"]]
+    if len(shell) != 1 or shell[0]["argv"] != ["sh", "-c", cmd]:
+        problems.append("the shell's argv: %r" % [p["argv"] for p in shell])
+    text = ctx.run([ctx.fdleak, "--", "sh", "-c", cmd], env=ctx.env())
+    procs, _ = h.parse_sections(text.stderr)
+    got = sorted(p["fields"].get("argv") for p in procs)
+    if got != want:
+        problems.append("text: argv= of the process lines %r, expected %r" %
+                        (got, want))
+    fail_if(problems)
+
+
+POOL_PY = """\
+import multiprocessing as mp, sys
+def work(x):
+    return x * x
+if __name__ == "__main__":
+    # The parent's log file: every worker gets a copy through fork.
+    log = open(sys.argv[1], "w")
+    mp.set_start_method("fork")
+    with mp.Pool(4) as pool:
+        print(sum(pool.map(work, range(100))), file=log, flush=True)
+    log.close()
+"""
+
+
+def pool_fork_inherited(ctx):
+    """A multiprocessing.Pool(4) run (fork): the workers' copies of the
+    parent's fds are marked created_in (JSON) and created-in= (text);
+    --skip-fork-inherited leaves them out and counts them, and keeps what
+    the workers made themselves."""
+    python_or_skip()
+    script = write(ctx, "pool.py", POOL_PY)
+    logpath = os.path.join(ctx.tmp, "log.txt")
+    argv = [PYTHON, script, logpath]
+    problems = []
+    res, report = ctx.trace_json(argv)
+    main = [p for p in report["processes"] if p["ppid"] not in
+            {q["pid"] for q in report["processes"]}]
+    if len(main) != 1:
+        raise Failure("no single root process: %r" %
+                      [p["pid"] for p in report["processes"]])
+    root = main[0]["pid"]
+    workers = [p for p in report["processes"] if p["ppid"] == root]
+    if len(workers) != 4:
+        problems.append("%d workers, expected 4" % len(workers))
+    copies = 0
+    for w in workers:
+        logs = [l for l in w["leaks"] if l["target"] == logpath]
+        if len(logs) != 1 or logs[0]["created_in"] != root:
+            problems.append("worker %d: the parent's log file %r" %
+                            (w["pid"], logs))
+        for l in w["leaks"]:
+            if l["created_in"] not in (root, w["pid"]):
+                problems.append("worker %d: created_in %r" %
+                                (w["pid"], l["created_in"]))
+            copies += l["created_in"] == root
+    for l in main[0]["leaks"]:
+        if l["created_in"] != root:
+            problems.append("parent's leak created_in %r" % l["created_in"])
+    text = ctx.run([ctx.fdleak, "--"] + argv, env=ctx.env())
+    marked = [line for line in text.stderr.splitlines()
+              if line.startswith("fdleak: leak ") and
+              " created-in=" in line]
+    if len(marked) < 4:
+        problems.append("text: %d leak lines with created-in=" % len(marked))
+    for line in marked:
+        fields = dict(h.SITE_FIELD.findall(line))
+        if fields["created-in"] == fields["pid"]:
+            problems.append("text: created-in= its own pid: %r" % line)
+
+    res, skipped = ctx.trace_json(argv, ["--skip-fork-inherited"])
+    hidden = 0
+    for p in skipped["processes"]:
+        for l in p["leaks"]:
+            if l["created_in"] != p["pid"]:
+                problems.append("--skip-fork-inherited: pid %d still has "
+                                "%s made in %r" % (p["pid"], h.describe(l),
+                                                   l["created_in"]))
+        hidden += p["fork_inherited_hidden"]
+    if hidden < 4 or skipped["summary"]["fork_inherited_hidden"] != hidden:
+        problems.append("fork_inherited_hidden: %d in processes, summary %r" %
+                        (hidden, skipped["summary"]["fork_inherited_hidden"]))
+    if not any(p["leaks"] for p in skipped["processes"]):
+        problems.append("--skip-fork-inherited left no leak at all")
+    fail_if(problems)
+    return [], "%d copies marked, %d hidden with the option" % (copies, hidden)
+
+
+def register(run):
+    """Register the report tests with run.py (its module is run)."""
+    global h
+    h = run
+    run.test("argv-two-scripts")(argv_two_scripts)
+    run.test("pool-fork-inherited")(pool_fork_inherited)
