@@ -287,8 +287,8 @@ tracer_attach_window(void)
 	struct proc **live = tracer_asleep(&n), **v;
 
 	/* A copy: waking a process takes it off the list. */
-	v = xreallocarray(NULL, n ? n : 1, sizeof *v);
-	memcpy(v, live, n * sizeof *v);
+	v = xreallocarray(NULL, n ? n : 1, sizeof(struct proc *));
+	memcpy(v, live, n * sizeof(struct proc *));
 	for (size_t i = 0; i < n; i++) {
 		struct proc *p = v[i];
 

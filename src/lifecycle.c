@@ -627,7 +627,7 @@ park(struct proc *p, pid_t tid)
 	identify(p->fdtab, tid);
 	count_window(p, now_ns());
 	p->asleep = true;
-	asleep = xgrow(asleep, nasleep, sizeof *asleep);
+	asleep = xgrow(asleep, nasleep, sizeof(struct proc *));
 	asleep[nasleep++] = p;
 }
 
