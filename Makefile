@@ -115,6 +115,14 @@ memcheck: fdleak victims
 		    -e 'write your own handler' -e 'README_MISSING' -e 'Nevertheless' \
 		    -e 'valgrind.org' build/memcheck.log || true; \
 	done
+	@echo "== memcheck: fdleak --from, every format"
+	@./fdleak --format=json -o build/memcheck.json -- build/victims/misuse \
+	    >/dev/null 2>&1 || true
+	@set -e; for f in text json sarif html folded; do \
+		valgrind -q --error-exitcode=99 --leak-check=full \
+		    --errors-for-leak-kinds=definite ./fdleak \
+		    --from=build/memcheck.json --format=$$f -o /dev/null; \
+	done
 
 # Static analysis: clang-tidy (checks in .clang-tidy) and cppcheck must be silent.
 # ctuuninitvar in umem.c and arch-x86_64.c are false positives: the buffers
