@@ -304,6 +304,10 @@ void report_free(struct report *r);
  * inherited fds (nothing if it has none of them).
  */
 void report_text_process(FILE *f, const struct report *r, const struct proc_report *p);
+/* Text: how p ended: signal=NAME, exit=N, state=running or exit=? (used by HTML too). */
+void report_text_status(FILE *f, const struct proc_report *p);
+/* Text: the counts of the hidden line, "suppressed-leaks=N ..." (used by HTML too). */
+void report_text_hidden(FILE *f, const struct report *r);
 /* Text: the closing summary line. */
 void report_text_summary(FILE *f, const struct report *r);
 /* Text: the frame lines of stack id (used by dumps too). */

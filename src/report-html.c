@@ -270,34 +270,6 @@ html_stack(FILE *f, const struct report *r, uint32_t id)
 	fputs("</pre>\n", f);
 }
 
-static void
-html_kinds(FILE *f, const unsigned *kinds)
-{
-	const char *sep = "";
-
-	for (unsigned k = 0; k < FDK_COUNT; k++) {
-		if (kinds[k] == 0)
-			continue;
-		fprintf(f, "%s%s:%u", sep, fd_kind_name((enum fd_kind)k), kinds[k]);
-		sep = " ";
-	}
-}
-
-static void
-html_exit(FILE *f, const struct proc_report *p)
-{
-	char sig[32];
-
-	if (p->exit_signal != 0)
-		fputs(signal_name(p->exit_signal, sig, sizeof sig), f);
-	else if (p->exited)
-		fprintf(f, "exit %d", p->exit_code);
-	else if (p->running)
-		fputs("running", f);
-	else
-		fputs("?", f);
-}
-
 /* The command line of p as its last exec had it, else its executable. */
 static void
 html_command(FILE *f, const struct proc_report *p)
@@ -345,16 +317,13 @@ html_summary(FILE *f, const struct report *r)
 			kinds[fd_kind_counted(r->procs[i].leaks[j].kind)]++;
 	}
 	fputs("<p>Leaks by kind: <span class=kinds>", f);
-	html_kinds(f, kinds);
+	report_text_kinds(f, kinds);
 	if (report_total_leaks(r) == 0)
 		fputs("none", f);
-	fprintf(f, "</span></p>\n<p class=note>Hidden: %zu leaks, %zu failed "
-	    "closes and %zu inherited fds by suppressions (%zu of them by the "
-	    "default ones), %zu by --only-from, %zu fds by --min-age.</p>\n",
-	    report_total_suppressed(r), report_total_suppressed_misuse(r),
-	    report_total_suppressed_inherited(r),
-	    report_total_suppressed_default(r), report_total_only_from(r),
-	    report_total_young(r));
+	/* As the text report's hidden line, whose words the man page explains. */
+	fputs("</span></p>\n<p class=note>Hidden: ", f);
+	report_text_hidden(f, r);
+	fputs(".</p>\n", f);
 	fputs("<table class=procs>\n<tr><th class=n>pid</th><th class=n>ppid</th>"
 	    "<th>command line</th><th>end</th><th class=n>leaks</th>"
 	    "<th class=n>sites</th><th class=n>misuse</th>"
@@ -370,7 +339,7 @@ html_summary(FILE *f, const struct report *r)
 		    p->pid, p->ppid);
 		html_command(f, p);
 		fputs("</td><td>", f);
-		html_exit(f, p);
+		report_text_status(f, p);
 		fprintf(f, "</td><td class=n>%zu</td><td class=n>%zu</td>"
 		    "<td class=n>%zu</td><td class=n>%zu</td><td class=n>%zu</td>"
 		    "</tr>\n", p->nleaks, ns, report_proc_misuse(p), p->ninherited,
@@ -408,7 +377,7 @@ html_site(FILE *f, const struct report *r, const struct any_site *a)
 
 	fprintf(f, "<details class=site data-stack=\"%" PRIu32 "\"><summary>"
 	    "<b>%zu</b> ", s->stack, s->count);
-	html_kinds(f, s->kinds);
+	report_text_kinds(f, s->kinds);
 	fputs(" <code>", f);
 	html_where(f, &st, report_user_frame(&st));
 	/* The pid alone: the table of processes names its command. */

@@ -314,19 +314,22 @@ text_sampling(FILE *f, const struct report_opts *o, const struct proc_report *p)
 }
 
 void
-report_text_process(FILE *f, const struct report *r,
-    const struct proc_report *p)
+report_text_hidden(FILE *f, const struct report *r)
 {
-	const struct report_opts *o = &r->opts;
-	struct site *sites;
-	size_t nsites;
+	fprintf(f, "suppressed-leaks=%zu suppressed-misuse=%zu "
+	    "suppressed-inherited=%zu default=%zu only-from=%zu min-age=%zu "
+	    "fork-inherited=%zu",
+	    report_total_suppressed(r), report_total_suppressed_misuse(r),
+	    report_total_suppressed_inherited(r),
+	    report_total_suppressed_default(r), report_total_only_from(r),
+	    report_total_young(r), report_total_forked(r));
+}
+
+void
+report_text_status(FILE *f, const struct proc_report *p)
+{
 	char sig[32];
 
-	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0 &&
-	    p->unopened_closes == 0 && !p->sampling.on)
-		return;
-	text_head(f, o, C_BOLD, "process");
-	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
 	if (p->exit_signal != 0)
 		fprintf(f, "signal=%s",
 		    signal_name(p->exit_signal, sig, sizeof sig));
@@ -336,6 +339,22 @@ report_text_process(FILE *f, const struct report *r,
 		fputs("state=running", f);
 	else
 		fputs("exit=?", f);
+}
+
+void
+report_text_process(FILE *f, const struct report *r,
+    const struct proc_report *p)
+{
+	const struct report_opts *o = &r->opts;
+	struct site *sites;
+	size_t nsites;
+
+	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0 &&
+	    p->unopened_closes == 0 && !p->sampling.on)
+		return;
+	text_head(f, o, C_BOLD, "process");
+	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
+	report_text_status(f, p);
 	fprintf(f, " leaks=%zu", p->nleaks);
 	if (p->argv != NULL && p->argv[0] != NULL) {
 		fputs(" argv=", f);
@@ -375,13 +394,9 @@ void
 report_text_summary(FILE *f, const struct report *r)
 {
 	text_head(f, &r->opts, C_DIM, "hidden");
-	fprintf(f, " suppressed-leaks=%zu suppressed-misuse=%zu "
-	    "suppressed-inherited=%zu default=%zu only-from=%zu min-age=%zu "
-	    "fork-inherited=%zu\n",
-	    report_total_suppressed(r), report_total_suppressed_misuse(r),
-	    report_total_suppressed_inherited(r),
-	    report_total_suppressed_default(r), report_total_only_from(r),
-	    report_total_young(r), report_total_forked(r));
+	fputc(' ', f);
+	report_text_hidden(f, r);
+	fputc('\n', f);
 	text_head(f, &r->opts, C_BOLD, "summary");
 	fprintf(f, " leaks=%zu processes=%zu leaking=%zu sites=%zu misuse=%zu "
 	    "inherited=%zu suppressed=%zu\n", report_total_leaks(r),

@@ -3736,9 +3736,13 @@ def _build_flags(ctx):
     with open(wrapper, "w") as f:
         f.write("#!/bin/sh\necho \"$*\" >> %s\nexec pkg-config \"$@\"\n" % log)
     os.chmod(wrapper, 0o755)
+    # A packager's make, not the one running the tests: `make check ASAN=1`
+    # would pass ASAN=1 down through MAKEFLAGS (no target "fdleak" then).
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ASAN")}
     res = ctx.run(["make", "-C", tree, "-j2", "V=1", "fdleak",
                    "CFLAGS=-O1 -g", "CPPFLAGS=-D_FORTIFY_SOURCE=2",
-                   "PKG_CONFIG=" + wrapper], timeout=600)
+                   "PKG_CONFIG=" + wrapper], timeout=600, env=env)
     problems = []
     if res.status != 0:
         raise Failure("make CFLAGS=... failed: %s" % res.stderr[-600:])

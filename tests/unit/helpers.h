@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * helpers.h - what several unit tests need: where a function of the test
- * binary lives, and an external check of a written document. Included
- * after <cmocka.h> and "stack.h"; each test uses what it needs.
+ * binary lives, what a writer writes, and an external check of a written
+ * document. Included after <cmocka.h>, "report.h" and "stack.h"; each test
+ * uses what it needs.
  */
 #ifndef FDLEAK_TEST_HELPERS_H
 #define FDLEAK_TEST_HELPERS_H
@@ -44,6 +45,44 @@ self_frame(uint64_t pc)
 	free(exe);
 	assert_int_not_equal(fr.module, 0);
 	return fr;
+}
+
+/* What write writes given arg, as a malloc'd string (no NUL inside). */
+static UNUSED_OK char *
+memstream_text(void (*write)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	write(f, arg);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(strlen(buf), len);
+	return buf;
+}
+
+struct written_job {
+	void (*fn)(FILE *, const struct report *);
+	const struct report *r;
+};
+
+static UNUSED_OK void
+written_call(FILE *f, void *arg)
+{
+	const struct written_job *j = arg;
+
+	j->fn(f, j->r);
+}
+
+/* What report writer fn writes about r, as a malloc'd string. */
+static UNUSED_OK char *
+report_written(void (*fn)(FILE *, const struct report *),
+    const struct report *r)
+{
+	struct written_job j = { fn, r };
+
+	return memstream_text(written_call, &j);
 }
 
 /*

@@ -31,20 +31,6 @@
 
 #include "helpers.h"
 
-static char *
-memstream_text(void (*write)(FILE *, void *), void *arg)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	write(f, arg);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(strlen(buf), len);
-	return buf;
-}
-
 /* Stack ids of the hand-made printed stacks. */
 #define STACK_LIB	101	/* a frame in a module without symbols, one in none */
 #define STACK_ANON	102	/* three frames in anonymous memory */

@@ -25,7 +25,10 @@
 #include "flame.h"
 #include "report-read.h"
 #include "report.h"
+#include "stack.h"
 #include "symstack.h"
+
+#include "helpers.h"
 
 #define STACK_A		7	/* main -> open_a (inline in main) */
 #define STACK_A2	8	/* prints as STACK_A: another site all the same */
@@ -213,19 +216,6 @@ write_json_all(FILE *f, const struct report *r)
 	report_json(f, r);
 }
 
-static char *
-written(write_fn fn, const struct report *r)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	fn(f, r);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 /* Read text as a saved report into r; the message or NULL. */
 static char *
 read_text(const char *text, struct report *r)
@@ -253,7 +243,7 @@ test_round_trip(void **state)
 	char *json, *err;
 
 	build(&r);
-	json = written(write_json_all, &r);
+	json = report_written(write_json_all, &r);
 	err = read_text(json, &back);
 	if (err != NULL)
 		fail_msg("%s", err);
@@ -270,7 +260,7 @@ test_round_trip(void **state)
 	assert_true(back.procs[0].sampling.on && !back.procs[1].sampling.on);
 	assert_true(back.dumps[1].procs[1].attached == 0.0777777);
 	for (size_t i = 0; i < sizeof writers / sizeof *writers; i++) {
-		char *a = written(writers[i], &r), *b = written(writers[i], &back);
+		char *a = report_written(writers[i], &r), *b = report_written(writers[i], &back);
 
 		assert_string_equal(a, b);
 		free(a);
@@ -289,7 +279,7 @@ test_same_print_two_sites(void **state)
 	char *text;
 
 	build(&r);
-	text = written(write_text_all, &r);
+	text = report_written(write_text_all, &r);
 	assert_non_null(strstr(text, "fdleak: site pid=50 count=2 kinds=file:2 "
 	    "oldest-fd=3 newest-fd=6 rate=6/s targets=\"/a\", \"/b\\xfe\"\n"));
 	assert_non_null(strstr(text, "fdleak: site pid=50 count=1 kinds=other:1 "
@@ -305,7 +295,7 @@ test_folded(void **state)
 	char *out;
 
 	build(&r);
-	out = written(report_folded, &r);
+	out = report_written(report_folded, &r);
 	/* The most fds first, then the oldest (origin unknown: serial 0). */
 	assert_string_equal(out,
 	    "pr?og;main;open_a;open64 2\n"
@@ -351,7 +341,7 @@ test_html(void **state)
 	char *out;
 
 	build(&r);
-	out = written(report_html, &r);
+	out = report_written(report_html, &r);
 	assert_null(strstr(out, "<script>alert"));
 	assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;"));
 	assert_non_null(strstr(out, "a&amp;b.c:1"));
@@ -418,7 +408,7 @@ test_missing_fields(void **state)
 	size_t tried = 0;
 
 	build(&r);
-	json = written(write_json_all, &r);
+	json = report_written(write_json_all, &r);
 	report_free(&r);
 	for (p = json; (p = strstr(p, "\": ")) != NULL; p++) {
 		char *copy = strdup(json), *key = copy + (p - json), *err;

@@ -34,19 +34,6 @@ sarif_test_marker(void)
 	__asm__ volatile("");
 }
 
-static char *
-write_sarif(const struct report *r)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	report_sarif(f, r);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 /* The structure every SARIF consumer relies on. */
 static const char structure[] =
     "import json, sys\n"
@@ -136,7 +123,7 @@ test_sarif(void **state)
 	report_add_inherited(p, &in);
 	report_resolve_process(&r, p);
 
-	out = write_sarif(&r);
+	out = report_written(report_sarif, &r);
 	assert_int_equal(python_check(out, structure), 0);
 	assert_true(asprintf(&script,
 	    "import json, sys\n"
@@ -178,7 +165,7 @@ test_sarif(void **state)
 
 	/* Nothing to say: still a valid log, with no results. */
 	report_free(&r);
-	out = write_sarif(&r);
+	out = report_written(report_sarif, &r);
 	assert_int_equal(python_check(out, "import json, sys\n"
 	    "d = json.load(sys.stdin)\n"
 	    "assert d[\"runs\"][0][\"results\"] == []\n"), 0);
