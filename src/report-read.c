@@ -8,13 +8,18 @@
  * run wrote in it.
  *
  * Parsed with jansson, chosen over json-c by measurement on the report of
- * build/victims/many (50 000 leaks, 60 MB of JSON; medians of 7
- * alternating runs on a 2-core VM): jansson 2.14 parsed it in 1.24 s with
- * a peak of 417 MB, json-c 0.16 in 0.88 s with 517 MB (strict mode, as
- * --from needs: the same). Memory is what a big report runs out of first;
- * jansson is strict by default, says where a document breaks, and reads a
- * FILE one value at a time (json_loadf stops after the value's last
- * byte), which a stream of dump lines followed by the report needs.
+ * build/victims/many (50 000 leaks, 77 MB of JSON; medians of 7
+ * alternating runs on a 2-core VM with other jobs running; the whole file
+ * in memory, then parsed and walked): jansson 2.14 parsed it in 1.41 s
+ * with a peak of 539 MB above the file, json-c 0.16 in strict mode (as
+ * --from needs) in 1.05 s with 620 MB. On the 62 MB of JSON before the
+ * fields --from needs were added: 1.24 s and 417 MB against 0.88 s and
+ * 517 MB. Memory is what a big report runs out of first, not seconds;
+ * and jansson is strict by default, says where a document breaks (and
+ * whether it ended early), and reads a FILE one value at a time
+ * (json_loadf stops after the value's last byte), which a stream of dump
+ * lines followed by the report needs, with no copy of the file: fdleak
+ * --from of that report takes 2.4 s and 557 MB at its peak.
  *
  * The fields are read through tables (struct field): each names a key,
  * how to check and convert its value, and where it goes.
