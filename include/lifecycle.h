@@ -8,8 +8,12 @@
 #define FDLEAK_LIFECYCLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "report.h"
+
+struct proc;
 struct report;
 struct task;
 struct tracer_opts;
@@ -37,5 +41,12 @@ void lifecycle_event_stop(struct task *t, int sig);
 void lifecycle_reaped(struct task *t, int status);
 /* A new child stopped before its parent's fork event: held until it comes. */
 void lifecycle_hold_orphan(struct task *t);
+/*
+ * p ran out of fds (class FAIL_EMFILE) or the system did (FAIL_ENFILE)
+ * for the first time, its soft fd limit limit: record when, and which
+ * call sites held the most fds, read through its stopped thread tid.
+ */
+void lifecycle_ran_out(struct proc *p, pid_t tid, enum fail_class c,
+    uint64_t limit);
 
 #endif

@@ -85,6 +85,45 @@ struct sampling {
 	bool lost;		/* it ended, or could not be attached again, in a gap */
 };
 
+/* The errors an fd creation fails with, as reports group them. */
+enum fail_class {
+	FAIL_EMFILE,		/* the process's fd limit (RLIMIT_NOFILE) */
+	FAIL_ENFILE,		/* the system's (fs.file-max) */
+	FAIL_OTHER,		/* any other (ENOENT, EACCES, ...) */
+	FAIL_CLASSES
+};
+
+/* Failed creations at one call site with one class: EMFILE or ENFILE only. */
+struct failure {
+	uint32_t stack;		/* the failing call's stack id */
+	int nr;			/* its syscall */
+	enum fail_class class;
+	size_t count;
+};
+
+#define HOLDERS_KEPT		3	/* sites listed as holding the most fds */
+#define HOLDER_TARGETS_KEPT	3	/* targets listed per holder */
+
+/* A site holding fds when a process ran out, and how many. */
+struct holder {
+	uint32_t stack;
+	size_t count;
+	unsigned kinds[FDK_COUNT];
+	char *targets[HOLDER_TARGETS_KEPT];	/* owned: the first distinct ones */
+	unsigned ntargets;
+	size_t more_targets;	/* distinct targets past those */
+};
+
+/* The first time a process ran out of fds (EMFILE) or the system did (ENFILE). */
+struct ran_out {
+	enum fail_class class;	/* FAIL_EMFILE or FAIL_ENFILE */
+	double after;		/* seconds after the trace began */
+	long open;		/* fds the process had then; -1 if unknown */
+	uint64_t limit;		/* its soft RLIMIT_NOFILE then; 0 if unknown */
+	struct holder holders[HOLDERS_KEPT];	/* the most fds first */
+	unsigned nholders;
+};
+
 struct proc_report {
 	int pid, ppid;
 	char *command;		/* owned; executable at exit */
@@ -111,6 +150,11 @@ struct proc_report {
 	size_t unopened_closes;
 	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
 	struct sampling sampling;
+	size_t failed[FAIL_CLASSES];	/* failed fd creations, by class */
+	struct failure *failures;	/* owned: EMFILE and ENFILE sites, in order */
+	size_t nfailures;
+	struct ran_out ran_out[2];	/* EMFILE, ENFILE: the first of each */
+	unsigned nran_out;
 	uint64_t end_ns;	/* now_ns() when the leaks were taken */
 };
 
@@ -230,6 +274,24 @@ double report_sampled_share(const struct sampling *s);
  * how fast it leaks (0 when p was attached for no time).
  */
 double report_site_rate(const struct proc_report *p, const struct site *s);
+/*
+ * Failures (failures.c). Whether an fd creation that failed with err
+ * counts as failed: not when it would block or was interrupted (an accept
+ * on a non-blocking socket), which is how such calls are used.
+ */
+bool failure_counts(int err);
+enum fail_class failure_class(int err);
+/* "EMFILE", "ENFILE", "other". */
+const char *failure_class_name(enum fail_class c);
+/*
+ * Count a failed creation (syscall nr, stack, errno err) in p. True when
+ * it is p's first EMFILE, or first ENFILE: the caller then records what
+ * held the fds with report_add_ran_out.
+ */
+bool report_add_failure(struct proc_report *p, uint32_t stack, int nr, int err);
+/* A new ran-out record of p for class (zeroed but for class); NULL if full. */
+struct ran_out *report_add_ran_out(struct proc_report *p, enum fail_class c);
+void report_failures_free(struct proc_report *p);
 /* "misuse" type names: "double-close", "bad-close". */
 const char *report_misuse_name(enum misuse_type type);
 

@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/ptrace.h>
 
 #include "arch.h"
+#include "dump.h"
 #include "fdinfo.h"
 #include "fdtab.h"
 #include "leaks.h"
@@ -42,6 +44,7 @@ static pid_t main_pid;
 static int main_status;
 static bool main_done;
 static bool warned_foreign_arch;
+static uint64_t trace_start_ns;	/* when the trace began */
 static bool pausing;		/* a sampling window ends: let go, keep the model */
 static struct proc **asleep;	/* the processes of a gap, models kept */
 static size_t nasleep;
@@ -1009,6 +1012,55 @@ lifecycle_begin(const struct tracer_opts *o, struct report *rep, bool seccomp,
 	report = rep;
 	use_seccomp = seccomp;
 	attach_mode = attach;
+	trace_start_ns = now_ns();
+}
+
+/* Holder sites: the most fds first, then the oldest stack id. */
+static int
+site_by_count(const void *a, const void *b)
+{
+	const struct dump_site *x = a, *y = b;
+
+	if (x->count != y->count)
+		return (x->count < y->count) - (x->count > y->count);
+	return (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+void
+lifecycle_ran_out(struct proc *p, pid_t tid, enum fail_class c,
+    uint64_t limit)
+{
+	struct ran_out *r = report_add_ran_out(&p->rep, c);
+	struct leak_rules lr = rules();
+	struct dump d = { 0 };
+	struct dump_proc *dp;
+
+	if (r == NULL)
+		return;
+	r->after = (double)(now_ns() - trace_start_ns) / 1e9;
+	r->limit = limit == RLIM_INFINITY ? 0 : limit;
+	/* Every fd made under trace counts here, however young. */
+	lr.min_age_ns = 0;
+	lr.skip_fork_inherited = false;
+	dp = dump_add_process(&d, p->pid, tid, p->fdtab, &lr);
+	r->open = dp->fds;
+	qsort(dp->sites, dp->nsites, sizeof *dp->sites, site_by_count);
+	for (size_t i = 0; i < dp->nsites && r->nholders < HOLDERS_KEPT; i++) {
+		const struct dump_site *s = &dp->sites[i];
+		struct holder *h = &r->holders[r->nholders++];
+
+		h->stack = s->stack;
+		h->count = s->count;
+		memcpy(h->kinds, s->kinds, sizeof h->kinds);
+		for (unsigned k = 0; k < s->ntargets; k++) {
+			if (h->ntargets < HOLDER_TARGETS_KEPT)
+				h->targets[h->ntargets++] = xstrdup(s->targets[k]);
+			else
+				h->more_targets++;
+		}
+		h->more_targets += s->more_targets;
+	}
+	dump_free(&d);
 }
 
 bool

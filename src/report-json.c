@@ -143,6 +143,59 @@ json_inherited(FILE *f, const struct report *r, const struct inherited *in)
 	fputs("}", f);
 }
 
+/* Failed creations: counts by class, EMFILE and ENFILE sites, what ran out. */
+static void
+json_failures(FILE *f, const struct report *r, const struct proc_report *p)
+{
+	fprintf(f, ",\n     \"failures\": {\"emfile\": %zu, \"enfile\": %zu, "
+	    "\"other\": %zu, \"sites\": [", p->failed[FAIL_EMFILE],
+	    p->failed[FAIL_ENFILE], p->failed[FAIL_OTHER]);
+	for (size_t i = 0; i < p->nfailures; i++) {
+		const struct failure *fl = &p->failures[i];
+
+		fprintf(f, "%s{\"errno\": \"%s\", \"count\": %zu, \"syscall\": ",
+		    i ? ", " : "", failure_class_name(fl->class), fl->count);
+		json_cstring(f, syscall_name(fl->nr));
+		fputs(", \"backtrace\": ", f);
+		json_backtrace(f, r, fl->stack);
+		fputc('}', f);
+	}
+	fputs("]},\n     \"ran_out\": [", f);
+	for (unsigned i = 0; i < p->nran_out; i++) {
+		const struct ran_out *ro = &p->ran_out[i];
+
+		fprintf(f, "%s{\"errno\": \"%s\", \"after\": %.3f, \"open\": ",
+		    i ? ", " : "", failure_class_name(ro->class), ro->after);
+		if (ro->open >= 0)
+			fprintf(f, "%ld", ro->open);
+		else
+			fputs("null", f);
+		if (ro->limit != 0)
+			fprintf(f, ", \"limit\": %llu", (unsigned long long)ro->limit);
+		else
+			fputs(", \"limit\": null", f);
+		fputs(", \"holders\": [", f);
+		for (unsigned j = 0; j < ro->nholders; j++) {
+			const struct holder *h = &ro->holders[j];
+
+			fprintf(f, "%s{\"count\": %zu, \"kinds\": ", j ? ", " : "",
+			    h->count);
+			report_json_kinds(f, h->kinds);
+			fputs(", \"targets\": [", f);
+			for (unsigned k = 0; k < h->ntargets; k++) {
+				fputs(k ? ", " : "", f);
+				json_cstring(f, h->targets[k]);
+			}
+			fprintf(f, "], \"more_targets\": %zu, \"backtrace\": ",
+			    h->more_targets);
+			json_backtrace(f, r, h->stack);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	}
+	fputc(']', f);
+}
+
 static void
 json_process(FILE *f, const struct report *r, const struct proc_report *p)
 {
@@ -210,6 +263,7 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 		json_inherited(f, r, &p->inherited[i]);
 	}
 	fputs(p->ninherited ? "\n     ]" : "]", f);
+	json_failures(f, r, p);
 	fprintf(f, ",\n     \"suppressed\": %zu, \"suppressed_misuse\": %zu, "
 	    "\"suppressed_inherited\": %zu, \"suppressed_default\": %zu, "
 	    "\"only_from_hidden\": %zu, \"min_age_hidden\": %zu, "

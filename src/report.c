@@ -483,6 +483,7 @@ report_proc_free(struct proc_report *p)
 	free(p->inherited);
 	free(p->command);
 	free(p->argv);
+	report_failures_free(p);
 	memset(p, 0, sizeof *p);
 }
 
@@ -526,6 +527,12 @@ report_resolve_process(struct report *r, const struct proc_report *p)
 	}
 	for (size_t i = 0; i < p->ninherited; i++)
 		symstacks_resolve(r->stacks, p->inherited[i].stack);
+	for (size_t i = 0; i < p->nfailures; i++)
+		symstacks_resolve(r->stacks, p->failures[i].stack);
+	for (unsigned i = 0; i < p->nran_out; i++) {
+		for (unsigned j = 0; j < p->ran_out[i].nholders; j++)
+			symstacks_resolve(r->stacks, p->ran_out[i].holders[j].stack);
+	}
 }
 
 struct report_stack

@@ -10,6 +10,7 @@ run.py calls register(run) once its own helpers exist.
 """
 
 import os
+import re
 
 from common import Failure, fail_if
 
@@ -145,9 +146,77 @@ def pool_fork_inherited(ctx):
     return [], "%d copies marked, %d hidden with the option" % (copies, hidden)
 
 
+def emfile_report(ctx):
+    """emfile runs out of fds: its failed opens are counted at try_open's
+    site, the ENOENT apart; the ran-out record says when, how many were
+    open against which limit, and that hoard_files held the most (then
+    hoard_pipes and try_open), in JSON and in text."""
+    argv = [h.victim_path("emfile")]
+    res, report = ctx.trace_json(argv)
+    proto = h.Protocol(res.stdout)
+    m = re.search(r"^FAILED function=try_open errno=EMFILE count=(\d+)$",
+                  res.stdout, re.M)
+    r = re.search(r"^RANOUT open=(\d+) limit=(\d+)$", res.stdout, re.M)
+    if proto.errors or not m or not r:
+        raise Failure("victim: %s" % (proto.errors or res.stdout[-300:]))
+    failed, opened, limit = int(m.group(1)), int(r.group(1)), int(r.group(2))
+    problems = []
+    p = [q for q in report["processes"] if q["command"].endswith("/emfile")]
+    if len(p) != 1:
+        raise Failure("no single emfile process in %r" %
+                      [q["command"] for q in report["processes"]])
+    f, ro = p[0]["failures"], p[0]["ran_out"]
+    if f["emfile"] != failed or f["enfile"] != 0 or f["other"] < 1:
+        problems.append("failures %r, expected emfile %d, enfile 0, other "
+                        ">= 1 (the ENOENT)" % (
+                            {k: f[k] for k in ("emfile", "enfile", "other")},
+                            failed))
+    sites = [(s["errno"], s["count"], s["syscall"],
+              h.functions(s)[:2]) for s in f["sites"]]
+    if sites != [("EMFILE", failed, "openat", ["try_open", "main"])]:
+        problems.append("failure sites %r" % sites)
+    if len(ro) != 1:
+        problems.append("ran_out %r, expected one record" % ro)
+    else:
+        o = ro[0]
+        if (o["errno"], o["open"], o["limit"]) != ("EMFILE", opened, limit):
+            problems.append("ran_out errno %r open %r limit %r, expected "
+                            "EMFILE %d %d" % (o["errno"], o["open"],
+                                              o["limit"], opened, limit))
+        holders = [(x["count"], h.functions(x)[0]) for x in o["holders"]]
+        rest = dict((fn, n) for n, fn in holders[1:])
+        if len(holders) != 3 or holders[0] != (20, "hoard_files") or \
+                set(rest) != {"hoard_pipes", "try_open"} or \
+                rest["hoard_pipes"] != 8:
+            problems.append("holders %r: expected hoard_files (20) first, "
+                            "then hoard_pipes (8) and try_open" % holders)
+        if o["holders"] and o["holders"][0]["targets"] != ["/dev/null"]:
+            problems.append("first holder's targets %r" %
+                            o["holders"][0]["targets"])
+    text = ctx.run([ctx.fdleak, "--"] + argv, env=ctx.env())
+    lines = text.stderr.splitlines()
+    ran = [l for l in lines if l.startswith("fdleak: ran-out ")]
+    if len(ran) != 1 or not re.search(
+            r" errno=EMFILE after=[\d.]+ open=%d limit=%d failed=%d "
+            r"other-failed=\d+$" % (opened, limit, failed), ran[0]):
+        problems.append("text ran-out lines %r" % ran)
+    fl = [i for i, l in enumerate(lines) if l.startswith("fdleak: failed ")]
+    if len(fl) != 1 or not lines[fl[0]].endswith(
+            " errno=EMFILE count=%d syscall=openat" % failed) or \
+            "try_open" not in lines[fl[0] + 1]:
+        problems.append("text failed lines: %r" %
+                        [lines[i:i + 2] for i in fl])
+    holders = [l for l in lines if l.startswith("fdleak: holder ")]
+    if len(holders) != 3 or " count=20 kinds=device:20 " not in holders[0]:
+        problems.append("text holder lines %r" % holders)
+    fail_if(problems)
+
+
 def register(run):
     """Register the report tests with run.py (its module is run)."""
     global h
     h = run
     run.test("argv-two-scripts")(argv_two_scripts)
     run.test("pool-fork-inherited")(pool_fork_inherited)
+    run.test("emfile-report")(emfile_report)
+    run.register(run.VictimTest("emfile", "emfile"))
