@@ -316,6 +316,7 @@ print_dump(const struct dump *d, void *arg)
 	struct dump_job j = { out, d };
 
 	for (size_t i = 0; i < d->nprocs; i++) {
+		symstacks_for_process(out->rep->stacks, d->procs[i].pid);
 		for (size_t k = 0; k < d->procs[i].nsites; k++)
 			symstacks_resolve(out->rep->stacks, d->procs[i].sites[k].stack);
 	}

@@ -518,6 +518,7 @@ report_add_supp(struct report *r, const char *name, const char *file,
 void
 report_resolve_process(struct report *r, const struct proc_report *p)
 {
+	symstacks_for_process(r->stacks, p->pid);
 	for (size_t i = 0; i < p->nleaks; i++)
 		symstacks_resolve(r->stacks, p->leaks[i].stack);
 	for (size_t i = 0; i < p->nmisuse; i++) {

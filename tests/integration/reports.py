@@ -11,6 +11,7 @@ run.py calls register(run) once its own helpers exist.
 
 import os
 import re
+import shutil
 
 from common import Failure, fail_if
 
@@ -212,6 +213,67 @@ def emfile_report(ctx):
     fail_if(problems)
 
 
+LEAK_JS = """\
+const fs = require('fs');
+function leakOne(i) {
+  return fs.openSync('/etc/hostname', 'r');
+}
+function main() {
+  const kept = [];
+  for (let i = 0; i < 3; i++) kept.push(leakOne(i));
+  console.log('LEAKED', kept.join(','));
+}
+main();
+"""
+
+
+def node_perf_map(ctx):
+    """node --perf-basic-prof writes /tmp/perf-PID.map: the JS function
+    that leaks (leakOne, called from main) is named in the stack, in JSON
+    and in text, where without a map its frames are ???."""
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        raise h.Skip("no node")
+    script = write(ctx, "leak.js", LEAK_JS)
+    argv = [node, "--perf-basic-prof", "--interpreted-frames-native-stack",
+            script]
+    res, report = ctx.trace_json(argv)
+    problems = []
+    procs = [p for p in report["processes"] if p["leaks"]]
+    for p in report["processes"]:
+        ctx.cleanups.append(lambda pid=p["pid"]: os.path.exists(
+            "/tmp/perf-%d.map" % pid) and os.unlink("/tmp/perf-%d.map" % pid))
+    leaks = [l for p in procs for l in p["leaks"]
+             if l["target"] == "/etc/hostname"]
+    if len(leaks) != 3:
+        problems.append("%d leaks of /etc/hostname, expected 3" % len(leaks))
+    for l in leaks:
+        fns = [f or "" for f in h.functions(l)]
+        js = [f for f in fns if f.startswith("JS:")]
+        one = [i for i, f in enumerate(fns) if "leakOne" in f]
+        main = [i for i, f in enumerate(fns) if "JS:~main " in f or
+                "JS:*main " in f]
+        if not one or not main or one[0] > main[0] or \
+                script not in fns[one[0]]:
+            problems.append("fd %d: JS frames %r: expected leakOne (%s) "
+                            "called from main" % (l["fd"], js[:4], script))
+        if any(f["module"] is not None and f["function"].startswith("JS:")
+               for f in l["backtrace"] if f["function"]):
+            problems.append("a JS name on a frame with a module")
+    text = ctx.run([ctx.fdleak, "--"] + argv, env=ctx.env())
+    if not re.search(r"^fdleak:    by 0x[0-9a-f]+: JS:.leakOne %s:" %
+                     re.escape(script), text.stderr, re.M):
+        problems.append("no text frame line naming leakOne")
+    # Without the map, the same frames have no name: the names are the map's.
+    plain, report = ctx.trace_json([node, "--interpreted-frames-native-stack",
+                                    script])
+    for p in report["processes"]:
+        for l in p["leaks"]:
+            if any("leakOne" in (f or "") for f in h.functions(l)):
+                problems.append("leakOne named without a perf map")
+    fail_if(problems)
+
+
 def register(run):
     """Register the report tests with run.py (its module is run)."""
     global h
@@ -219,4 +281,5 @@ def register(run):
     run.test("argv-two-scripts")(argv_two_scripts)
     run.test("pool-fork-inherited")(pool_fork_inherited)
     run.test("emfile-report")(emfile_report)
+    run.test("node-perf-map")(node_perf_map)
     run.register(run.VictimTest("emfile", "emfile"))
