@@ -7,6 +7,7 @@
 #define FDLEAK_TRACER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -21,6 +22,7 @@ struct tracer_opts {
 	double interval;	/* write a dump every this many seconds; 0 = never */
 	double min_age;		/* leave out fds younger than this many seconds */
 	bool skip_fork_inherited;	/* leave out fds a child got through fork */
+	bool tree;		/* attach: each pid's descendants too */
 	unsigned sample;	/* attach: percent of wall time attached, 1-99; 0 = all */
 	double sample_window;	/* attach: seconds a sampling window lasts */
 	/*
@@ -117,6 +119,13 @@ void tracer_dump_sampling(const struct proc *p, struct dump_proc *dp);
 bool tracer_attach_mode(void);
 /* The first traced process. */
 pid_t tracer_main_pid(void);
+/* Launch mode: when the command (the first process) ended; 0 if it runs. */
+uint64_t tracer_main_ended(void);
+/*
+ * One line on f naming the processes still traced (pid, program) after
+ * the command ended, and how to stop.
+ */
+void tracer_say_waiting(FILE *f);
 /* Wait status of pid's process if it ended during the run; false if not. */
 bool tracer_status(pid_t pid, int *wstatus);
 

@@ -43,6 +43,7 @@ static bool aborting;		/* attach failed: let go of everything, report nothing */
 static pid_t main_pid;
 static int main_status;
 static bool main_done;
+static uint64_t main_done_ns;	/* when the launched command ended */
 static bool warned_foreign_arch;
 static uint64_t trace_start_ns;	/* when the trace began */
 static bool pausing;		/* a sampling window ends: let go, keep the model */
@@ -434,6 +435,7 @@ finish_proc(struct proc *p)
 	if (p->pid == main_pid) {
 		main_status = p->status;
 		main_done = true;
+		main_done_ns = now_ns();
 	}
 	if (opts->on_process != NULL && !aborting)
 		opts->on_process(r, opts->arg);
@@ -916,6 +918,73 @@ pid_t
 tracer_main_pid(void)
 {
 	return main_pid;
+}
+
+uint64_t
+tracer_main_ended(void)
+{
+	return main_done ? main_done_ns : 0;
+}
+
+struct left_walk {
+	struct proc **seen;
+	size_t n;
+};
+
+static void
+collect_proc(struct task *t, void *arg)
+{
+	struct left_walk *w = arg;
+
+	if (t->proc == NULL || t->exited)
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->seen[i] == t->proc)
+			return;
+	}
+	w->seen = xgrow(w->seen, w->n, sizeof *w->seen);
+	w->seen[w->n++] = t->proc;
+}
+
+void
+tracer_say_waiting(FILE *f)
+{
+	struct left_walk w = { NULL, 0 };
+	char *line;
+	size_t len;
+	FILE *m;
+
+	task_foreach(collect_proc, &w);
+	if (w.n == 0)
+		return;
+	/* One line, one write: it may share stderr with the program. */
+	m = open_memstream(&line, &len);
+	if (m == NULL) {
+		free(w.seen);
+		return;
+	}
+	fprintf(m, "fdleak: the command exited; waiting for the %zu process%s "
+	    "it left running:", w.n, w.n == 1 ? "" : "es");
+	for (size_t i = 0; i < w.n && i < 8; i++) {
+		/* As it was started: argv[0] says redis-server, exe a link's target. */
+		const char *exe = w.seen[i]->argv != NULL &&
+		    w.seen[i]->argv[0] != NULL && w.seen[i]->argv[0][0] != '\0' ?
+		    w.seen[i]->argv[0] : w.seen[i]->exe != NULL ?
+		    w.seen[i]->exe : "?";
+		const char *base = strrchr(exe, '/');
+
+		fprintf(m, "%s %d (%s)", i ? "," : "", w.seen[i]->pid,
+		    base != NULL ? base + 1 : exe);
+	}
+	if (w.n > 8)
+		fprintf(m, " and %zu more", w.n - 8);
+	fputs("; they are reported when they end, or press Ctrl-C to kill "
+	    "them and report now\n", m);
+	fclose(m);
+	fwrite(line, 1, len, f);
+	fflush(f);
+	free(line);
+	free(w.seen);
 }
 
 bool

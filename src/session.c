@@ -27,6 +27,10 @@ static uint64_t start_ns, next_dump_ns, end_ns;
 static uint64_t window_start_ns, window_end_ns, gap_end_ns;
 static bool in_gap;
 static bool attach_mode;
+static bool said_waiting;	/* the line on what is left running, once */
+
+/* How long after the command ends fdleak says what it still waits for. */
+#define WAITING_SAY_NS	1000000000u
 static pid_t main_pid;
 
 /* Set by the signal handlers; the wait loop acts on them. */
@@ -101,13 +105,16 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 		detach_requested = 1;
 		return;
 	}
-	if (signals_seen == 1) {
+	if (signals_seen == 1 && tracer_main_ended() == 0) {
 		/* A terminal's signal reached the tracee too; a kill(1) did not. */
 		if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
 			kill(main_pid, sig);
 	} else {
+		/* The second, or the command is gone: what it left dies now. */
 		kill_requested = 1;
-		kill(main_pid, SIGKILL);	/* wakes the wait loop */
+		/* Wakes the wait loop; an ended command's pid may be another's now. */
+		if (tracer_main_ended() == 0)
+			kill(main_pid, SIGKILL);
 	}
 }
 
@@ -208,6 +215,15 @@ check_timers(void)
 		write_dump();
 	}
 	tracer_deadline = tracer_check_orphans(now);
+	if (!attach_mode && !said_waiting && tracer_main_ended() != 0) {
+		if (now - tracer_main_ended() >= WAITING_SAY_NS) {
+			said_waiting = true;
+			tracer_say_waiting(stderr);
+		} else if (tracer_deadline == 0 ||
+		    tracer_main_ended() + WAITING_SAY_NS < tracer_deadline) {
+			tracer_deadline = tracer_main_ended() + WAITING_SAY_NS;
+		}
+	}
 	return next_deadline(tracer_deadline);
 }
 

@@ -12,8 +12,11 @@ run.py calls register(run) once its own helpers exist.
 import os
 import re
 import shutil
+import signal
+import subprocess
+import time
 
-from common import Failure, fail_if
+from common import Failure, fail_if, read_status
 
 h = None        # the run module, set by register()
 
@@ -274,6 +277,209 @@ def node_perf_map(ctx):
     fail_if(problems)
 
 
+CHATTER_LINE = re.compile(r"^chatter line \d+: x{150}$")
+
+
+def torn_lines(ctx):
+    """30 runs of fdleak on a program leaking 400 fds while another
+    program writes 50 lines of its own to the same stderr pipe: no line is
+    torn (fdleak writes whole lines, a pipe keeps a write of up to
+    PIPE_BUF bytes whole). fdleak 0.1 tore lines in 7 of 10 such runs."""
+    chatter = h.victim_path("chatter")
+    problems, lines = [], 0
+    for run in range(30):
+        r, w = os.pipe()
+        talker = subprocess.Popen([chatter, "talk", "50", "4000"],
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=w)
+        tracer = subprocess.Popen([ctx.fdleak, "--", chatter, "leak", "400"],
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=w,
+                                  env=ctx.env())
+        os.close(w)
+        chunks = []
+        while True:
+            b = os.read(r, 65536)
+            if not b:
+                break
+            chunks.append(b)
+        os.close(r)
+        talker.wait(timeout=60 * ctx.scale)
+        tracer.wait(timeout=60 * ctx.scale)
+        text = b"".join(chunks).decode(errors="replace")
+        bad = [l for l in text.splitlines()
+               if not (l.startswith("fdleak: ") and "chatter line" not in l
+                       or CHATTER_LINE.match(l))]
+        ours = [l for l in text.splitlines() if l.startswith("fdleak: leak ")]
+        if bad:
+            problems.append("run %d: %d torn lines, such as %r" %
+                            (run + 1, len(bad), bad[0][:120]))
+        elif len(ours) != 400 or tracer.returncode != 0:
+            problems.append("run %d: %d leak lines, status %d" %
+                            (run + 1, len(ours), tracer.returncode))
+        lines += len(text.splitlines())
+    fail_if(problems)
+    return [], "%d lines in 30 runs, none torn" % lines
+
+
+def waiting_line(ctx):
+    """The command exits and leaves a process running (a daemon): after a
+    second fdleak names it and says how to stop; one Ctrl-C (SIGINT) then
+    kills it and the report comes, with fdleak's status the command's."""
+    fdl = h.Background(ctx, [ctx.fdleak, "--", "sh", "-c",
+                             "sleep 600 & exit 3"], name="fdleak")
+    problems = []
+    try:
+        _, when, m = fdl.wait_for(
+            r"^fdleak: the command exited; waiting for the 1 process it "
+            r"left running: (\d+) \(sleep\); .*Ctrl-C", 30, key="err")
+    except Failure as e:
+        raise Failure("no waiting line: %s (stderr %r)" %
+                      (e, fdl.text("err")[-300:]))
+    sleeper = int(m.group(1))
+    if read_status(sleeper) is None:
+        problems.append("pid %d named, but it is not running" % sleeper)
+    fdl.signal(signal.SIGINT)
+    status = fdl.wait(30)
+    if status != 3:
+        problems.append("fdleak exited %d, expected the command's 3" % status)
+    if read_status(sleeper) not in (None,) and \
+            read_status(sleeper).get("State", "")[:1] != "Z":
+        problems.append("the sleep (pid %d) still runs" % sleeper)
+    if not re.search(r"^fdleak: summary .*processes=2 ", fdl.text("err"),
+                     re.M):
+        problems.append("no report with both processes: %r" %
+                        fdl.text("err")[-300:])
+    # A command that ends with nothing left says nothing of the kind.
+    quiet = ctx.run([ctx.fdleak, "--", "sh", "-c", "exit 0"], env=ctx.env())
+    if "waiting for" in quiet.stderr:
+        problems.append("a waiting line with nothing left running")
+    fail_if(problems)
+
+
+def waiting_redis(ctx):
+    """redis-server --daemonize yes under fdleak: the waiting line names
+    redis-server, which the user then stops (here by SIGTERM), and fdleak
+    ends by itself, with no leak (the daemon's stdio on /dev/null is not
+    one)."""
+    redis = shutil.which("redis-server")
+    if redis is None:
+        raise h.Skip("no redis-server")
+    pidfile = os.path.join(ctx.tmp, "redis.pid")
+    fdl = h.Background(ctx, [ctx.fdleak, "--", redis, "--daemonize", "yes",
+                             "--port", "0", "--unixsocket",
+                             os.path.join(ctx.tmp, "redis.sock"), "--save",
+                             "", "--dir", ctx.tmp, "--pidfile", pidfile],
+                       name="fdleak")
+    _, _, m = fdl.wait_for(r"^fdleak: the command exited; waiting for the 1 "
+                           r"process it left running: (\d+) \(([^)]*)\)", 30,
+                           key="err")
+    problems = []
+    if m.group(2) != "redis-server":
+        problems.append("waiting line names %r" % m.group(2))
+    os.kill(int(m.group(1)), signal.SIGTERM)
+    if fdl.wait(30) != 0:
+        problems.append("fdleak exited %s" % fdl.status_text())
+    # Its stdio pointed at /dev/null is not a leak (a default suppression).
+    if not re.search(r"^fdleak: summary leaks=0 ", fdl.text("err"), re.M):
+        problems.append("leaks reported: %r" % fdl.text("err")[-400:])
+    fail_if(problems)
+
+
+def tree(ctx):
+    """-p on a parent whose two children leak: without --tree, a warning
+    names the children fdleak leaves alone; with --tree all three are
+    traced, each child's leaks reported with their stack, all let go."""
+    server = h.victim_path("server")
+    parent = h.Background(ctx, ["sh", "-c", "%s 10 & %s 10 & wait" %
+                                (server, server)], name="sh")
+    deadline = time.monotonic() + 30 * ctx.scale
+    kids = []
+    while time.monotonic() < deadline:
+        kids = h.children_of(parent.pid)
+        if len(kids) == 2 and all(read_status(k) and
+                                  read_status(k)["Name"] == "server"
+                                  for k in kids):
+            break
+        time.sleep(0.05)
+    if len(kids) != 2:
+        raise Failure("sh has children %r, expected two servers" % kids)
+    time.sleep(0.3)
+    problems = []
+    res = ctx.run([ctx.fdleak, "-p", str(parent.pid), "--duration=0.5",
+                   "--format=json", "-o", os.path.join(ctx.tmp, "one.json")],
+                  env=ctx.env())
+    warn = [l for l in res.stderr.splitlines() if "--tree" in l]
+    if len(warn) != 1 or not all("%d (server)" % k in warn[0]
+                                 for k in kids) or \
+            "pid %d (sh) has 2 children" % parent.pid not in warn[0]:
+        problems.append("warning %r" % res.stderr)
+    _, report = h.read_attach_json(ctx, os.path.join(ctx.tmp, "one.json"))
+    if [p["pid"] for p in report["processes"]] != [parent.pid]:
+        problems.append("without --tree: processes %r" %
+                        [p["pid"] for p in report["processes"]])
+    path = os.path.join(ctx.tmp, "tree.json")
+    res = ctx.run([ctx.fdleak, "-p", str(parent.pid), "--tree",
+                   "--duration=1", "--format=json", "-o", path],
+                  env=ctx.env())
+    if res.status != 0 or "--tree" in res.stderr:
+        problems.append("--tree: status %d, stderr %r" % (res.status,
+                                                          res.stderr))
+    _, report = h.read_attach_json(ctx, path)
+    pids = sorted(p["pid"] for p in report["processes"])
+    if pids != sorted([parent.pid] + kids):
+        problems.append("--tree: processes %r, expected %r" %
+                        (pids, sorted([parent.pid] + kids)))
+    for k in kids:
+        leaks = h.leaks_by_pid(report).get(k, [])
+        leaky = [l for l in leaks
+                 if "handle_request_leaky" in h.functions(l)]
+        if not leaky:
+            problems.append("--tree: child %d: no leak of "
+                            "handle_request_leaky in %r" %
+                            (k, [h.describe(l) for l in leaks[:3]]))
+        problems += h.check_released(k, "child %d: " % k)
+    problems += h.check_released(parent.pid, "parent: ")
+    res = ctx.run([ctx.fdleak, "--tree", "--", "true"], env=ctx.env())
+    if res.status != 125 or "--tree needs -p" not in res.stderr:
+        problems.append("--tree without -p: %d %r" % (res.status,
+                                                      res.stderr))
+    fail_if(problems)
+
+
+def small_messages(ctx):
+    """One line each: an ambiguous option lists what it may be, a value
+    given to a flag is refused as such, a script's missing interpreter is
+    named, fdleak under fdleak says it is traced."""
+    problems = []
+    cases = [
+        (["--d=3", "--", "true"], 125,
+         "fdleak: option '--d' is ambiguous: it may be --depth, --duration"),
+        (["--std-fds=1", "--", "true"], 125,
+         "fdleak: option '--std-fds' takes no argument (see fdleak --help)"),
+    ]
+    script = write(ctx, "noint.sh", "#!/nonexistent/python3\nprint(1)\n")
+    os.chmod(script, 0o755)
+    cases.append(([script], 127,
+                  "fdleak: cannot run '%s': its interpreter "
+                  "'/nonexistent/python3' (on its #! line) was not found" %
+                  script))
+    for args, status, line in cases:
+        res = ctx.run([ctx.fdleak] + args, env=ctx.env())
+        if res.status != status or res.stderr.strip() != line:
+            problems.append("%s: status %d, stderr %r; expected %d, %r" % (
+                " ".join(args), res.status, res.stderr, status, line))
+    res = ctx.run([ctx.fdleak, "-o", os.devnull, "--", ctx.fdleak, "--",
+                   "true"], env=ctx.env())
+    if res.status != 125 or not re.match(
+            r"^fdleak: cannot trace the command: fdleak is itself traced "
+            r"\(by pid \d+, fdleak\), which traces its children too; run "
+            r"one fdleak\n$", res.stderr):
+        problems.append("fdleak under fdleak: %d %r" % (res.status,
+                                                        res.stderr))
+    fail_if(problems)
+
+
 def register(run):
     """Register the report tests with run.py (its module is run)."""
     global h
@@ -282,4 +488,9 @@ def register(run):
     run.test("pool-fork-inherited")(pool_fork_inherited)
     run.test("emfile-report")(emfile_report)
     run.test("node-perf-map")(node_perf_map)
+    run.test("torn-lines")(torn_lines)
+    run.test("waiting-line")(waiting_line)
+    run.test("waiting-redis")(waiting_redis)
+    run.attach_test("tree")(tree)
+    run.test("small-messages")(small_messages)
     run.register(run.VictimTest("emfile", "emfile"))
