@@ -480,6 +480,45 @@ def small_messages(ctx):
     fail_if(problems)
 
 
+HOARD_PY = """\
+import os, sys, time
+# Raw fds, kept: a slow leak whose stack is the interpreter's own frames.
+kept = []
+for i in range(40):
+    kept.append(os.open(os.path.join(sys.argv[1], "cache-%d" % i),
+                        os.O_RDONLY | os.O_CREAT, 0o600))
+    time.sleep(0.05)
+"""
+
+
+def python_dump_targets(ctx):
+    """Dumps (--interval) of a Python program leaking files: the growing
+    site, all interpreter frames, says which files are piling up."""
+    python_or_skip()
+    script = write(ctx, "hoard.py", HOARD_PY)
+    cache = os.path.join(ctx.tmp, "cache")
+    os.mkdir(cache)
+    res = ctx.run([ctx.fdleak, "--interval=0.5", "--", PYTHON, script, cache],
+                  env=ctx.env(), timeout=120)
+    sites = [l for l in res.stderr.splitlines()
+             if l.startswith("fdleak: dump-site ")]
+    problems = []
+    hits = [l for l in sites if '"%s/cache-0"' % cache in l]
+    if not hits:
+        problems.append("no dump-site line names %s/cache-0: %r" %
+                        (cache, sites[:3]))
+    for l in hits:
+        m = re.search(r" count=(\d+) .* targets=(.*)$", l)
+        shown = re.findall(r'"%s/cache-\d+"' % re.escape(cache), m.group(2))
+        more = re.search(r" and (\d+) more$", m.group(2))
+        total = len(shown) + (int(more.group(1)) if more else 0)
+        if total != int(m.group(1)):
+            problems.append("dump-site count %s but %d targets: %r" %
+                            (m.group(1), total, l[:200]))
+    fail_if(problems)
+    return [], "%d dumps name the files" % len(hits)
+
+
 def register(run):
     """Register the report tests with run.py (its module is run)."""
     global h
@@ -493,4 +532,5 @@ def register(run):
     run.test("waiting-redis")(waiting_redis)
     run.attach_test("tree")(tree)
     run.test("small-messages")(small_messages)
+    run.test("python-dump-targets")(python_dump_targets)
     run.register(run.VictimTest("emfile", "emfile"))
