@@ -58,12 +58,6 @@ int tracer_launch(char *const argv[], const struct tracer_opts *o,
  */
 int tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
     struct report *rep);
-/*
- * A sampling gap ends: attach again to every process asleep and to the
- * children they had in the gap; how many processes are followed again.
- * (attach.c)
- */
-int tracer_attach_window(void);
 
 /* The core (tracer.c), shared by launch.c, attach.c and session.c. */
 struct task;
@@ -134,8 +128,11 @@ bool tracer_status(pid_t pid, int *wstatus);
 void tracer_abort(void);
 /*
  * Wait for and handle stops until no traced task is left, acting on
- * signals, dumps (--interval, SIGUSR1) and --duration as o says.
+ * signals, dumps (--interval, SIGUSR1) and --duration as o says. With
+ * --sample, reattach is called when a gap ends: it attaches again to the
+ * processes asleep and returns how many it follows again (attach mode
+ * passes its own; launch mode, NULL).
  */
-void tracer_loop(const struct tracer_opts *o);
+void tracer_loop(const struct tracer_opts *o, int (*reattach)(void));
 
 #endif

@@ -280,15 +280,19 @@ seize_children(struct proc *p, struct proc *const *v, size_t n)
 		free(kids);
 }
 
-int
-tracer_attach_window(void)
+/*
+ * A sampling gap ends: attach again to every process asleep and to the
+ * children they had in the gap; how many processes are followed again.
+ */
+static int
+attach_window(void)
 {
 	size_t n, attached = 0;
 	struct proc **live = tracer_asleep(&n), **v;
 
 	/* A copy: waking a process takes it off the list. */
-	v = xreallocarray(NULL, n ? n : 1, sizeof *v);
-	memcpy(v, live, n * sizeof *v);
+	v = xreallocarray(NULL, n ? n : 1, sizeof(struct proc *));
+	memcpy(v, live, n * sizeof(struct proc *));
 	for (size_t i = 0; i < n; i++) {
 		struct proc *p = v[i];
 
@@ -425,11 +429,11 @@ tracer_attach(const pid_t *given, size_t ngiven, const struct tracer_opts *o,
 			/* Let go of what was seized: the loop detaches at once. */
 			free(pids);
 			tracer_abort();
-			tracer_loop(o);
+			tracer_loop(o, NULL);
 			return EXIT_FDLEAK_ERROR;
 		}
 	}
 	free(pids);
-	tracer_loop(o);
+	tracer_loop(o, attach_window);
 	return 0;
 }

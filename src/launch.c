@@ -228,7 +228,7 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 	tracer_new_process(pid, getpid(), path, TASK_RUNNING);
 	free(path);
 	close(go[1]);		/* let the child exec */
-	tracer_loop(o);
+	tracer_loop(o, NULL);
 	/* Every traced process has ended: the pipe holds an errno or is at EOF. */
 	rc = read(status[0], &err, sizeof err) == (ssize_t)sizeof err;
 	close(status[0]);

@@ -36,7 +36,7 @@ static bool
 hidden_by_rules(const struct leak_rules *lr, const struct fd_record *r,
     uint64_t now, struct leak_hidden *hidden)
 {
-	struct leak_hidden none;
+	struct leak_hidden none = { 0 };
 
 	if (hidden == NULL)
 		hidden = &none;

@@ -632,7 +632,7 @@ park(struct proc *p, pid_t tid)
 	identify(p->fdtab, tid);
 	count_window(p, now_ns());
 	p->asleep = true;
-	asleep = xgrow(asleep, nasleep, sizeof *asleep);
+	asleep = xgrow(asleep, nasleep, sizeof(struct proc *));
 	asleep[nasleep++] = p;
 }
 
@@ -942,7 +942,7 @@ collect_proc(struct task *t, void *arg)
 		if (w->seen[i] == t->proc)
 			return;
 	}
-	w->seen = xgrow(w->seen, w->n, sizeof *w->seen);
+	w->seen = xgrow(w->seen, w->n, sizeof(struct proc *));
 	w->seen[w->n++] = t->proc;
 }
 

@@ -27,7 +27,8 @@ static uint64_t start_ns, next_dump_ns, end_ns;
 static uint64_t window_start_ns, window_end_ns, gap_end_ns;
 static bool in_gap;
 static bool attach_mode;
-static bool said_waiting;	/* the line on what is left running, once */
+static bool said_waiting;
+static int (*reattach)(void);	/* attach again when a gap ends (sampling) */	/* the line on what is left running, once */
 
 /* How long after the command ends fdleak says what it still waits for. */
 #define WAITING_SAY_NS	1000000000u
@@ -295,6 +296,8 @@ gap_step(void)
 	struct timespec ts;
 	size_t nasleep;
 
+	if (reattach == NULL)
+		return false;	/* launch mode, or an attach that failed: no gaps */
 	if (!in_gap) {
 		/* The share attached is of wall time: the gap follows the window. */
 		uint64_t window = now - window_start_ns;
@@ -311,7 +314,7 @@ gap_step(void)
 		 */
 		in_gap = false;
 		window_end_ns = 0;
-		if (tracer_attach_window() == 0)
+		if (reattach() == 0)
 			return following();
 		tracer_start_detach();
 		return true;
@@ -323,7 +326,7 @@ gap_step(void)
 		in_gap = false;
 		window_start_ns = now_ns();
 		window_end_ns = window_start_ns + seconds_ns(opts->sample_window);
-		tracer_attach_window();
+		reattach();
 		return true;
 	}
 	until = gap_end_ns;
@@ -339,11 +342,12 @@ gap_step(void)
 }
 
 void
-tracer_loop(const struct tracer_opts *o)
+tracer_loop(const struct tracer_opts *o, int (*attach_again)(void))
 {
 	uint64_t last_arm = 0, armed_for = 0;
 
 	opts = o;
+	reattach = attach_again;
 	attach_mode = tracer_attach_mode();
 	main_pid = tracer_main_pid();
 	start_ns = now_ns();
