@@ -177,11 +177,28 @@ struct report_opts {
 	bool color;		/* text: ANSI colours around words */
 };
 
+/* What the summary counts, per process and over all of them. */
+enum report_count {
+	RC_PROCS,		/* processes traced */
+	RC_LEAKING,		/* processes with a leak */
+	RC_LEAKS,
+	RC_SITES,
+	RC_MISUSE,		/* failed closes, each counted */
+	RC_INHERITED,
+	RC_SUPPRESSED,		/* leaks suppressions left out */
+	RC_SUPPRESSED_MISUSE,
+	RC_SUPPRESSED_INHERITED,
+	RC_SUPPRESSED_DEFAULT,	/* of those three, what a default entry hid */
+	RC_ONLY_FROM,		/* entries --only-from left out */
+	RC_UNOPENED_CLOSES,	/* closes of fds that never existed */
+	RC_YOUNG,		/* fds --min-age left out */
+	RC_FORKED,		/* fds --skip-fork-inherited left out */
+	RC_COUNTS
+};
+
 /* The counts of processes already written and dropped (report_retire_last). */
 struct report_retired {
-	size_t procs, leaking, leaks, sites, misuse, inherited, suppressed;
-	size_t suppressed_misuse, suppressed_inherited, suppressed_default;
-	size_t only_from, unopened_closes, young, forked;
+	size_t n[RC_COUNTS];
 };
 
 struct symstacks;
@@ -234,20 +251,21 @@ void report_resolve_process(struct report *r, const struct proc_report *p);
  * short-lived processes need not keep a million records.
  */
 void report_retire_last(struct report *r);
+/* Count c of process p. */
+size_t report_proc_count(const struct proc_report *p, enum report_count c);
+/* Count c over all processes, retired ones included. */
+size_t report_total(const struct report *r, enum report_count c);
+/* The same, by name. */
 size_t report_total_leaks(const struct report *r);
-/* Processes, and processes with at least one leak, retired ones included. */
 size_t report_total_procs(const struct report *r);
 size_t report_total_leaking(const struct report *r);
-/* Totals over all processes: sites, failed closes, inherited fds, suppressed leaks. */
 size_t report_total_sites(const struct report *r);
 size_t report_total_misuse(const struct report *r);
 size_t report_total_inherited(const struct report *r);
 size_t report_total_suppressed(const struct report *r);
-/* Failed closes and inherited fds suppressed; entries a default entry hid. */
 size_t report_total_suppressed_misuse(const struct report *r);
 size_t report_total_suppressed_inherited(const struct report *r);
 size_t report_total_suppressed_default(const struct report *r);
-/* Entries --only-from left out; fds --min-age left out; closes of fds that never existed. */
 size_t report_total_only_from(const struct report *r);
 size_t report_total_young(const struct report *r);
 size_t report_total_forked(const struct report *r);
@@ -362,6 +380,12 @@ void report_text_kinds(FILE *f, const unsigned *kinds);
 void report_json_kinds(FILE *f, const unsigned *kinds);
 /* JSON: the backtrace array of stack id (used by dumps too). */
 void report_json_backtrace(FILE *f, const struct report *r, uint32_t stack);
+/*
+ * The members of a group of fds from one stack (a dump site, a holder):
+ * "kinds", "targets" (of ntargets), "more_targets" (more) and "backtrace".
+ */
+void report_json_group(FILE *f, const struct report *r, const unsigned *kinds,
+    const char *const *targets, size_t ntargets, size_t more, uint32_t stack);
 /* JSON: the whole document. */
 void report_json(FILE *f, const struct report *r);
 /* SARIF 2.1.0: the whole document, one result per site, misuse and inherited fd. */

@@ -143,6 +143,21 @@ json_inherited(FILE *f, const struct report *r, const struct inherited *in)
 	fputs("}", f);
 }
 
+void
+report_json_group(FILE *f, const struct report *r, const unsigned *kinds,
+    const char *const *targets, size_t ntargets, size_t more, uint32_t stack)
+{
+	fputs("\"kinds\": ", f);
+	report_json_kinds(f, kinds);
+	fputs(", \"targets\": [", f);
+	for (size_t k = 0; k < ntargets; k++) {
+		fputs(k ? ", " : "", f);
+		json_cstring(f, targets[k]);
+	}
+	fprintf(f, "], \"more_targets\": %zu, \"backtrace\": ", more);
+	json_backtrace(f, r, stack);
+}
+
 /* Failed creations: counts by class, EMFILE and ENFILE sites, what ran out. */
 static void
 json_failures(FILE *f, const struct report *r, const struct proc_report *p)
@@ -178,17 +193,10 @@ json_failures(FILE *f, const struct report *r, const struct proc_report *p)
 		for (unsigned j = 0; j < ro->nholders; j++) {
 			const struct holder *h = &ro->holders[j];
 
-			fprintf(f, "%s{\"count\": %zu, \"kinds\": ", j ? ", " : "",
-			    h->count);
-			report_json_kinds(f, h->kinds);
-			fputs(", \"targets\": [", f);
-			for (unsigned k = 0; k < h->ntargets; k++) {
-				fputs(k ? ", " : "", f);
-				json_cstring(f, h->targets[k]);
-			}
-			fprintf(f, "], \"more_targets\": %zu, \"backtrace\": ",
-			    h->more_targets);
-			json_backtrace(f, r, h->stack);
+			fprintf(f, "%s{\"count\": %zu, ", j ? ", " : "", h->count);
+			report_json_group(f, r, h->kinds,
+			    (const char *const *)h->targets, h->ntargets,
+			    h->more_targets, h->stack);
 			fputc('}', f);
 		}
 		fputs("]}", f);
