@@ -13,6 +13,7 @@
 
 #include "report.h"
 
+struct leak_rules;
 struct proc;
 struct report;
 struct task;
@@ -41,6 +42,10 @@ void lifecycle_event_stop(struct task *t, int sig);
 void lifecycle_reaped(struct task *t, int status);
 /* A new child stopped before its parent's fork event: held until it comes. */
 void lifecycle_hold_orphan(struct task *t);
+/* p has ended or been let go of: its record joins the report. */
+void lifecycle_finish(struct proc *p);
+/* The leak rules the options make (std-fds, min-age, skip-fork-inherited). */
+struct leak_rules lifecycle_rules(void);
 /*
  * p ran out of fds (class FAIL_EMFILE) or the system did (FAIL_ENFILE)
  * for the first time, its soft fd limit limit: record when, and which
