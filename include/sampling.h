@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct dump;
+struct leak_rules;
 struct proc;
 struct tracer_opts;
 
@@ -32,5 +34,9 @@ void sampling_park(struct proc *p, pid_t tid);
  * model reconciled with the kernel's table; the window's time starts.
  */
 void sampling_window_starts(struct proc *p, pid_t tid);
+/* Take p off the list of the processes asleep (woken, or lost). */
+void sampling_unpark(struct proc *p);
+/* A dump of the processes asleep, each reconciled first, under rules lr. */
+void sampling_dump_asleep(struct dump *d, const struct leak_rules *lr);
 
 #endif

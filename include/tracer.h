@@ -7,7 +7,6 @@
 #define FDLEAK_TRACER_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -115,11 +114,7 @@ bool tracer_attach_mode(void);
 pid_t tracer_main_pid(void);
 /* Launch mode: when the command (the first process) ended; 0 if it runs. */
 uint64_t tracer_main_ended(void);
-/*
- * One line on f naming the processes still traced (pid, program) after
- * the command ended, and how to stop.
- */
-void tracer_say_waiting(FILE *f);
+
 /* Wait status of pid's process if it ended during the run; false if not. */
 bool tracer_status(pid_t pid, int *wstatus);
 

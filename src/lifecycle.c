@@ -756,6 +756,50 @@ tracer_gap_begin(void)
 
 
 
+struct task *
+tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
+{
+	struct proc *p = proc_new(pid, parent->pid);
+
+	/* Born in a gap: what it holds of its parent's is known by identity. */
+	p->exe = xstrdup(exe);
+	p->argv = procfs_read_cmdline(pid);
+	p->fdtab = fdtab_fork(parent->fdtab);
+	p->execed = parent->execed;
+	/* Another program: it exec'd in the gap, and what it kept came across. */
+	if (parent->exe != NULL && strcmp(parent->exe, exe) != 0) {
+		struct fd_record *r;
+		size_t pos = 0;
+
+		while ((r = fdtab_next(p->fdtab, &pos)) != NULL)
+			r->flags |= FDREC_ACROSS_EXEC;
+		p->execed = true;
+	}
+	sampling_setup(p);
+	p->waking = true;
+	p->window_ns = now_ns();
+	return tracer_new_thread(p, pid, TASK_STARTING);
+}
+
+void
+tracer_lost(struct proc *p)
+{
+	sampling_unpark(p);
+	/* Its end was not seen: no leak is claimed, the report says so. */
+	p->rep.sampling.lost = true;
+	p->snapshot = true;
+	p->rep.end_ns = now_ns();
+	lifecycle_finish(p);
+}
+
+void
+tracer_dump_asleep(struct dump *d)
+{
+	struct leak_rules lr = lifecycle_rules();
+
+	sampling_dump_asleep(d, &lr);
+}
+
 void
 tracer_mark_aborting(void)
 {
@@ -778,67 +822,6 @@ uint64_t
 tracer_main_ended(void)
 {
 	return main_done ? main_done_ns : 0;
-}
-
-struct left_walk {
-	struct proc **seen;
-	size_t n;
-};
-
-static void
-collect_proc(struct task *t, void *arg)
-{
-	struct left_walk *w = arg;
-
-	if (t->proc == NULL || t->exited)
-		return;
-	for (size_t i = 0; i < w->n; i++) {
-		if (w->seen[i] == t->proc)
-			return;
-	}
-	w->seen = xgrow(w->seen, w->n, sizeof(struct proc *));
-	w->seen[w->n++] = t->proc;
-}
-
-void
-tracer_say_waiting(FILE *f)
-{
-	struct left_walk w = { NULL, 0 };
-	char *line;
-	size_t len;
-	FILE *m;
-
-	task_foreach(collect_proc, &w);
-	if (w.n == 0)
-		return;
-	/* One line, one write: it may share stderr with the program. */
-	m = open_memstream(&line, &len);
-	if (m == NULL) {
-		free(w.seen);
-		return;
-	}
-	fprintf(m, "fdleak: the command exited; waiting for the %zu process%s "
-	    "it left running:", w.n, w.n == 1 ? "" : "es");
-	for (size_t i = 0; i < w.n && i < 8; i++) {
-		/* As it was started: argv[0] says redis-server, exe a link's target. */
-		const char *exe = w.seen[i]->argv != NULL &&
-		    w.seen[i]->argv[0] != NULL && w.seen[i]->argv[0][0] != '\0' ?
-		    w.seen[i]->argv[0] : w.seen[i]->exe != NULL ?
-		    w.seen[i]->exe : "?";
-		const char *base = strrchr(exe, '/');
-
-		fprintf(m, "%s %d (%s)", i ? "," : "", w.seen[i]->pid,
-		    base != NULL ? base + 1 : exe);
-	}
-	if (w.n > 8)
-		fprintf(m, " and %zu more", w.n - 8);
-	fputs("; they are reported when they end, or press Ctrl-C to kill "
-	    "them and report now\n", m);
-	fclose(m);
-	fwrite(line, 1, len, f);
-	fflush(f);
-	free(line);
-	free(w.seen);
 }
 
 bool

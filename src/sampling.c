@@ -13,7 +13,6 @@
 #include "dump.h"
 #include "fdtab.h"
 #include "leaks.h"
-#include "lifecycle.h"
 #include "procfs.h"
 #include "sampling.h"
 #include "task.h"
@@ -89,30 +88,6 @@ sampling_park(struct proc *p, pid_t tid)
 	asleep[nasleep++] = p;
 }
 
-struct task *
-tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
-{
-	struct proc *p = proc_new(pid, parent->pid);
-
-	/* Born in a gap: what it holds of its parent's is known by identity. */
-	p->exe = xstrdup(exe);
-	p->argv = procfs_read_cmdline(pid);
-	p->fdtab = fdtab_fork(parent->fdtab);
-	p->execed = parent->execed;
-	/* Another program: it exec'd in the gap, and what it kept came across. */
-	if (parent->exe != NULL && strcmp(parent->exe, exe) != 0) {
-		struct fd_record *r;
-		size_t pos = 0;
-
-		while ((r = fdtab_next(p->fdtab, &pos)) != NULL)
-			r->flags |= FDREC_ACROSS_EXEC;
-		p->execed = true;
-	}
-	sampling_setup(p);
-	p->waking = true;
-	p->window_ns = now_ns();
-	return tracer_new_thread(p, pid, TASK_STARTING);
-}
 
 struct proc **
 tracer_asleep(size_t *n)
@@ -122,8 +97,8 @@ tracer_asleep(size_t *n)
 }
 
 /* Take p off the list of the processes asleep. */
-static void
-unpark(struct proc *p)
+void
+sampling_unpark(struct proc *p)
 {
 	for (size_t i = 0; i < nasleep; i++) {
 		if (asleep[i] == p) {
@@ -141,34 +116,23 @@ unpark(struct proc *p)
 void
 tracer_wake(struct proc *p)
 {
-	unpark(p);
+	sampling_unpark(p);
 	p->waking = true;
 	/* The process pays from the first seize: the window starts now. */
 	p->window_ns = now_ns();
 }
 
-void
-tracer_lost(struct proc *p)
-{
-	unpark(p);
-	/* Its end was not seen: no leak is claimed, the report says so. */
-	p->rep.sampling.lost = true;
-	p->snapshot = true;
-	p->rep.end_ns = now_ns();
-	lifecycle_finish(p);
-}
+
 
 void
-tracer_dump_asleep(struct dump *d)
+sampling_dump_asleep(struct dump *d, const struct leak_rules *lr)
 {
-	struct leak_rules lr = lifecycle_rules();
-
 	for (size_t i = 0; i < nasleep; i++) {
 		struct dump_proc *dp;
 
 		reconcile(asleep[i], asleep[i]->pid, false);
 		dp = dump_add_process(d, asleep[i]->pid, asleep[i]->pid,
-		    asleep[i]->fdtab, &lr);
+		    asleep[i]->fdtab, lr);
 		tracer_dump_sampling(asleep[i], dp);
 	}
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -91,6 +92,71 @@ write_dump(void)
 	if (opts->on_dump != NULL)
 		opts->on_dump(&d, opts->arg);
 	dump_free(&d);
+}
+
+struct left_walk {
+	struct proc **seen;
+	size_t n;
+};
+
+static void
+collect_proc(struct task *t, void *arg)
+{
+	struct left_walk *w = arg;
+
+	if (t->proc == NULL || t->exited)
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->seen[i] == t->proc)
+			return;
+	}
+	w->seen = xgrow(w->seen, w->n, sizeof(struct proc *));
+	w->seen[w->n++] = t->proc;
+}
+
+/*
+ * One line on f naming the processes still traced (pid, program as
+ * started) after the command ended, and how to stop.
+ */
+static void
+say_waiting(FILE *f)
+{
+	struct left_walk w = { NULL, 0 };
+	char *line;
+	size_t len;
+	FILE *m;
+
+	task_foreach(collect_proc, &w);
+	if (w.n == 0)
+		return;
+	/* One line, one write: it may share stderr with the program. */
+	m = open_memstream(&line, &len);
+	if (m == NULL) {
+		free(w.seen);
+		return;
+	}
+	fprintf(m, "fdleak: the command exited; waiting for the %zu process%s "
+	    "it left running:", w.n, w.n == 1 ? "" : "es");
+	for (size_t i = 0; i < w.n && i < 8; i++) {
+		/* As it was started: argv[0] says redis-server, exe a link's target. */
+		const char *exe = w.seen[i]->argv != NULL &&
+		    w.seen[i]->argv[0] != NULL && w.seen[i]->argv[0][0] != '\0' ?
+		    w.seen[i]->argv[0] : w.seen[i]->exe != NULL ?
+		    w.seen[i]->exe : "?";
+		const char *base = strrchr(exe, '/');
+
+		fprintf(m, "%s %d (%s)", i ? "," : "", w.seen[i]->pid,
+		    base != NULL ? base + 1 : exe);
+	}
+	if (w.n > 8)
+		fprintf(m, " and %zu more", w.n - 8);
+	fputs("; they are reported when they end, or press Ctrl-C to kill "
+	    "them and report now\n", m);
+	fclose(m);
+	fwrite(line, 1, len, f);
+	fflush(f);
+	free(line);
+	free(w.seen);
 }
 
 /* --- signals and timers --- */
@@ -219,7 +285,7 @@ check_timers(void)
 	if (!attach_mode && !said_waiting && tracer_main_ended() != 0) {
 		if (now - tracer_main_ended() >= WAITING_SAY_NS) {
 			said_waiting = true;
-			tracer_say_waiting(stderr);
+			say_waiting(stderr);
 		} else if (tracer_deadline == 0 ||
 		    tracer_main_ended() + WAITING_SAY_NS < tracer_deadline) {
 			tracer_deadline = tracer_main_ended() + WAITING_SAY_NS;
