@@ -8,8 +8,13 @@
 #define FDLEAK_LIFECYCLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "report.h"
+
+struct leak_rules;
+struct proc;
 struct report;
 struct task;
 struct tracer_opts;
@@ -37,5 +42,16 @@ void lifecycle_event_stop(struct task *t, int sig);
 void lifecycle_reaped(struct task *t, int status);
 /* A new child stopped before its parent's fork event: held until it comes. */
 void lifecycle_hold_orphan(struct task *t);
+/* p has ended or been let go of: its record joins the report. */
+void lifecycle_finish(struct proc *p);
+/* The leak rules the options make (std-fds, min-age, skip-fork-inherited). */
+struct leak_rules lifecycle_rules(void);
+/*
+ * p ran out of fds (class FAIL_EMFILE) or the system did (FAIL_ENFILE)
+ * for the first time, its soft fd limit limit: record when, and which
+ * call sites held the most fds, read through its stopped thread tid.
+ */
+void lifecycle_ran_out(struct proc *p, pid_t tid, enum fail_class c,
+    uint64_t limit);
 
 #endif

@@ -86,6 +86,45 @@ struct sampling {
 	bool lost;		/* it ended, or could not be attached again, in a gap */
 };
 
+/* The errors an fd creation fails with, as reports group them. */
+enum fail_class {
+	FAIL_EMFILE,		/* the process's fd limit (RLIMIT_NOFILE) */
+	FAIL_ENFILE,		/* the system's (fs.file-max) */
+	FAIL_OTHER,		/* any other (ENOENT, EACCES, ...) */
+	FAIL_CLASSES
+};
+
+/* Failed creations at one call site with one class: EMFILE or ENFILE only. */
+struct failure {
+	uint32_t stack;		/* the failing call's stack id */
+	int nr;			/* its syscall */
+	enum fail_class class;
+	size_t count;
+};
+
+#define HOLDERS_KEPT		3	/* sites listed as holding the most fds */
+#define HOLDER_TARGETS_KEPT	3	/* targets listed per holder */
+
+/* A site holding fds when a process ran out, and how many. */
+struct holder {
+	uint32_t stack;
+	size_t count;
+	unsigned kinds[FDK_COUNT];
+	char *targets[HOLDER_TARGETS_KEPT];	/* owned: the first distinct ones */
+	unsigned ntargets;
+	size_t more_targets;	/* distinct targets past those */
+};
+
+/* The first time a process ran out of fds (EMFILE) or the system did (ENFILE). */
+struct ran_out {
+	enum fail_class class;	/* FAIL_EMFILE or FAIL_ENFILE */
+	double after;		/* seconds after the trace began */
+	long open;		/* fds the process had then; -1 if unknown */
+	uint64_t limit;		/* its soft RLIMIT_NOFILE then; 0 if unknown */
+	struct holder holders[HOLDERS_KEPT];	/* the most fds first */
+	unsigned nholders;
+};
+
 struct proc_report {
 	int pid, ppid;
 	char *command;		/* owned; executable at exit */
@@ -112,6 +151,11 @@ struct proc_report {
 	size_t unopened_closes;
 	int unopened_lo, unopened_hi;	/* their lowest and highest fd */
 	struct sampling sampling;
+	size_t failed[FAIL_CLASSES];	/* failed fd creations, by class */
+	struct failure *failures;	/* owned: EMFILE and ENFILE sites, in order */
+	size_t nfailures;
+	struct ran_out ran_out[2];	/* EMFILE, ENFILE: the first of each */
+	unsigned nran_out;
 	uint64_t end_ns;	/* now_ns() when the leaks were taken */
 	unsigned dumps_before;	/* live dumps written before it ended */
 	double ended;		/* seconds since the trace began when it ended; < 0 if unknown */
@@ -136,11 +180,28 @@ struct report_opts {
 	bool color;		/* text: ANSI colours around words */
 };
 
+/* What the summary counts, per process and over all of them. */
+enum report_count {
+	RC_PROCS,		/* processes traced */
+	RC_LEAKING,		/* processes with a leak */
+	RC_LEAKS,
+	RC_SITES,
+	RC_MISUSE,		/* failed closes, each counted */
+	RC_INHERITED,
+	RC_SUPPRESSED,		/* leaks suppressions left out */
+	RC_SUPPRESSED_MISUSE,
+	RC_SUPPRESSED_INHERITED,
+	RC_SUPPRESSED_DEFAULT,	/* of those three, what a default entry hid */
+	RC_ONLY_FROM,		/* entries --only-from left out */
+	RC_UNOPENED_CLOSES,	/* closes of fds that never existed */
+	RC_YOUNG,		/* fds --min-age left out */
+	RC_FORKED,		/* fds --skip-fork-inherited left out */
+	RC_COUNTS
+};
+
 /* The counts of processes already written and dropped (report_retire_last). */
 struct report_retired {
-	size_t procs, leaking, leaks, sites, misuse, inherited, suppressed;
-	size_t suppressed_misuse, suppressed_inherited, suppressed_default;
-	size_t only_from, unopened_closes, young, forked;
+	size_t n[RC_COUNTS];
 };
 
 struct symstacks;
@@ -200,20 +261,21 @@ void report_resolve_process(struct report *r, const struct proc_report *p);
  * short-lived processes need not keep a million records.
  */
 void report_retire_last(struct report *r);
+/* Count c of process p. */
+size_t report_proc_count(const struct proc_report *p, enum report_count c);
+/* Count c over all processes, retired ones included. */
+size_t report_total(const struct report *r, enum report_count c);
+/* The same, by name. */
 size_t report_total_leaks(const struct report *r);
-/* Processes, and processes with at least one leak, retired ones included. */
 size_t report_total_procs(const struct report *r);
 size_t report_total_leaking(const struct report *r);
-/* Totals over all processes: sites, failed closes, inherited fds, suppressed leaks. */
 size_t report_total_sites(const struct report *r);
 size_t report_total_misuse(const struct report *r);
 size_t report_total_inherited(const struct report *r);
 size_t report_total_suppressed(const struct report *r);
-/* Failed closes and inherited fds suppressed; entries a default entry hid. */
 size_t report_total_suppressed_misuse(const struct report *r);
 size_t report_total_suppressed_inherited(const struct report *r);
 size_t report_total_suppressed_default(const struct report *r);
-/* Entries --only-from left out; fds --min-age left out; closes of fds that never existed. */
 size_t report_total_only_from(const struct report *r);
 size_t report_total_young(const struct report *r);
 size_t report_total_forked(const struct report *r);
@@ -240,6 +302,24 @@ double report_sampled_share(const struct sampling *s);
  * how fast it leaks (0 when p was attached for no time).
  */
 double report_site_rate(const struct proc_report *p, const struct site *s);
+/*
+ * Failures (failures.c). Whether an fd creation that failed with err
+ * counts as failed: not when it would block or was interrupted (an accept
+ * on a non-blocking socket), which is how such calls are used.
+ */
+bool failure_counts(int err);
+enum fail_class failure_class(int err);
+/* "EMFILE", "ENFILE", "other". */
+const char *failure_class_name(enum fail_class c);
+/*
+ * Count a failed creation (syscall nr, stack, errno err) in p. True when
+ * it is p's first EMFILE, or first ENFILE: the caller then records what
+ * held the fds with report_add_ran_out.
+ */
+bool report_add_failure(struct proc_report *p, uint32_t stack, int nr, int err);
+/* A new ran-out record of p for class (zeroed but for class); NULL if full. */
+struct ran_out *report_add_ran_out(struct proc_report *p, enum fail_class c);
+void report_failures_free(struct proc_report *p);
 /* "misuse" type names: "double-close", "bad-close". */
 const char *report_misuse_name(enum misuse_type type);
 
@@ -325,6 +405,12 @@ void report_text_kinds(FILE *f, const unsigned *kinds);
 void report_json_kinds(FILE *f, const unsigned *kinds);
 /* JSON: the backtrace array of stack id (used by dumps too). */
 void report_json_backtrace(FILE *f, const struct report *r, uint32_t stack);
+/*
+ * The members of a group of fds from one stack (a dump site, a holder):
+ * "kinds", "targets" (of ntargets), "more_targets" (more) and "backtrace".
+ */
+void report_json_group(FILE *f, const struct report *r, const unsigned *kinds,
+    const char *const *targets, size_t ntargets, size_t more, uint32_t stack);
 /* JSON: the whole document. */
 void report_json(FILE *f, const struct report *r);
 /* SARIF 2.1.0: the whole document, one result per site, misuse and inherited fd. */

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "report.h"
 
@@ -22,6 +23,11 @@ struct symstacks;
 struct symstacks *symstacks_new(const struct report_opts *o);
 /* NULL is fine. */
 void symstacks_free(struct symstacks *s);
+/*
+ * The stacks resolved from now on are pid's: a frame in anonymous memory
+ * (JIT-compiled code) is named from /tmp/perf-PID.map when there is one.
+ */
+void symstacks_for_process(struct symstacks *s, pid_t pid);
 /*
  * Symbolize stack id of stack.c into s unless it is there already: the
  * captured frames cut to the depth, leading libc frames folded unless

@@ -21,6 +21,7 @@ struct tracer_opts {
 	double interval;	/* write a dump every this many seconds; 0 = never */
 	double min_age;		/* leave out fds younger than this many seconds */
 	bool skip_fork_inherited;	/* leave out fds a child got through fork */
+	bool tree;		/* attach: each pid's descendants too */
 	unsigned sample;	/* attach: percent of wall time attached, 1-99; 0 = all */
 	double sample_window;	/* attach: seconds a sampling window lasts */
 	/*
@@ -56,12 +57,6 @@ int tracer_launch(char *const argv[], const struct tracer_opts *o,
  */
 int tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
     struct report *rep);
-/*
- * A sampling gap ends: attach again to every process asleep and to the
- * children they had in the gap; how many processes are followed again.
- * (attach.c)
- */
-int tracer_attach_window(void);
 
 /* The core (tracer.c), shared by launch.c, attach.c and session.c. */
 struct task;
@@ -117,6 +112,9 @@ void tracer_dump_sampling(const struct proc *p, struct dump_proc *dp);
 bool tracer_attach_mode(void);
 /* The first traced process. */
 pid_t tracer_main_pid(void);
+/* Launch mode: when the command (the first process) ended; 0 if it runs. */
+uint64_t tracer_main_ended(void);
+
 /* Wait status of pid's process if it ended during the run; false if not. */
 bool tracer_status(pid_t pid, int *wstatus);
 
@@ -125,8 +123,11 @@ bool tracer_status(pid_t pid, int *wstatus);
 void tracer_abort(void);
 /*
  * Wait for and handle stops until no traced task is left, acting on
- * signals, dumps (--interval, SIGUSR1) and --duration as o says.
+ * signals, dumps (--interval, SIGUSR1) and --duration as o says. With
+ * --sample, reattach is called when a gap ends: it attaches again to the
+ * processes asleep and returns how many it follows again (attach mode
+ * passes its own; launch mode, NULL).
  */
-void tracer_loop(const struct tracer_opts *o);
+void tracer_loop(const struct tracer_opts *o, int (*reattach)(void));
 
 #endif

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -41,36 +43,41 @@ arch_get_regs(pid_t tid, struct arch_regs *r)
 	return ptrace(PTRACE_GETREGS, tid, 0L, regs_mut(r)) == 0 ? 0 : -1;
 }
 
+/* Where the syscall arguments are, by ABI: the kernel's entry conventions. */
+#define REG(name)	offsetof(struct user_regs_struct, name)
+static const size_t native_args[6] = {
+	REG(rdi), REG(rsi), REG(rdx), REG(r10), REG(r8), REG(r9)
+};
+/* int 0x80 from 32-bit code: ebx ecx edx esi edi ebp. */
+static const size_t compat_args[6] = {
+	REG(rbx), REG(rcx), REG(rdx), REG(rsi), REG(rdi), REG(rbp)
+};
+#undef REG
+
+/* The register at offset off of x. */
+static unsigned long long *
+reg_at(const struct user_regs_struct *x, size_t off)
+{
+	return (unsigned long long *)(void *)((char *)(uintptr_t)x + off);
+}
+
 void
 arch_syscall_of(const struct arch_regs *r, struct arch_syscall *out)
 {
 	const struct user_regs_struct *x = regs_of(r);
 	long nr = (long)x->orig_rax;
+	bool compat = x->cs == CS_COMPAT;
 
 	memset(out, 0, sizeof *out);
-	out->ret = (int64_t)x->rax;
-	if (x->cs == CS_COMPAT) {
-		/* int 0x80 from 32-bit code: ebx ecx edx esi edi ebp. */
-		out->abi = ARCH_ABI_COMPAT;
-		out->nr = nr;
-		out->args[0] = (uint32_t)x->rbx;
-		out->args[1] = (uint32_t)x->rcx;
-		out->args[2] = (uint32_t)x->rdx;
-		out->args[3] = (uint32_t)x->rsi;
-		out->args[4] = (uint32_t)x->rdi;
-		out->args[5] = (uint32_t)x->rbp;
-		out->ret = (int32_t)x->rax;
-		return;
-	}
-	out->abi = nr >= 0 && (nr & X32_SYSCALL_BIT) ? ARCH_ABI_X32 :
-	    ARCH_ABI_NATIVE;
 	out->nr = nr;
-	out->args[0] = x->rdi;
-	out->args[1] = x->rsi;
-	out->args[2] = x->rdx;
-	out->args[3] = x->r10;
-	out->args[4] = x->r8;
-	out->args[5] = x->r9;
+	out->ret = compat ? (int32_t)x->rax : (int64_t)x->rax;
+	out->abi = compat ? ARCH_ABI_COMPAT : nr >= 0 &&
+	    (nr & X32_SYSCALL_BIT) ? ARCH_ABI_X32 : ARCH_ABI_NATIVE;
+	for (int i = 0; i < 6; i++) {
+		uint64_t v = *reg_at(x, compat ? compat_args[i] : native_args[i]);
+
+		out->args[i] = compat ? (uint32_t)v : v;
+	}
 }
 
 enum arch_abi
@@ -162,21 +169,9 @@ arch_regs_make(struct arch_regs *r, enum arch_abi abi, long nr,
 	x->cs = abi == ARCH_ABI_COMPAT ? CS_COMPAT : 0x33;
 	if (abi == ARCH_ABI_X32)
 		x->orig_rax |= X32_SYSCALL_BIT;
-	if (abi == ARCH_ABI_COMPAT) {
-		x->rbx = args[0];
-		x->rcx = args[1];
-		x->rdx = args[2];
-		x->rsi = args[3];
-		x->rdi = args[4];
-		x->rbp = args[5];
-		return;
-	}
-	x->rdi = args[0];
-	x->rsi = args[1];
-	x->rdx = args[2];
-	x->r10 = args[3];
-	x->r8 = args[4];
-	x->r9 = args[5];
+	for (int i = 0; i < 6; i++)
+		*reg_at(x, abi == ARCH_ABI_COMPAT ? compat_args[i] :
+		    native_args[i]) = args[i];
 }
 
 void

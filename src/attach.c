@@ -280,8 +280,12 @@ seize_children(struct proc *p, struct proc *const *v, size_t n)
 		free(kids);
 }
 
-int
-tracer_attach_window(void)
+/*
+ * A sampling gap ends: attach again to every process asleep and to the
+ * children they had in the gap; how many processes are followed again.
+ */
+static int
+attach_window(void)
 {
 	size_t n, attached = 0;
 	struct proc **live = tracer_asleep(&n), **v;
@@ -316,29 +320,120 @@ tracer_attach_window(void)
 	return (int)attached;
 }
 
-int
-tracer_attach(const pid_t *pids, size_t n, const struct tracer_opts *o,
-    struct report *rep)
+static bool
+listed(pid_t pid, const pid_t *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (attach_check(pids[i]) < 0)
+		if (v[i] == pid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --tree: append to *v (of *n, the first given ones) every descendant of
+ * theirs, children before grandchildren.
+ */
+static void
+add_descendants(pid_t **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		pid_t *kids;
+		int nk = procfs_children((*v)[i], &kids);
+
+		for (int k = 0; k < nk; k++) {
+			if (listed(kids[k], *v, *n))
+				continue;
+			*v = xgrow(*v, *n, sizeof **v);
+			(*v)[(*n)++] = kids[k];
+		}
+		if (nk >= 0)
+			free(kids);
+	}
+}
+
+/* Without --tree: say which children of the targets fdleak leaves alone. */
+static void
+warn_untraced_children(const pid_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *line = NULL, *comm;
+		pid_t *kids;
+		int nk = procfs_children(v[i], &kids), shown = 0;
+		size_t len = 0;
+		FILE *m;
+
+		if (nk <= 0) {
+			if (nk == 0)
+				free(kids);
+			continue;
+		}
+		m = open_memstream(&line, &len);
+		for (int k = 0; k < nk && m != NULL; k++) {
+			if (listed(kids[k], v, n))
+				continue;
+			if (shown++ < 8) {
+				comm = command_of(kids[k]);
+				fprintf(m, "%s%d (%s)", shown > 1 ? ", " : "",
+				    kids[k], comm);
+				free(comm);
+			}
+		}
+		if (m != NULL && shown > 8)
+			fprintf(m, " and %d more", shown - 8);
+		if (m != NULL)
+			fclose(m);
+		if (shown > 0) {
+			comm = command_of(v[i]);
+			warnmsg("pid %d (%s) has %d child%s that fdleak does not "
+			    "trace: %s; --tree traces a process's descendants too",
+			    v[i], comm, shown, shown == 1 ? "" : "ren", line);
+			free(comm);
+		}
+		free(line);
+		free(kids);
+	}
+}
+
+int
+tracer_attach(const pid_t *given, size_t ngiven, const struct tracer_opts *o,
+    struct report *rep)
+{
+	pid_t *pids;
+	size_t n = ngiven;
+
+	for (size_t i = 0; i < ngiven; i++) {
+		if (attach_check(given[i]) < 0)
 			return EXIT_FDLEAK_ERROR;
 		for (size_t j = 0; j < i; j++) {
-			if (pids[j] == pids[i]) {
-				warnmsg("pid %d is given twice", pids[i]);
+			if (given[j] == given[i]) {
+				warnmsg("pid %d is given twice", given[i]);
 				return EXIT_FDLEAK_ERROR;
 			}
 		}
 	}
+	pids = xreallocarray(NULL, n ? n : 1, sizeof *pids);
+	memcpy(pids, given, n * sizeof *pids);
+	if (o->tree)
+		add_descendants(&pids, &n);
+	else
+		warn_untraced_children(pids, n);
 	tracer_begin(o, rep, false, true);
 	for (size_t i = 0; i < n; i++) {
+		/* A descendant that ends meanwhile, or is traced already: left out. */
+		if (i >= ngiven && attach_check(pids[i]) < 0)
+			continue;
 		if (seize_threads(pids[i]) < 0) {
+			if (i >= ngiven)
+				continue;
 			/* Let go of what was seized: the loop detaches at once. */
+			free(pids);
 			tracer_abort();
-			tracer_loop(o);
+			tracer_loop(o, NULL);
 			return EXIT_FDLEAK_ERROR;
 		}
 	}
-	tracer_loop(o);
+	free(pids);
+	tracer_loop(o, attach_window);
 	return 0;
 }

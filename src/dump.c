@@ -12,7 +12,6 @@
 #include "fdinfo.h"
 #include "fdtab.h"
 #include "hash.h"
-#include "json.h"
 #include "leaks.h"
 #include "procfs.h"
 #include "report.h"
@@ -280,22 +279,12 @@ dump_write_json(FILE *f, const struct report *r, const struct dump *d)
 		for (size_t j = 0; j < p->nsites; j++) {
 			const struct dump_site *s = &p->sites[j];
 
-			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, \"stack\": %"
-			    PRIu32 ", ", j ? ", " : "", s->count, s->growth, s->stack);
+			fprintf(f, "%s{\"count\": %zu, \"growth\": %ld, ",
+			    j ? ", " : "", s->count, s->growth);
 			if (p->share >= 0)
 				fprintf(f, "\"rate\": %.6g, ", dump_site_rate(p, s));
-			fputs("\"kinds\": ", f);
-			report_json_kinds(f, s->kinds);
-			fputs(", \"targets\": [", f);
-			for (unsigned k = 0; k < s->ntargets; k++) {
-				fputs(k ? ", " : "", f);
-				json_cstring(f, s->targets[k]);
-			}
-			fputc(']', f);
-			json_hex_array(f, "targets", s->targets, s->ntargets);
-			fprintf(f, ", \"more_targets\": %zu, \"backtrace\": ",
-			    s->more_targets);
-			report_json_backtrace(f, r, s->stack);
+			report_json_group(f, r, s->kinds, s->targets, s->ntargets,
+			    s->more_targets, s->stack);
 			fputc('}', f);
 		}
 		fputs("]}", f);

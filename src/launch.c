@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -18,6 +19,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "procfs.h"
 #include "syscall.h"
 #include "task.h"
 #include "tracer.h"
@@ -104,6 +106,42 @@ install_filter(const struct sock_fprog *filter)
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter);
 }
 
+/*
+ * path exists, yet exec says ENOENT: what is missing is its interpreter,
+ * the "#!" line's program or an ELF file's dynamic loader. Say which (one
+ * line, as "cannot run" says); false when path is not such a file.
+ */
+static bool
+explain_missing_interpreter(const char *path, const char *cmd)
+{
+	char head[256];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, head, sizeof head - 1);
+	close(fd);
+	if (n < 4)
+		return false;
+	head[n] = '\0';
+	if (head[0] == '#' && head[1] == '!') {
+		char *interp = head + 2;
+
+		interp += strspn(interp, " \t");
+		interp[strcspn(interp, " \t\r\n")] = '\0';
+		warnmsg("cannot run '%s': its interpreter '%s' (on its #! line) "
+		    "was not found", cmd, interp);
+		return true;
+	}
+	if (memcmp(head, "\177ELF", 4) == 0) {
+		warnmsg("cannot run '%s': its dynamic loader (ELF interpreter) "
+		    "was not found", cmd);
+		return true;
+	}
+	return false;
+}
+
 static void __attribute__((noreturn))
 child_exec(const char *path, char *const argv[], int go, int status,
     const struct sock_fprog *filter)
@@ -122,7 +160,8 @@ child_exec(const char *path, char *const argv[], int go, int status,
 	}
 	execv(path, argv);
 	err = errno;
-	warnerr("cannot run '%s'", argv[0]);
+	if (err != ENOENT || !explain_missing_interpreter(path, argv[0]))
+		warnerr("cannot run '%s'", argv[0]);
 	/* Tell the tracer: it then writes no report, as for any failure to start. */
 	if (write(status, &err, sizeof err) < 0)
 		_exit(EXIT_CANNOT_EXEC);
@@ -159,7 +198,25 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 	close(status[1]);
 	free(filter.filter);
 	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)LAUNCH_OPTIONS) < 0) {
-		warnerr("cannot trace the command (ptrace)");
+		struct proc_status self;
+
+		/* Under a tracer that follows forks, our child is its already. */
+		if (errno == EPERM && procfs_read_status(getpid(), &self) == 0 &&
+		    self.tracer != 0) {
+			char cpath[64], *comm, *nl;
+			size_t len;
+
+			snprintf(cpath, sizeof cpath, "/proc/%d/comm", self.tracer);
+			comm = procfs_read(cpath, 64, PROCFS_HEAD, &len);
+			if (comm != NULL && (nl = strchr(comm, '\n')) != NULL)
+				*nl = '\0';
+			warnmsg("cannot trace the command: fdleak is itself traced "
+			    "(by pid %d, %s), which traces its children too; run "
+			    "one fdleak", self.tracer, comm != NULL ? comm : "?");
+			free(comm);
+		} else {
+			warnerr("cannot trace the command (ptrace)");
+		}
 		kill(pid, SIGKILL);
 		close(go[1]);
 		close(status[0]);
@@ -171,7 +228,7 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 	tracer_new_process(pid, getpid(), path, TASK_RUNNING);
 	free(path);
 	close(go[1]);		/* let the child exec */
-	tracer_loop(o);
+	tracer_loop(o, NULL);
 	/* Every traced process has ended: the pipe holds an errno or is at EOF. */
 	rc = read(status[0], &err, sizeof err) == (ssize_t)sizeof err;
 	close(status[0]);

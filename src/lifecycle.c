@@ -16,17 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/ptrace.h>
 
 #include "arch.h"
+#include "dump.h"
 #include "fdinfo.h"
 #include "fdtab.h"
 #include "leaks.h"
 #include "lifecycle.h"
 #include "procfs.h"
+#include "sampling.h"
 #include "task.h"
 #include "tracer.h"
 #include "unwind.h"
@@ -41,17 +44,15 @@ static bool aborting;		/* attach failed: let go of everything, report nothing */
 static pid_t main_pid;
 static int main_status;
 static bool main_done;
+static uint64_t main_done_ns;	/* when the launched command ended */
 static bool warned_foreign_arch;
+static uint64_t trace_start_ns;	/* when the trace began */
 static bool pausing;		/* a sampling window ends: let go, keep the model */
-static struct proc **asleep;	/* the processes of a gap, models kept */
-static size_t nasleep;
 
 static void hold(struct task *t, int sig);
 static void adopt_if_abandoned(struct task *t, void *arg);
 static void task_join(struct task *t, struct proc *p, int state);
 static void detach_if_held(struct proc *p);
-static void reconcile(struct proc *p, pid_t tid, bool gap_ended);
-static void count_window(struct proc *p, uint64_t now);
 
 /*
  * Restart t. Inside a traced syscall we need its exit stop; otherwise, with
@@ -135,8 +136,8 @@ seccomp_active(pid_t pid)
 }
 
 /* The options as the leak model takes them. */
-static struct leak_rules
-rules(void)
+struct leak_rules
+lifecycle_rules(void)
 {
 	return (struct leak_rules){ opts->std_fds,
 	    (uint64_t)(opts->min_age * 1e9), opts->skip_fork_inherited, 0 };
@@ -149,7 +150,7 @@ rules(void)
 static void
 record_inherited(struct proc *p, pid_t pid, struct fdtab *tab)
 {
-	struct leak_rules lr = rules();
+	struct leak_rules lr = lifecycle_rules();
 	size_t first = p->rep.ninherited;
 
 	leaks_inherited(&lr, tab, p->exe, &p->rep);
@@ -306,7 +307,7 @@ being_closed(int fd, void *arg)
 static void
 snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 {
-	struct leak_rules lr = rules();
+	struct leak_rules lr = lifecycle_rules();
 	struct leak_hidden hidden = { 0 };
 	uint64_t now = now_ns();
 	int *fds, n = procfs_list_fds(tid, &fds);
@@ -359,7 +360,7 @@ snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 static void
 model_leaks(struct proc *p)
 {
-	struct leak_rules lr = rules();
+	struct leak_rules lr = lifecycle_rules();
 	struct leak_hidden hidden = { 0 };
 
 	if (p->fdtab == NULL)
@@ -405,14 +406,14 @@ lifecycle_exit_event(struct task *t)
 	lifecycle_resume(t, 0);
 }
 
-static void
-finish_proc(struct proc *p)
+void
+lifecycle_finish(struct proc *p)
 {
 	struct proc_report *r;
 
 	if (!p->snapshot)
 		model_leaks(p);
-	count_window(p, now_ns());
+	sampling_count_window(p, now_ns());
 	if (p->sampled && p->first_ns != 0)
 		p->rep.sampling.wall = (double)(now_ns() - p->first_ns) / 1e9;
 	if (p->reaped && WIFEXITED(p->status)) {
@@ -431,6 +432,7 @@ finish_proc(struct proc *p)
 	if (p->pid == main_pid) {
 		main_status = p->status;
 		main_done = true;
+		main_done_ns = now_ns();
 	}
 	if (opts->on_process != NULL && !aborting)
 		opts->on_process(r, opts->arg);
@@ -455,7 +457,7 @@ lifecycle_reaped(struct task *t, int status)
 	p->ntasks--;
 	task_del(t);
 	if (p->ntasks == 0)
-		finish_proc(p);
+		lifecycle_finish(p);
 	else if (detaching)
 		detach_if_held(p);
 	/*
@@ -465,22 +467,6 @@ lifecycle_reaped(struct task *t, int status)
 	task_foreach(adopt_if_abandoned, NULL);
 }
 
-/*
- * Sampling: read the identity of every record of t made in this window
- * (the ones that can be reported), through thread tid, so that the next
- * window can tell whether the fd is still the same object.
- */
-static void
-identify(struct fdtab *t, pid_t tid)
-{
-	struct fd_record *r;
-	size_t pos = 0;
-
-	while ((r = fdtab_next(t, &pos)) != NULL) {
-		if (r->ident.ino == 0 && leaks_verified(r))
-			procfs_fd_ident(tid, r->fd, &r->ident);
-	}
-}
 
 /* The fds open now were open before tracing: never leaks. */
 static void
@@ -604,32 +590,7 @@ detach_task(struct task *t, void *arg)
 	task_del(t);
 }
 
-/* The time of p's current window so far, added to what it had. */
-static void
-count_window(struct proc *p, uint64_t now)
-{
-	if (p->window_ns == 0)
-		return;
-	p->rep.sampling.attached += (double)(now - p->window_ns) / 1e9;
-	p->rep.sampling.wall = (double)(now - p->first_ns) / 1e9;
-	p->rep.sampling.windows++;
-	p->window_ns = 0;
-}
 
-/*
- * A sampling window ends for p, all of whose threads are held (tid one of
- * them): the identities of the fds made in the window are read while the
- * table is still, and p sleeps through the gap with its model.
- */
-static void
-park(struct proc *p, pid_t tid)
-{
-	identify(p->fdtab, tid);
-	count_window(p, now_ns());
-	p->asleep = true;
-	asleep = xgrow(asleep, nasleep, sizeof(struct proc *));
-	asleep[nasleep++] = p;
-}
 
 /*
  * Once every thread of p is held in a stop, the table is still: take the
@@ -645,7 +606,7 @@ detach_if_held(struct proc *p)
 		return;
 	/* A window ends: let go, but keep the model for the next one. */
 	if (pausing && w.any != NULL && !p->snapshot && !p->reaped) {
-		park(p, w.any->tid);
+		sampling_park(p, w.any->tid);
 		task_foreach(detach_task, &w);
 		return;
 	}
@@ -654,7 +615,7 @@ detach_if_held(struct proc *p)
 	p->rep.running = !p->reaped;
 	task_foreach(detach_task, &w);
 	if (p->ntasks == 0)
-		finish_proc(p);
+		lifecycle_finish(p);
 }
 
 /* A stop while detaching: do its bookkeeping, then hold the thread. */
@@ -722,16 +683,6 @@ tracer_check_orphans(uint64_t now)
 	return orphan_deadline;
 }
 
-/* A new process followed in sampling windows. */
-static void
-sample_setup(struct proc *p)
-{
-	if (!attach_mode || opts->sample == 0)
-		return;
-	p->sampled = true;
-	p->rep.sampling.on = true;
-	p->start_time = procfs_start_time(p->pid);
-}
 
 /* Make t a thread of p, sharing p's fd table. */
 static void
@@ -771,34 +722,10 @@ tracer_new_process(pid_t pid, pid_t ppid, const char *exe, int state)
 		main_pid = pid;
 	if (!attach_mode)
 		take_baseline(p->fdtab, pid);	/* the child still waits to exec */
-	sample_setup(p);
+	sampling_setup(p);
 	return tracer_new_thread(p, pid, state);
 }
 
-struct task *
-tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
-{
-	struct proc *p = proc_new(pid, parent->pid);
-
-	/* Born in a gap: what it holds of its parent's is known by identity. */
-	p->exe = xstrdup(exe);
-	p->argv = procfs_read_cmdline(pid);
-	p->fdtab = fdtab_fork(parent->fdtab);
-	p->execed = parent->execed;
-	/* Another program: it exec'd in the gap, and what it kept came across. */
-	if (parent->exe != NULL && strcmp(parent->exe, exe) != 0) {
-		struct fd_record *r;
-		size_t pos = 0;
-
-		while ((r = fdtab_next(p->fdtab, &pos)) != NULL)
-			r->flags |= FDREC_ACROSS_EXEC;
-		p->execed = true;
-	}
-	sample_setup(p);
-	p->waking = true;
-	p->window_ns = now_ns();
-	return tracer_new_thread(p, pid, TASK_STARTING);
-}
 
 void
 tracer_pause(void)
@@ -823,78 +750,54 @@ tracer_gap_begin(void)
 	detaching = false;
 }
 
-struct proc **
-tracer_asleep(size_t *n)
-{
-	*n = nasleep;
-	return asleep;
-}
 
-/* Take p off the list of the processes asleep. */
-static void
-unpark(struct proc *p)
-{
-	for (size_t i = 0; i < nasleep; i++) {
-		if (asleep[i] == p) {
-			asleep[i] = asleep[--nasleep];
-			break;
-		}
-	}
-	p->asleep = false;
-	if (nasleep == 0) {
-		free(asleep);
-		asleep = NULL;
-	}
-}
 
-void
-tracer_wake(struct proc *p)
+
+
+
+
+struct task *
+tracer_new_child(struct proc *parent, pid_t pid, const char *exe)
 {
-	unpark(p);
+	struct proc *p = proc_new(pid, parent->pid);
+
+	/* Born in a gap: what it holds of its parent's is known by identity. */
+	p->exe = xstrdup(exe);
+	p->argv = procfs_read_cmdline(pid);
+	p->fdtab = fdtab_fork(parent->fdtab);
+	p->execed = parent->execed;
+	/* Another program: it exec'd in the gap, and what it kept came across. */
+	if (parent->exe != NULL && strcmp(parent->exe, exe) != 0) {
+		struct fd_record *r;
+		size_t pos = 0;
+
+		while ((r = fdtab_next(p->fdtab, &pos)) != NULL)
+			r->flags |= FDREC_ACROSS_EXEC;
+		p->execed = true;
+	}
+	sampling_setup(p);
 	p->waking = true;
-	/* The process pays from the first seize: the window starts now. */
 	p->window_ns = now_ns();
+	return tracer_new_thread(p, pid, TASK_STARTING);
 }
 
 void
 tracer_lost(struct proc *p)
 {
-	unpark(p);
+	sampling_unpark(p);
 	/* Its end was not seen: no leak is claimed, the report says so. */
 	p->rep.sampling.lost = true;
 	p->snapshot = true;
 	p->rep.end_ns = now_ns();
-	finish_proc(p);
+	lifecycle_finish(p);
 }
 
 void
 tracer_dump_asleep(struct dump *d)
 {
-	struct leak_rules lr = rules();
+	struct leak_rules lr = lifecycle_rules();
 
-	for (size_t i = 0; i < nasleep; i++) {
-		struct dump_proc *dp;
-
-		reconcile(asleep[i], asleep[i]->pid, false);
-		dp = dump_add_process(d, asleep[i]->pid, asleep[i]->pid,
-		    asleep[i]->fdtab, &lr);
-		tracer_dump_sampling(asleep[i], dp);
-	}
-}
-
-void
-tracer_dump_sampling(const struct proc *p, struct dump_proc *dp)
-{
-	uint64_t now = now_ns();
-	double attached = p->rep.sampling.attached;
-
-	dp->share = -1;
-	if (!p->sampled || p->first_ns == 0 || now <= p->first_ns)
-		return;
-	if (p->window_ns != 0 && now > p->window_ns)
-		attached += (double)(now - p->window_ns) / 1e9;
-	dp->attached = attached;
-	dp->share = attached / ((double)(now - p->first_ns) / 1e9);
+	sampling_dump_asleep(d, &lr);
 }
 
 void
@@ -915,6 +818,12 @@ tracer_main_pid(void)
 	return main_pid;
 }
 
+uint64_t
+tracer_main_ended(void)
+{
+	return main_done ? main_done_ns : 0;
+}
+
 bool
 tracer_status(pid_t pid, int *wstatus)
 {
@@ -924,35 +833,7 @@ tracer_status(pid_t pid, int *wstatus)
 	return true;
 }
 
-/*
- * The model of p against the kernel's table, read through thread tid:
- * what changed while fdleak was away (sampling). tid need not be
- * stopped: in a gap the table may change while it is read, which makes a
- * fd look gone or new, never makes up a stack.
- */
-static void
-reconcile(struct proc *p, pid_t tid, bool gap_ended)
-{
-	struct reconcile_counts c = { 0 };
-	struct kernel_fd *k;
-	int *fds, n = procfs_list_fds(tid, &fds);
 
-	if (n < 0)
-		return;
-	k = xcalloc(n > 0 ? (size_t)n : 1, sizeof *k);
-	for (int i = 0; i < n; i++) {
-		const struct fd_record *r = fdtab_lookup(p->fdtab, fds[i]);
-
-		k[i].fd = fds[i];
-		if (r != NULL && leaks_verified(r))
-			procfs_fd_ident(tid, fds[i], &k[i].ident);
-	}
-	leaks_reconcile(p->fdtab, k, (size_t)n, gap_ended, &c);
-	p->rep.sampling.gone += c.gone;
-	p->rep.sampling.changed += c.changed;
-	free(k);
-	free(fds);
-}
 
 /*
  * Every thread of p has stopped for fdleak (an attach): the fds open now
@@ -963,19 +844,9 @@ reconcile(struct proc *p, pid_t tid, bool gap_ended)
 static void
 window_starts(struct proc *p, pid_t tid)
 {
-	uint64_t now = now_ns();
-
-	if (p->waking)
-		reconcile(p, tid, true);
-	else
+	if (!p->waking)
 		take_baseline(p->fdtab, p->pid);
-	p->waking = false;
-	if (p->sampled) {
-		if (p->window_ns == 0)
-			p->window_ns = now;
-		if (p->first_ns == 0)
-			p->first_ns = p->window_ns;
-	}
+	sampling_window_starts(p, tid);
 }
 
 void
@@ -1009,6 +880,56 @@ lifecycle_begin(const struct tracer_opts *o, struct report *rep, bool seccomp,
 	report = rep;
 	use_seccomp = seccomp;
 	attach_mode = attach;
+	trace_start_ns = now_ns();
+	sampling_begin(o, attach);
+}
+
+/* Holder sites: the most fds first, then the oldest stack id. */
+static int
+site_by_count(const void *a, const void *b)
+{
+	const struct dump_site *x = a, *y = b;
+
+	if (x->count != y->count)
+		return (x->count < y->count) - (x->count > y->count);
+	return (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+void
+lifecycle_ran_out(struct proc *p, pid_t tid, enum fail_class c,
+    uint64_t limit)
+{
+	struct ran_out *r = report_add_ran_out(&p->rep, c);
+	struct leak_rules lr = lifecycle_rules();
+	struct dump d = { 0 };
+	struct dump_proc *dp;
+
+	if (r == NULL)
+		return;
+	r->after = (double)(now_ns() - trace_start_ns) / 1e9;
+	r->limit = limit == RLIM_INFINITY ? 0 : limit;
+	/* Every fd made under trace counts here, however young. */
+	lr.min_age_ns = 0;
+	lr.skip_fork_inherited = false;
+	dp = dump_add_process(&d, p->pid, tid, p->fdtab, &lr);
+	r->open = dp->fds;
+	qsort(dp->sites, dp->nsites, sizeof *dp->sites, site_by_count);
+	for (size_t i = 0; i < dp->nsites && r->nholders < HOLDERS_KEPT; i++) {
+		const struct dump_site *s = &dp->sites[i];
+		struct holder *h = &r->holders[r->nholders++];
+
+		h->stack = s->stack;
+		h->count = s->count;
+		memcpy(h->kinds, s->kinds, sizeof h->kinds);
+		for (unsigned k = 0; k < s->ntargets; k++) {
+			if (h->ntargets < HOLDER_TARGETS_KEPT)
+				h->targets[h->ntargets++] = xstrdup(s->targets[k]);
+			else
+				h->more_targets++;
+		}
+		h->more_targets += s->more_targets;
+	}
+	dump_free(&d);
 }
 
 bool

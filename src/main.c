@@ -45,6 +45,7 @@ enum {
 	OPT_SAMPLE,
 	OPT_SAMPLE_WINDOW,
 	OPT_SKIP_FORK_INHERITED,
+	OPT_TREE,
 	OPT_FROM,
 	OPT_JSON_FILE,
 };
@@ -54,7 +55,7 @@ static const int trace_options[] = {
 	OPT_DEPTH, OPT_DURATION, OPT_INTERVAL, OPT_LIBC_FRAMES, OPT_MIN_AGE,
 	OPT_NO_DEFAULT_SUPPRESSIONS, OPT_NO_SECCOMP, OPT_ONLY_FROM, OPT_STD_FDS,
 	OPT_SUPPRESSIONS, OPT_GEN_SUPPRESSIONS, OPT_JSON_FILE, OPT_SAMPLE,
-	OPT_SAMPLE_WINDOW, OPT_SKIP_FORK_INHERITED, 'p',
+	OPT_SAMPLE_WINDOW, OPT_SKIP_FORK_INHERITED, OPT_TREE, 'p',
 };
 
 /* The default length of a sampling window (see the man page for why). */
@@ -83,9 +84,45 @@ static const struct option long_options[] = {
 	{ "skip-fork-inherited", no_argument,	   NULL, OPT_SKIP_FORK_INHERITED },
 	{ "std-fds",		no_argument,	   NULL, OPT_STD_FDS },
 	{ "suppressions",	required_argument, NULL, OPT_SUPPRESSIONS },
+	{ "tree",		no_argument,	   NULL, OPT_TREE },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/*
+ * Why getopt_long refused the long option arg ("--name" or
+ * "--name=value"): ambiguous (the candidates listed), given a value it
+ * takes none, or unknown. One line.
+ */
+static void
+explain_bad_long(const char *arg)
+{
+	const char *name = arg + (strncmp(arg, "--", 2) == 0 ? 2 : 0);
+	size_t len = strcspn(name, "="), nmatch = 0;
+	char list[512] = "";
+
+	for (const struct option *o = long_options; o->name != NULL; o++) {
+		if (strncmp(o->name, name, len) != 0)
+			continue;
+		if (strlen(o->name) == len) {
+			/* An exact name refused: it was given a value. */
+			warnmsg("option '--%s' takes no argument (see fdleak "
+			    "--help)", o->name);
+			return;
+		}
+		if (nmatch++ > 0)
+			strncat(list, ", ", sizeof list - strlen(list) - 1);
+		strncat(list, "--", sizeof list - strlen(list) - 1);
+		strncat(list, o->name, sizeof list - strlen(list) - 1);
+	}
+	if (nmatch > 1)
+		warnmsg("option '--%.*s' is ambiguous: it may be %s", (int)len,
+		    name, list);
+	else if (nmatch == 1)
+		warnmsg("option '%s' takes no argument (see fdleak --help)", arg);
+	else
+		warnmsg("unknown option '%s' (see fdleak --help)", arg);
+}
 
 static void
 usage(FILE *f)
@@ -128,6 +165,7 @@ usage(FILE *f)
 	    "                       before forking it\n"
 	    "  --std-fds            also report fds 0, 1 and 2 that were inherited\n"
 	    "  --suppressions=FILE  hide what FILE's entries match (repeatable)\n"
+	    "  --tree               with -p: attach to each process's descendants too\n"
 	    "  -V, --version        show the version and exit\n"
 	    "\n"
 	    "Exit status: the command's (128+N if killed by signal N); N of\n"
@@ -345,6 +383,7 @@ print_dump(const struct dump *d, void *arg)
 	struct dump_job j = { out, d };
 
 	for (size_t i = 0; i < d->nprocs; i++) {
+		symstacks_for_process(out->rep->stacks, d->procs[i].pid);
 		for (size_t k = 0; k < d->procs[i].nsites; k++)
 			symstacks_resolve(out->rep->stacks, d->procs[i].sites[k].stack);
 	}
@@ -664,6 +703,9 @@ main(int argc, char *argv[])
 				return EXIT_FDLEAK_ERROR;
 			topts.depth = (unsigned)v;
 			break;
+		case OPT_TREE:
+			topts.tree = true;
+			break;
 		case OPT_SKIP_FORK_INHERITED:
 			topts.skip_fork_inherited = true;
 			break;
@@ -685,8 +727,7 @@ main(int argc, char *argv[])
 			if (optopt != 0 && optopt < 256)
 				warnmsg("unknown option '-%c' (see fdleak --help)", optopt);
 			else
-				warnmsg("unknown option '%s' (see fdleak --help)",
-				    argv[optind - 1]);
+				explain_bad_long(argv[optind - 1]);
 			return EXIT_FDLEAK_ERROR;
 		}
 	}
@@ -713,6 +754,11 @@ main(int argc, char *argv[])
 	if (npids == 0 && (topts.sample != 0 || window_given)) {
 		warnmsg("--sample and --sample-window need -p (a launched command "
 		    "is traced whole)");
+		return EXIT_FDLEAK_ERROR;
+	}
+	if (npids == 0 && topts.tree) {
+		warnmsg("--tree needs -p (a launched command's descendants are "
+		    "traced anyway)");
 		return EXIT_FDLEAK_ERROR;
 	}
 	if (default_supp && load_default_suppressions(&out.supp) < 0) {
@@ -746,6 +792,11 @@ main(int argc, char *argv[])
 		return EXIT_FDLEAK_ERROR;
 	}
 	out.writer = report_writer_find(format);
+	/* A document for a program to read, on a terminal among the command's output. */
+	if (strcmp(format, "text") != 0 && out.f == stderr && isatty(2))
+		warnmsg("the %s report goes to standard error, a terminal, "
+		    "between the command's own output; -o FILE writes it to "
+		    "a file", format);
 	rep.opts.color = strcmp(format, "text") == 0 && want_color(out.f);
 	rep.opts.depth = topts.depth;
 	rep.opts.attach = npids > 0;

@@ -162,6 +162,71 @@ json_inherited(FILE *f, const struct report *r, const struct inherited *in)
 	fputs("}", f);
 }
 
+void
+report_json_group(FILE *f, const struct report *r, const unsigned *kinds,
+    const char *const *targets, size_t ntargets, size_t more, uint32_t stack)
+{
+	fputs("\"kinds\": ", f);
+	report_json_kinds(f, kinds);
+	fputs(", \"targets\": [", f);
+	for (size_t k = 0; k < ntargets; k++) {
+		fputs(k ? ", " : "", f);
+		json_cstring(f, targets[k]);
+	}
+	fputc(']', f);
+	json_hex_array(f, "targets", targets, ntargets);
+	fprintf(f, ", \"more_targets\": %zu, \"stack\": %" PRIu32
+	    ", \"backtrace\": ", more, stack);
+	json_backtrace(f, r, stack);
+}
+
+/* Failed creations: counts by class, EMFILE and ENFILE sites, what ran out. */
+static void
+json_failures(FILE *f, const struct report *r, const struct proc_report *p)
+{
+	fprintf(f, ",\n     \"failures\": {\"emfile\": %zu, \"enfile\": %zu, "
+	    "\"other\": %zu, \"sites\": [", p->failed[FAIL_EMFILE],
+	    p->failed[FAIL_ENFILE], p->failed[FAIL_OTHER]);
+	for (size_t i = 0; i < p->nfailures; i++) {
+		const struct failure *fl = &p->failures[i];
+
+		fprintf(f, "%s{\"errno\": \"%s\", \"count\": %zu, \"syscall\": ",
+		    i ? ", " : "", failure_class_name(fl->class), fl->count);
+		json_cstring(f, syscall_name(fl->nr));
+		fprintf(f, ", \"stack\": %" PRIu32 ", \"backtrace\": ", fl->stack);
+		json_backtrace(f, r, fl->stack);
+		fputc('}', f);
+	}
+	fputs("]},\n     \"ran_out\": [", f);
+	for (unsigned i = 0; i < p->nran_out; i++) {
+		const struct ran_out *ro = &p->ran_out[i];
+
+		fprintf(f, "%s{\"errno\": \"%s\", \"after\": %.3f, \"after_exact\": "
+		    "%.17g, \"open\": ", i ? ", " : "",
+		    failure_class_name(ro->class), ro->after, ro->after);
+		if (ro->open >= 0)
+			fprintf(f, "%ld", ro->open);
+		else
+			fputs("null", f);
+		if (ro->limit != 0)
+			fprintf(f, ", \"limit\": %llu", (unsigned long long)ro->limit);
+		else
+			fputs(", \"limit\": null", f);
+		fputs(", \"holders\": [", f);
+		for (unsigned j = 0; j < ro->nholders; j++) {
+			const struct holder *h = &ro->holders[j];
+
+			fprintf(f, "%s{\"count\": %zu, ", j ? ", " : "", h->count);
+			report_json_group(f, r, h->kinds,
+			    (const char *const *)h->targets, h->ntargets,
+			    h->more_targets, h->stack);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	}
+	fputc(']', f);
+}
+
 static void
 json_process(FILE *f, const struct report *r, const struct proc_report *p)
 {
@@ -241,6 +306,7 @@ json_process(FILE *f, const struct report *r, const struct proc_report *p)
 		json_inherited(f, r, &p->inherited[i]);
 	}
 	fputs(p->ninherited ? "\n     ]" : "]", f);
+	json_failures(f, r, p);
 	fprintf(f, ",\n     \"suppressed\": %zu, \"suppressed_misuse\": %zu, "
 	    "\"suppressed_inherited\": %zu, \"suppressed_default\": %zu, "
 	    "\"only_from_hidden\": %zu, \"min_age_hidden\": %zu, "

@@ -84,6 +84,9 @@ enum ftype {
 	F_REAL,		/* double; null (or absent, if optional) -> -1 */
 	F_HEX64,	/* uint64_t written as a "0x..." string */
 	F_INT0,		/* int; null -> 0 */
+	F_LONGN,	/* long; null -> -1 */
+	F_U64N,		/* uint64_t; null -> 0 */
+	F_CLASS,	/* enum fail_class, by failure_class_name */
 	F_STR,		/* char *, owned; null -> NULL; KEY_hex has the bytes */
 	F_KIND,		/* enum fd_kind; null -> FDK_UNKNOWN */
 	F_SYSCALL,	/* int syscall number; null -> -1 */
@@ -176,6 +179,26 @@ static const struct field process_fields[] = {
 	FIELD(proc_report, "only_from_hidden", F_SIZE, nonly_from),
 	FIELD(proc_report, "min_age_hidden", F_SIZE, nyoung),
 	FIELD(proc_report, "fork_inherited_hidden", F_SIZE, nforked),
+};
+
+static const struct field failure_fields[] = {
+	FIELD(failure, "errno", F_CLASS, class),
+	FIELD(failure, "count", F_SIZE, count),
+	FIELD(failure, "syscall", F_SYSCALL, nr),
+	STACK(failure, "stack", stack, "backtrace"),
+};
+
+static const struct field ran_out_fields[] = {
+	FIELD(ran_out, "errno", F_CLASS, class),
+	FIELD(ran_out, "after_exact", F_REAL, after),
+	FIELD(ran_out, "open", F_LONGN, open),
+	FIELD(ran_out, "limit", F_U64N, limit),
+};
+
+static const struct field holder_fields[] = {
+	FIELD(holder, "count", F_SIZE, count),
+	FIELD(holder, "more_targets", F_SIZE, more_targets),
+	STACK(holder, "stack", stack, "backtrace"),
 };
 
 static const struct field sampling_fields[] = {
@@ -338,9 +361,34 @@ read_field(struct reader *rd, const json_t *obj, const struct field *fl,
 		*(int *)(void *)p = (int)i;
 		return 0;
 	case F_LONG:
+	case F_LONGN:
+		if (fl->type == F_LONGN && json_is_null(v)) {
+			*(long *)(void *)p = -1;
+			return 0;
+		}
 		if (read_int(rd, v, fl->key, LONG_MIN, LONG_MAX, &i) < 0)
 			return -1;
 		*(long *)(void *)p = (long)i;
+		return 0;
+	case F_U64N:
+		if (json_is_null(v)) {
+			*(uint64_t *)(void *)p = 0;
+			return 0;
+		}
+		if (read_int(rd, v, fl->key, 0, LLONG_MAX, &i) < 0)
+			return -1;
+		*(uint64_t *)(void *)p = (uint64_t)i;
+		return 0;
+	case F_CLASS:
+		for (k = 0; k < FAIL_CLASSES; k++) {
+			if (json_is_string(v) && strcmp(json_string_value(v),
+			    failure_class_name((enum fail_class)k)) == 0)
+				break;
+		}
+		if (k == FAIL_CLASSES)
+			return fail(rd, "\"%s\" is not EMFILE, ENFILE or other",
+			    fl->key);
+		*(enum fail_class *)(void *)p = (enum fail_class)k;
 		return 0;
 	case F_UINT:
 		if (read_int(rd, v, fl->key, 0, UINT_MAX, &i) < 0)
@@ -527,6 +575,36 @@ read_kinds(struct reader *rd, const json_t *obj, unsigned *kinds)
 	return 0;
 }
 
+/*
+ * The targets array of o (with "targets_hex"), at most max, into the
+ * strings v (owned by the caller's record); their number or -1.
+ */
+static long
+read_targets(struct reader *rd, const json_t *o, char **v, size_t max)
+{
+	const json_t *targets = get_array(rd, o, "targets");
+	const json_t *hex = json_object_get(o, "targets_hex");
+	size_t n;
+
+	if (targets == NULL)
+		return -1;
+	if ((n = json_array_size(targets)) > max)
+		return fail(rd, "more than %zu \"targets\"", max);
+	if (hex != NULL && (!json_is_array(hex) || json_array_size(hex) != n))
+		return fail(rd, "\"targets_hex\" is not an array as long as "
+		    "\"targets\"");
+	for (size_t i = 0; i < n; i++) {
+		const json_t *h = hex != NULL ? json_array_get(hex, i) : NULL;
+
+		if (read_string(rd, json_array_get(targets, i),
+		    json_is_null(h) ? NULL : h, "targets", &v[i]) < 0)
+			return -1;
+		if (v[i] == NULL)
+			return fail(rd, "a target is null");
+	}
+	return (long)n;
+}
+
 /* Strings a temporary dump borrows, freed once it is copied. */
 struct borrowed {
 	char **v;
@@ -537,32 +615,22 @@ static int
 read_dump_site(struct reader *rd, const json_t *o, struct dump_proc *p,
     struct borrowed *keep)
 {
-	const json_t *targets = get_array(rd, o, "targets");
-	const json_t *hex = json_object_get(o, "targets_hex");
 	struct dump_site s = { 0 };
-	size_t n;
+	char *t[DUMP_TARGETS_KEPT] = { NULL };
+	long n;
 
 	if (read_fields(rd, o, dump_site_fields, ARRAY_SIZE(dump_site_fields),
-	    &s) < 0 || read_kinds(rd, o, s.kinds) < 0 || targets == NULL)
+	    &s) < 0 || read_kinds(rd, o, s.kinds) < 0)
 		return -1;
-	if ((n = json_array_size(targets)) > DUMP_TARGETS_KEPT)
-		return fail(rd, "more than %d \"targets\"", DUMP_TARGETS_KEPT);
-	if (hex != NULL && (!json_is_array(hex) || json_array_size(hex) != n))
-		return fail(rd, "\"targets_hex\" is not an array as long as "
-		    "\"targets\"");
-	for (size_t i = 0; i < n; i++) {
-		const json_t *h = hex != NULL ? json_array_get(hex, i) : NULL;
-		char *t;
-
-		if (read_string(rd, json_array_get(targets, i),
-		    json_is_null(h) ? NULL : h, "targets", &t) < 0)
-			return -1;
-		if (t == NULL)
-			return fail(rd, "a target is null");
+	n = read_targets(rd, o, t, DUMP_TARGETS_KEPT);
+	/* The strings stay until the dump is copied, whatever happens. */
+	for (size_t i = 0; i < DUMP_TARGETS_KEPT && t[i] != NULL; i++) {
 		keep->v = xgrow(keep->v, keep->n, sizeof *keep->v);
-		keep->v[keep->n++] = t;
-		s.targets[s.ntargets++] = t;
+		keep->v[keep->n++] = t[i];
+		s.targets[s.ntargets++] = t[i];
 	}
+	if (n < 0)
+		return -1;
 	p->sites = xgrow(p->sites, p->nsites, sizeof *p->sites);
 	p->sites[p->nsites++] = s;
 	return 0;
@@ -789,6 +857,68 @@ read_argv(struct reader *rd, const json_t *o, struct proc_report *p)
 	return rc;
 }
 
+/* "failures" and "ran_out": failed fd creations and what ran out. */
+static int
+read_failures(struct reader *rd, const json_t *o, struct proc_report *p)
+{
+	static const char *const counts[FAIL_CLASSES] = { "emfile", "enfile",
+	    "other" };
+	const json_t *fo = json_object_get(o, "failures"), *sites, *ro;
+	json_int_t n;
+
+	if (!json_is_object(fo) || (sites = get_array(rd, fo, "sites")) == NULL)
+		return fail(rd, "\"failures\" is not an object with sites");
+	for (size_t c = 0; c < FAIL_CLASSES; c++) {
+		if (read_int(rd, json_object_get(fo, counts[c]), counts[c], 0,
+		    LLONG_MAX, &n) < 0)
+			return -1;
+		p->failed[c] = (size_t)n;
+	}
+	for (size_t i = 0; i < json_array_size(sites); i++) {
+		struct failure fl = { 0 };
+
+		if (read_fields(rd, json_array_get(sites, i), failure_fields,
+		    ARRAY_SIZE(failure_fields), &fl) < 0)
+			return -1;
+		p->failures = xgrow(p->failures, p->nfailures, sizeof *p->failures);
+		p->failures[p->nfailures++] = fl;
+	}
+	if ((ro = get_array(rd, o, "ran_out")) == NULL)
+		return -1;
+	if (json_array_size(ro) > ARRAY_SIZE(p->ran_out))
+		return fail(rd, "more than %zu \"ran_out\"", ARRAY_SIZE(p->ran_out));
+	for (size_t i = 0; i < json_array_size(ro); i++) {
+		const json_t *e = json_array_get(ro, i), *hs;
+		struct ran_out *r = &p->ran_out[p->nran_out++];
+
+		memset(r, 0, sizeof *r);
+		if (read_fields(rd, e, ran_out_fields, ARRAY_SIZE(ran_out_fields),
+		    r) < 0 || (hs = get_array(rd, e, "holders")) == NULL)
+			return -1;
+		if (json_array_size(hs) > HOLDERS_KEPT)
+			return fail(rd, "more than %d \"holders\"", HOLDERS_KEPT);
+		for (size_t j = 0; j < json_array_size(hs); j++) {
+			const json_t *ho = json_array_get(hs, j);
+			struct holder *h = &r->holders[r->nholders++];
+			long nt;
+
+			/* The holder is p's now: p frees its targets either way. */
+			memset(h, 0, sizeof *h);
+			if (read_fields(rd, ho, holder_fields,
+			    ARRAY_SIZE(holder_fields), h) < 0 ||
+			    read_kinds(rd, ho, h->kinds) < 0)
+				return -1;
+			nt = read_targets(rd, ho, h->targets, HOLDER_TARGETS_KEPT);
+			for (h->ntargets = 0; h->ntargets < HOLDER_TARGETS_KEPT &&
+			    h->targets[h->ntargets] != NULL; h->ntargets++)
+				;
+			if (nt < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* "sampling", present for a process of a sampled attach only. */
 static int
 read_sampling(struct reader *rd, const json_t *o, struct proc_report *p)
@@ -810,7 +940,7 @@ read_process(struct reader *rd, const json_t *o, size_t n)
 	snprintf(rd->where, sizeof rd->where, "process %zu", n);
 	if (read_fields(rd, o, process_fields, ARRAY_SIZE(process_fields), p) < 0 ||
 	    read_ending(rd, o, p) < 0 || read_argv(rd, o, p) < 0 ||
-	    read_sampling(rd, o, p) < 0 ||
+	    read_sampling(rd, o, p) < 0 || read_failures(rd, o, p) < 0 ||
 	    read_records(rd, o, "leaks", n, p, read_leak) < 0 ||
 	    read_records(rd, o, "misuse", n, p, read_misuse) < 0 ||
 	    read_records(rd, o, "inherited", n, p, read_inherited) < 0)

@@ -10,12 +10,15 @@
  *	fdleak:    by 0xPC: ...
  *	fdleak:    (no stack)
  *	fdleak: sampling pid=P attached=SECONDS wall=SECONDS share=PCT% windows=N seen=N unsampled=N gone=N changed=N[ lost]
- *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ cloexec][ across-exec][ origin=unknown][ unconfirmed][ age=SECONDS] target=Q
+ *	fdleak: leak pid=P fd=N kind=K syscall=(NAME|?) tid=T[ created-in=PID][ cloexec][ across-exec][ origin=unknown][ unconfirmed][ age=SECONDS] target=Q
  *	fdleak: misuse pid=P type=(double-close|bad-close) fd=N tid=T count=C fds=N[,N...][ unlisted=M] syscall=NAME[ kind=K]
  *	fdleak:    previous close:
  *	fdleak:    created:
  *	fdleak: unopened-closes pid=P count=C fds=LO-HI
  *	fdleak: inherited pid=P fd=N kind=K syscall=(NAME|?) tid=T program=Q target=Q
+ *	fdleak: ran-out pid=P errno=(EMFILE|ENFILE) after=SECONDS open=(N|?) limit=(N|?) failed=N other-failed=N
+ *	fdleak: holder pid=P count=N kinds=K:N[,K:N...] targets=TARGETS
+ *	fdleak: failed pid=P errno=(EMFILE|ENFILE) count=N syscall=NAME
  *	fdleak: hidden suppressed-leaks=X suppressed-misuse=A suppressed-inherited=B default=D only-from=H min-age=Y fork-inherited=F
  *	fdleak: summary leaks=N processes=M leaking=K sites=S misuse=M inherited=I suppressed=X
  *
@@ -25,7 +28,9 @@
  * a double close, "previous close:" and the first close's stack, and
  * "created:" and the stack that made the fd, when known), then the count
  * of closes of fds that never existed, then each inherited fd with the
- * stack that opened it. FUNCTION is the function, or MODULE+0xOFFSET
+ * stack that opened it, then the first time it ran out of fds (EMFILE,
+ * ENFILE) with the sites holding the most then, each with its stack, and
+ * each site whose creations failed so, with its stack. FUNCTION is the function, or MODULE+0xOFFSET
  * (the module's file name) when the symbol is not known.
  *
  * TARGETS is ?, or up to TARGETS_SHOWN distinct targets Q separated by
@@ -255,6 +260,51 @@ text_stack_title(FILE *f, const struct report_opts *o, const char *word)
 		fprintf(f, "%s:\n", word);
 }
 
+/* The first time p ran out of fds, and which sites held them. */
+static void
+text_ran_out(FILE *f, const struct report *r, const struct proc_report *p,
+    const struct ran_out *ro)
+{
+	const struct report_opts *o = &r->opts;
+
+	text_head(f, o, C_MISUSE, "ran-out");
+	fprintf(f, " pid=%d errno=%s after=%.1f open=", p->pid,
+	    failure_class_name(ro->class), ro->after);
+	if (ro->open >= 0)
+		fprintf(f, "%ld", ro->open);
+	else
+		fputc('?', f);
+	if (ro->limit != 0)
+		fprintf(f, " limit=%llu", (unsigned long long)ro->limit);
+	else
+		fputs(" limit=?", f);
+	fprintf(f, " failed=%zu other-failed=%zu\n", p->failed[ro->class],
+	    p->failed[FAIL_OTHER]);
+	for (unsigned i = 0; i < ro->nholders; i++) {
+		const struct holder *h = &ro->holders[i];
+
+		text_head(f, o, C_SITE, "holder");
+		fprintf(f, " pid=%d count=%zu kinds=", p->pid, h->count);
+		report_text_kinds(f, h->kinds);
+		fputs(" targets=", f);
+		report_text_targets(f, (const char *const *)h->targets,
+		    h->ntargets, h->more_targets);
+		fputc('\n', f);
+		text_frames(f, r, h->stack);
+	}
+}
+
+/* A call site whose fd creations failed with EMFILE or ENFILE. */
+static void
+text_failure(FILE *f, const struct report *r, int pid,
+    const struct failure *fl)
+{
+	text_head(f, &r->opts, C_MISUSE, "failed");
+	fprintf(f, " pid=%d errno=%s count=%zu syscall=%s\n", pid,
+	    failure_class_name(fl->class), fl->count, syscall_name(fl->nr));
+	text_frames(f, r, fl->stack);
+}
+
 static void
 text_misuse(FILE *f, const struct report *r, int pid, const struct misuse *m)
 {
@@ -350,7 +400,7 @@ report_text_process(FILE *f, const struct report *r,
 	size_t nsites;
 
 	if (p->nleaks == 0 && p->nmisuse == 0 && p->ninherited == 0 &&
-	    p->unopened_closes == 0 && !p->sampling.on)
+	    p->unopened_closes == 0 && !p->sampling.on && p->nfailures == 0)
 		return;
 	text_head(f, o, C_BOLD, "process");
 	fprintf(f, " pid=%d ppid=%d ", p->pid, p->ppid);
@@ -383,6 +433,10 @@ report_text_process(FILE *f, const struct report *r,
 	}
 	for (size_t i = 0; i < p->ninherited; i++)
 		text_inherited(f, r, p->pid, &p->inherited[i]);
+	for (unsigned i = 0; i < p->nran_out; i++)
+		text_ran_out(f, r, p, &p->ran_out[i]);
+	for (size_t i = 0; i < p->nfailures; i++)
+		text_failure(f, r, p->pid, &p->failures[i]);
 }
 
 /*

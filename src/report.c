@@ -128,17 +128,6 @@ report_sort_leaks(struct proc_report *p)
 		qsort(p->leaks, p->nleaks, sizeof *p->leaks, leak_cmp);
 }
 
-/* The sum over r's processes of the size_t count at offset off of each record. */
-static size_t
-sum_field(const struct report *r, size_t off)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nprocs; i++)
-		n += *(const size_t *)(const void *)((const char *)&r->procs[i] + off);
-	return n;
-}
-
 size_t
 report_proc_misuse(const struct proc_report *p)
 {
@@ -159,6 +148,29 @@ proc_sites(const struct proc_report *p)
 	return ns;
 }
 
+size_t
+report_proc_count(const struct proc_report *p, enum report_count c)
+{
+	switch (c) {
+	case RC_PROCS:			return 1;
+	case RC_LEAKING:		return p->nleaks > 0;
+	case RC_LEAKS:			return p->nleaks;
+	case RC_SITES:			return proc_sites(p);
+	case RC_MISUSE:			return report_proc_misuse(p);
+	case RC_INHERITED:		return p->ninherited;
+	case RC_SUPPRESSED:		return p->nsuppressed;
+	case RC_SUPPRESSED_MISUSE:	return p->nsuppressed_misuse;
+	case RC_SUPPRESSED_INHERITED:	return p->nsuppressed_inherited;
+	case RC_SUPPRESSED_DEFAULT:	return p->nsuppressed_default;
+	case RC_ONLY_FROM:		return p->nonly_from;
+	case RC_UNOPENED_CLOSES:	return p->unopened_closes;
+	case RC_YOUNG:			return p->nyoung;
+	case RC_FORKED:			return p->nforked;
+	case RC_COUNTS:			break;
+	}
+	return 0;
+}
+
 void
 report_retire_last(struct report *r)
 {
@@ -167,125 +179,36 @@ report_retire_last(struct report *r)
 	if (r->nprocs == 0)
 		return;
 	p = &r->procs[--r->nprocs];
-	r->retired.procs++;
-	r->retired.leaking += p->nleaks > 0;
-	r->retired.leaks += p->nleaks;
-	r->retired.sites += proc_sites(p);
-	r->retired.misuse += report_proc_misuse(p);
-	r->retired.inherited += p->ninherited;
-	r->retired.suppressed += p->nsuppressed;
-	r->retired.suppressed_misuse += p->nsuppressed_misuse;
-	r->retired.suppressed_inherited += p->nsuppressed_inherited;
-	r->retired.suppressed_default += p->nsuppressed_default;
-	r->retired.only_from += p->nonly_from;
-	r->retired.unopened_closes += p->unopened_closes;
-	r->retired.young += p->nyoung;
-	r->retired.forked += p->nforked;
+	for (int c = 0; c < RC_COUNTS; c++)
+		r->retired.n[c] += report_proc_count(p, (enum report_count)c);
 	report_proc_free(p);
 }
 
 size_t
-report_total_procs(const struct report *r)
+report_total(const struct report *r, enum report_count c)
 {
-	return r->retired.procs + r->nprocs;
-}
-
-size_t
-report_total_leaking(const struct report *r)
-{
-	size_t n = r->retired.leaking;
+	size_t n = r->retired.n[c];
 
 	for (size_t i = 0; i < r->nprocs; i++)
-		n += r->procs[i].nleaks > 0;
+		n += report_proc_count(&r->procs[i], c);
 	return n;
 }
 
-size_t
-report_total_leaks(const struct report *r)
-{
-	return r->retired.leaks + sum_field(r, offsetof(struct proc_report, nleaks));
-}
-
-size_t
-report_total_sites(const struct report *r)
-{
-	size_t n = r->retired.sites;
-
-	for (size_t i = 0; i < r->nprocs; i++)
-		n += proc_sites(&r->procs[i]);
-	return n;
-}
-
-size_t
-report_total_misuse(const struct report *r)
-{
-	size_t n = r->retired.misuse;
-
-	for (size_t i = 0; i < r->nprocs; i++)
-		n += report_proc_misuse(&r->procs[i]);
-	return n;
-}
-
-size_t
-report_total_inherited(const struct report *r)
-{
-	return r->retired.inherited +
-	    sum_field(r, offsetof(struct proc_report, ninherited));
-}
-
-size_t
-report_total_suppressed(const struct report *r)
-{
-	return r->retired.suppressed +
-	    sum_field(r, offsetof(struct proc_report, nsuppressed));
-}
-
-size_t
-report_total_suppressed_misuse(const struct report *r)
-{
-	return r->retired.suppressed_misuse +
-	    sum_field(r, offsetof(struct proc_report, nsuppressed_misuse));
-}
-
-size_t
-report_total_suppressed_inherited(const struct report *r)
-{
-	return r->retired.suppressed_inherited +
-	    sum_field(r, offsetof(struct proc_report, nsuppressed_inherited));
-}
-
-size_t
-report_total_suppressed_default(const struct report *r)
-{
-	return r->retired.suppressed_default +
-	    sum_field(r, offsetof(struct proc_report, nsuppressed_default));
-}
-
-size_t
-report_total_only_from(const struct report *r)
-{
-	return r->retired.only_from +
-	    sum_field(r, offsetof(struct proc_report, nonly_from));
-}
-
-size_t
-report_total_young(const struct report *r)
-{
-	return r->retired.young + sum_field(r, offsetof(struct proc_report, nyoung));
-}
-
-size_t
-report_total_forked(const struct report *r)
-{
-	return r->retired.forked + sum_field(r, offsetof(struct proc_report, nforked));
-}
-
-size_t
-report_total_unopened_closes(const struct report *r)
-{
-	return r->retired.unopened_closes +
-	    sum_field(r, offsetof(struct proc_report, unopened_closes));
-}
+/* One line each: the names the writers and main.c know the counts by. */
+size_t report_total_leaks(const struct report *r) { return report_total(r, RC_LEAKS); }
+size_t report_total_procs(const struct report *r) { return report_total(r, RC_PROCS); }
+size_t report_total_leaking(const struct report *r) { return report_total(r, RC_LEAKING); }
+size_t report_total_sites(const struct report *r) { return report_total(r, RC_SITES); }
+size_t report_total_misuse(const struct report *r) { return report_total(r, RC_MISUSE); }
+size_t report_total_inherited(const struct report *r) { return report_total(r, RC_INHERITED); }
+size_t report_total_suppressed(const struct report *r) { return report_total(r, RC_SUPPRESSED); }
+size_t report_total_suppressed_misuse(const struct report *r) { return report_total(r, RC_SUPPRESSED_MISUSE); }
+size_t report_total_suppressed_inherited(const struct report *r) { return report_total(r, RC_SUPPRESSED_INHERITED); }
+size_t report_total_suppressed_default(const struct report *r) { return report_total(r, RC_SUPPRESSED_DEFAULT); }
+size_t report_total_only_from(const struct report *r) { return report_total(r, RC_ONLY_FROM); }
+size_t report_total_young(const struct report *r) { return report_total(r, RC_YOUNG); }
+size_t report_total_forked(const struct report *r) { return report_total(r, RC_FORKED); }
+size_t report_total_unopened_closes(const struct report *r) { return report_total(r, RC_UNOPENED_CLOSES); }
 
 /* Leak indices by stack id, then by fd (p->leaks is sorted by fd). */
 static const struct leak *sort_leaks;	/* qsort has no argument: single-threaded */
@@ -486,6 +409,7 @@ report_proc_free(struct proc_report *p)
 	free(p->inherited);
 	free(p->command);
 	free(p->argv);
+	report_failures_free(p);
 	memset(p, 0, sizeof *p);
 }
 
@@ -577,6 +501,7 @@ report_add_supp(struct report *r, const char *name, const char *file,
 void
 report_resolve_process(struct report *r, const struct proc_report *p)
 {
+	symstacks_for_process(r->stacks, p->pid);
 	for (size_t i = 0; i < p->nleaks; i++)
 		symstacks_resolve(r->stacks, p->leaks[i].stack);
 	for (size_t i = 0; i < p->nmisuse; i++) {
@@ -586,6 +511,12 @@ report_resolve_process(struct report *r, const struct proc_report *p)
 	}
 	for (size_t i = 0; i < p->ninherited; i++)
 		symstacks_resolve(r->stacks, p->inherited[i].stack);
+	for (size_t i = 0; i < p->nfailures; i++)
+		symstacks_resolve(r->stacks, p->failures[i].stack);
+	for (unsigned i = 0; i < p->nran_out; i++) {
+		for (unsigned j = 0; j < p->ran_out[i].nholders; j++)
+			symstacks_resolve(r->stacks, p->ran_out[i].holders[j].stack);
+	}
 }
 
 struct report_stack

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -27,6 +28,11 @@ static uint64_t start_ns, next_dump_ns, end_ns;
 static uint64_t window_start_ns, window_end_ns, gap_end_ns;
 static bool in_gap;
 static bool attach_mode;
+static bool said_waiting;
+static int (*reattach)(void);	/* attach again when a gap ends (sampling) */	/* the line on what is left running, once */
+
+/* How long after the command ends fdleak says what it still waits for. */
+#define WAITING_SAY_NS	1000000000u
 static pid_t main_pid;
 
 /* Set by the signal handlers; the wait loop acts on them. */
@@ -88,6 +94,71 @@ write_dump(void)
 	dump_free(&d);
 }
 
+struct left_walk {
+	struct proc **seen;
+	size_t n;
+};
+
+static void
+collect_proc(struct task *t, void *arg)
+{
+	struct left_walk *w = arg;
+
+	if (t->proc == NULL || t->exited)
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->seen[i] == t->proc)
+			return;
+	}
+	w->seen = xgrow(w->seen, w->n, sizeof(struct proc *));
+	w->seen[w->n++] = t->proc;
+}
+
+/*
+ * One line on f naming the processes still traced (pid, program as
+ * started) after the command ended, and how to stop.
+ */
+static void
+say_waiting(FILE *f)
+{
+	struct left_walk w = { NULL, 0 };
+	char *line;
+	size_t len;
+	FILE *m;
+
+	task_foreach(collect_proc, &w);
+	if (w.n == 0)
+		return;
+	/* One line, one write: it may share stderr with the program. */
+	m = open_memstream(&line, &len);
+	if (m == NULL) {
+		free(w.seen);
+		return;
+	}
+	fprintf(m, "fdleak: the command exited; waiting for the %zu process%s "
+	    "it left running:", w.n, w.n == 1 ? "" : "es");
+	for (size_t i = 0; i < w.n && i < 8; i++) {
+		/* As it was started: argv[0] says redis-server, exe a link's target. */
+		const char *exe = w.seen[i]->argv != NULL &&
+		    w.seen[i]->argv[0] != NULL && w.seen[i]->argv[0][0] != '\0' ?
+		    w.seen[i]->argv[0] : w.seen[i]->exe != NULL ?
+		    w.seen[i]->exe : "?";
+		const char *base = strrchr(exe, '/');
+
+		fprintf(m, "%s %d (%s)", i ? "," : "", w.seen[i]->pid,
+		    base != NULL ? base + 1 : exe);
+	}
+	if (w.n > 8)
+		fprintf(m, " and %zu more", w.n - 8);
+	fputs("; they are reported when they end, or press Ctrl-C to kill "
+	    "them and report now\n", m);
+	fclose(m);
+	fwrite(line, 1, len, f);
+	fflush(f);
+	free(line);
+	free(w.seen);
+}
+
 /* --- signals and timers --- */
 
 static void
@@ -101,13 +172,16 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 		detach_requested = 1;
 		return;
 	}
-	if (signals_seen == 1) {
+	if (signals_seen == 1 && tracer_main_ended() == 0) {
 		/* A terminal's signal reached the tracee too; a kill(1) did not. */
 		if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
 			kill(main_pid, sig);
 	} else {
+		/* The second, or the command is gone: what it left dies now. */
 		kill_requested = 1;
-		kill(main_pid, SIGKILL);	/* wakes the wait loop */
+		/* Wakes the wait loop; an ended command's pid may be another's now. */
+		if (tracer_main_ended() == 0)
+			kill(main_pid, SIGKILL);
 	}
 }
 
@@ -208,6 +282,15 @@ check_timers(void)
 		write_dump();
 	}
 	tracer_deadline = tracer_check_orphans(now);
+	if (!attach_mode && !said_waiting && tracer_main_ended() != 0) {
+		if (now - tracer_main_ended() >= WAITING_SAY_NS) {
+			said_waiting = true;
+			say_waiting(stderr);
+		} else if (tracer_deadline == 0 ||
+		    tracer_main_ended() + WAITING_SAY_NS < tracer_deadline) {
+			tracer_deadline = tracer_main_ended() + WAITING_SAY_NS;
+		}
+	}
 	return next_deadline(tracer_deadline);
 }
 
@@ -279,6 +362,8 @@ gap_step(void)
 	struct timespec ts;
 	size_t nasleep;
 
+	if (reattach == NULL)
+		return false;	/* launch mode, or an attach that failed: no gaps */
 	if (!in_gap) {
 		/* The share attached is of wall time: the gap follows the window. */
 		uint64_t window = now - window_start_ns;
@@ -295,7 +380,7 @@ gap_step(void)
 		 */
 		in_gap = false;
 		window_end_ns = 0;
-		if (tracer_attach_window() == 0)
+		if (reattach() == 0)
 			return following();
 		tracer_start_detach();
 		return true;
@@ -307,7 +392,7 @@ gap_step(void)
 		in_gap = false;
 		window_start_ns = now_ns();
 		window_end_ns = window_start_ns + seconds_ns(opts->sample_window);
-		tracer_attach_window();
+		reattach();
 		return true;
 	}
 	until = gap_end_ns;
@@ -323,11 +408,12 @@ gap_step(void)
 }
 
 void
-tracer_loop(const struct tracer_opts *o)
+tracer_loop(const struct tracer_opts *o, int (*attach_again)(void))
 {
 	uint64_t last_arm = 0, armed_for = 0;
 
 	opts = o;
+	reattach = attach_again;
 	attach_mode = tracer_attach_mode();
 	main_pid = tracer_main_pid();
 	start_ns = now_ns();

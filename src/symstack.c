@@ -10,6 +10,7 @@
 
 #include "demangle.h"
 #include "hash.h"
+#include "perfmap.h"
 #include "stack.h"
 #include "symbolize.h"
 #include "symstack.h"
@@ -30,6 +31,9 @@ struct symstacks {
 	size_t n;
 	struct hindex ix;	/* by id */
 	struct strpool strings;
+	pid_t pid;		/* whose stacks are resolved now; 0: none */
+	struct perfmap *perfmap;	/* pid's JIT names, read at its first anonymous frame */
+	bool perfmap_read;
 };
 
 struct symstacks *
@@ -54,7 +58,32 @@ symstacks_free(struct symstacks *s)
 	free(s->entries);
 	hindex_free(&s->ix);
 	strpool_free(&s->strings);
+	perfmap_free(s->perfmap);
 	free(s);
+}
+
+void
+symstacks_for_process(struct symstacks *s, pid_t pid)
+{
+	if (s == NULL || s->pid == pid)
+		return;
+	perfmap_free(s->perfmap);
+	s->perfmap = NULL;
+	s->perfmap_read = false;
+	s->pid = pid;
+}
+
+/* The JIT name of pc in anonymous memory, from the process's perf map. */
+static const char *
+jit_name(struct symstacks *s, uint64_t pc)
+{
+	if (s->pid == 0)
+		return NULL;
+	if (!s->perfmap_read) {
+		s->perfmap = perfmap_load(s->pid);
+		s->perfmap_read = true;
+	}
+	return perfmap_lookup(s->perfmap, pc);
 }
 
 struct id_key {
@@ -128,6 +157,9 @@ symstacks_resolve(struct symstacks *s, uint32_t id)
 			sf[0] = (struct sym_frame){ 0 };
 			ns = 1;
 		}
+		/* Anonymous memory: JIT-compiled code, named by its perf map. */
+		if (fr[i].module == 0 && ns == 1 && sf[0].function == NULL)
+			sf[0].function = jit_name(s, fr[i].pc);
 		v = xreallocarray(v, nv + ns, sizeof *v);
 		for (unsigned j = 0; j < ns; j++) {
 			v[nv++] = (struct report_frame){

@@ -330,6 +330,41 @@ on_syscall_entry(struct task *t, enum arch_abi abi, uint64_t nr,
 		defer_stack(t, NULL);
 }
 
+/*
+ * Whether a call of d with args that failed with err was a failed fd
+ * creation: not a fork (clone), nor a receive (which makes fds only when a
+ * message carries some), nor a signalfd that was to change an existing one.
+ */
+static bool
+creation_failed(const struct syscall_desc *d, const uint64_t *args, int err)
+{
+	switch (d->class) {
+	case SC_CLONE:
+	case SC_CLONE3:
+	case SC_RECVMSG:
+	case SC_RECVMMSG:
+	case SC_CLOSE:
+	case SC_CLOSE_RANGE:
+		return false;
+	case SC_SIGNALFD:
+		return (int)args[0] == -1 && failure_counts(err);
+	default:
+		return failure_counts(err);
+	}
+}
+
+/* t's syscall failed to make an fd with err: counted, and what ran out. */
+static void
+record_failure(struct task *t, int err)
+{
+	struct proc *p = t->proc;
+	enum fail_class c = failure_class(err);
+	uint32_t stack = c == FAIL_OTHER ? 0 : syscall_stack(t);
+
+	if (report_add_failure(&p->rep, stack, t->sc->nr, err))
+		lifecycle_ran_out(p, t->tid, c, fd_limit(p, INT_MAX));
+}
+
 static void
 on_syscall_exit(struct task *t, int64_t rval)
 {
@@ -345,6 +380,9 @@ on_syscall_exit(struct task *t, int64_t rval)
 		decode_syscall(t->sc, t->tid, t->args, rval, &ev);
 		if (ev.type != FDE_NONE)
 			apply(t, &ev, wants_stack(&ev) ? syscall_stack(t) : 0);
+		else if (rval < 0 && rval > -4096 &&
+		    creation_failed(t->sc, t->args, (int)-rval))
+			record_failure(t, (int)-rval);
 	}
 	t->sc = NULL;
 	t->entry_stack = 0;

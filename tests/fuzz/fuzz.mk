@@ -24,17 +24,18 @@ FUZZ_MOD_fdinfo_text	:= fdinfo sockinfo procfs util
 FUZZ_MOD_proc_net	:= sockinfo fdinfo procfs util
 FUZZ_MOD_sock_diag	:= sockinfo procfs util
 FUZZ_MOD_scm_rights	:= decode syscall umem util
-FUZZ_MOD_suppress	:= suppress demangle report symstack hash stack symbolize syscall \
-			   fdkind util
+FUZZ_MOD_suppress	:= suppress demangle report failures symstack perfmap hash stack \
+			   symbolize syscall fdkind util
 FUZZ_MOD_suppress_gen	:= $(FUZZ_MOD_suppress)
 FUZZ_MOD_demangle	:= demangle hash util
 FUZZ_MOD_proc		:= procfs util
+FUZZ_MOD_perfmap	:= perfmap util
 # The reader reaches the writers and dump.c, which reaches the tracer's
 # modules: every module, so that the list follows the source tree.
 FUZZ_MOD_report_read	:= $(patsubst src/%.c,%,$(filter-out src/main.c,$(wildcard src/*.c)))
 
 FUZZ_NAMES	:= json maps fdinfo_flags fdinfo_link fdinfo_text proc_net \
-		   sock_diag scm_rights suppress suppress_gen demangle proc \
+		   sock_diag scm_rights suppress suppress_gen demangle proc perfmap \
 		   report_read
 FUZZ_BINS	:= $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HAVE_CC	:= $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo 1)

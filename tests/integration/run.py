@@ -333,12 +333,11 @@ def check_schema(report):
             raise Failure("JSON suppression %r" % e)
     for proc in report["processes"]:
         for key in ("pid", "ppid", "command", "argv", "exit_code",
-                    "exit_signal",
-                    "leaks", "sites", "misuse", "inherited", "suppressed",
-                    "suppressed_misuse", "suppressed_inherited",
+                    "exit_signal", "leaks", "sites", "misuse", "inherited",
+                    "suppressed", "suppressed_misuse", "suppressed_inherited",
                     "suppressed_default", "only_from_hidden",
-                    "min_age_hidden", "fork_inherited_hidden",
-                    "unopened_closes"):
+                    "min_age_hidden", "fork_inherited_hidden", "failures",
+                    "ran_out", "unopened_closes"):
             if key not in proc:
                 raise Failure("JSON process has no %r: %r" % (key, proc))
         for site in proc["sites"]:
@@ -4180,6 +4179,7 @@ roundtrip_test("roundtrip-weird-names", _weird_argv)
 roundtrip_test("roundtrip-libc-frames-depth",
                lambda ctx: [victim_path("example")],
                ["--libc-frames", "--depth=3"])
+roundtrip_test("roundtrip-emfile", lambda ctx: [victim_path("emfile")])
 roundtrip_test("roundtrip-skip-fork-inherited",
                lambda ctx: [victim_path("forker"), "fork"],
                ["--skip-fork-inherited"])

@@ -6,6 +6,7 @@
  * binary to check that symbols do reach the report when a process's
  * stacks are resolved.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -319,7 +320,7 @@ static const char json_script[] =
     "assert d[\"suppressions\"] == [{\"name\": \"e1\", \"file\": \"a \\\"b\\\".supp\", \"line\": 3, \"default\": True, \"hits\": 2}], d[\"suppressions\"]\n"
     "assert d[\"summary\"] == {\"leaks\": 3, \"processes\": 2, \"leaking\": 1, \"sites\": 3, \"misuse\": 0, \"inherited\": 0, \"suppressed\": 0, \"suppressed_misuse\": 0, \"suppressed_inherited\": 0, \"suppressed_default\": 0, \"only_from_hidden\": 0, \"min_age_hidden\": 0, \"fork_inherited_hidden\": 0, \"unopened_closes\": 0}, d[\"summary\"]\n"
     "p, q = d[\"processes\"]\n"
-    "pk = {\"pid\", \"ppid\", \"command\", \"argv\", \"fork_inherited_hidden\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"min_age_hidden\", \"unopened_closes\", \"dumps_before\", \"ended\"}\n"
+    "pk = {\"pid\", \"ppid\", \"command\", \"argv\", \"fork_inherited_hidden\", \"failures\", \"ran_out\", \"exit_code\", \"exit_signal\", \"leaks\", \"sites\", \"misuse\", \"inherited\", \"suppressed\", \"suppressed_misuse\", \"suppressed_inherited\", \"suppressed_default\", \"only_from_hidden\", \"min_age_hidden\", \"unopened_closes\", \"dumps_before\", \"ended\"}\n"
     "assert p[\"dumps_before\"] == 0 and p[\"ended\"] is None\n"
     "assert p[\"unopened_closes\"] == {\"count\": 0, \"lowest_fd\": None, \"highest_fd\": None}\n"
     "assert set(p) == pk and set(q) == pk\n"
@@ -777,6 +778,71 @@ cleanup(void **state)
 	return 0;
 }
 
+/* A process that ran out of fds: ran-out, holder and failed lines; JSON. */
+static void
+test_failures(void **state)
+{
+	struct report_frame lib[2] = {
+		{ .pc = 0x7f0000001000, .offset = 0x1000,
+		  .module = "/nonexistent/libfoo.so" },
+		{ .pc = 0x400000, .offset = 0 },
+	};
+	struct report r;
+	struct proc_report *p;
+	struct ran_out *ro;
+	char *out;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.stacks = symstacks_new(NULL);
+	symstacks_put(r.stacks, STACK_LIB, lib, 2);
+	p = report_add_process(&r);
+	p->pid = 9;
+	p->ppid = 8;
+	p->command = strdup("/bin/x");
+	p->exited = true;
+	assert_true(report_add_failure(p, STACK_LIB, SYS_openat, EMFILE));
+	report_add_failure(p, STACK_LIB, SYS_openat, EMFILE);
+	report_add_failure(p, 0, SYS_openat, ENOENT);
+	ro = report_add_ran_out(p, FAIL_EMFILE);
+	ro->after = 1.25;
+	ro->open = 64;
+	ro->limit = 64;
+	ro->nholders = 1;
+	ro->holders[0] = (struct holder){ .stack = STACK_LIB, .count = 60,
+	    .ntargets = 3, .more_targets = 2 };
+	ro->holders[0].kinds[FDK_FILE] = 60;
+	ro->holders[0].targets[0] = strdup("/var/log/a");
+	ro->holders[0].targets[1] = strdup("/var/log/b");
+	ro->holders[0].targets[2] = strdup("/var/log/c");
+	out = memstream_text(write_text, &r);
+	assert_string_equal(out,
+	    "fdleak: process pid=9 ppid=8 exit=0 leaks=0 command=\"/bin/x\"\n"
+	    "fdleak: ran-out pid=9 errno=EMFILE after=1.2 open=64 limit=64 failed=2 other-failed=1\n"
+	    "fdleak: holder pid=9 count=60 kinds=file:60 targets=\"/var/log/a\", \"/var/log/b\", \"/var/log/c\" and 2 more\n"
+	    "fdleak:    at 0x7f0000001000: libfoo.so+0x1000 [/nonexistent/libfoo.so]\n"
+	    "fdleak:    by 0x400000: ???\n"
+	    "fdleak: failed pid=9 errno=EMFILE count=2 syscall=openat\n"
+	    "fdleak:    at 0x7f0000001000: libfoo.so+0x1000 [/nonexistent/libfoo.so]\n"
+	    "fdleak:    by 0x400000: ???\n"
+	    "fdleak: hidden suppressed-leaks=0 suppressed-misuse=0 suppressed-inherited=0 default=0 only-from=0 min-age=0 fork-inherited=0\n"
+	    "fdleak: summary leaks=0 processes=1 leaking=0 sites=0 misuse=0 inherited=0 suppressed=0\n");
+	free(out);
+	out = memstream_text(write_json, &r);
+	assert_int_equal(python_check(out, "import json, sys\n"
+	    "p = json.load(sys.stdin)[\"processes\"][0]\n"
+	    "f = p[\"failures\"]\n"
+	    "assert (f[\"emfile\"], f[\"enfile\"], f[\"other\"]) == (2, 0, 1), f\n"
+	    "assert [(s[\"errno\"], s[\"count\"], s[\"syscall\"]) for s in f[\"sites\"]] == [(\"EMFILE\", 2, \"openat\")]\n"
+	    "assert len(f[\"sites\"][0][\"backtrace\"]) == 2\n"
+	    "o, = p[\"ran_out\"]\n"
+	    "assert (o[\"errno\"], o[\"after\"], o[\"open\"], o[\"limit\"]) == (\"EMFILE\", 1.25, 64, 64), o\n"
+	    "h, = o[\"holders\"]\n"
+	    "assert (h[\"count\"], h[\"kinds\"], h[\"targets\"], h[\"more_targets\"]) == (60, {\"file\": 60}, [\"/var/log/a\", \"/var/log/b\", \"/var/log/c\"], 2), h\n"), 0);
+	free(out);
+	report_free(&r);
+}
+
 int
 main(void)
 {
@@ -787,6 +853,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_status_and_quoting),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_sites),
 		cmocka_unit_test(test_text_sections),
 		cmocka_unit_test(test_misuse_grouping),

@@ -8,6 +8,7 @@
  * read back, and every format written from both must be the same bytes.
  * Bad input gets one line naming the problem.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -121,6 +122,7 @@ static void
 build(struct report *r)
 {
 	struct proc_report *p;
+	struct ran_out *ro;
 	struct misuse m;
 	struct inherited in = { .fd = 4, .kind = FDK_PIPE, .nr = SYS_pipe2,
 	    .tid = 51, .stack = STACK_B };
@@ -178,6 +180,18 @@ build(struct report *r)
 	p->nsuppressed_default = 1;
 	p->nyoung = 4;
 	p->nforked = 5;
+	report_add_failure(p, STACK_B, SYS_openat, EMFILE);
+	report_add_failure(p, STACK_B, SYS_openat, EMFILE);
+	report_add_failure(p, STACK_A, SYS_socket, ENFILE);
+	report_add_failure(p, STACK_A, SYS_openat, ENOENT);
+	ro = report_add_ran_out(p, FAIL_EMFILE);
+	*ro = (struct ran_out){ .class = FAIL_EMFILE, .after = 0.2549999,
+	    .open = 1024, .limit = 1024, .nholders = 1 };
+	ro->holders[0] = (struct holder){ .stack = STACK_A, .count = 1000,
+	    .ntargets = 2, .more_targets = 4 };
+	ro->holders[0].kinds[FDK_FILE] = 1000;
+	ro->holders[0].targets[0] = strdup("/x");
+	ro->holders[0].targets[1] = strdup("/y\xff");
 
 	p = report_add_process(r);
 	p->pid = 60;
@@ -259,6 +273,10 @@ test_round_trip(void **state)
 	assert_null(back.procs[0].argv[2]);
 	assert_true(back.procs[0].sampling.on && !back.procs[1].sampling.on);
 	assert_true(back.dumps[1].procs[1].attached == 0.0777777);
+	assert_int_equal(back.procs[0].nfailures, 2);
+	assert_int_equal(back.procs[0].failed[FAIL_OTHER], 1);
+	assert_string_equal(back.procs[0].ran_out[0].holders[0].targets[1],
+	    "/y\xff");
 	for (size_t i = 0; i < sizeof writers / sizeof *writers; i++) {
 		char *a = report_written(writers[i], &r), *b = report_written(writers[i], &back);
 
