@@ -3975,9 +3975,9 @@ def _html_timeline(ctx):
         if not charts or charts[0][0] < 3:
             problems.append("timeline charts %r: expected all fds, "
                             "outstanding and a site" % charts)
-        elif charts[0][1] != 3 * len(dumps):
-            problems.append("%d points for %d dumps" % (charts[0][1],
-                                                       len(dumps)))
+        elif charts[0][1] != charts[0][0] * len(dumps):
+            problems.append("%d points for %d lines of %d dumps" % (
+                charts[0][1], charts[0][0], len(dumps)))
         if not any("growing site" in l and "handle_request_leaky" in l
                    for l in legend):
             problems.append("legend %r does not name handle_request_leaky" %
