@@ -240,7 +240,8 @@ def node_perf_map(ctx):
     script = write(ctx, "leak.js", LEAK_JS)
     argv = [node, "--perf-basic-prof", "--interpreted-frames-native-stack",
             script]
-    res, report = ctx.trace_json(argv)
+    # node writes isolate-*-v8.log files where it runs: in the test's directory.
+    res, report = ctx.trace_json(argv, cwd=ctx.tmp)
     problems = []
     procs = [p for p in report["processes"] if p["leaks"]]
     for p in report["processes"]:
@@ -263,13 +264,13 @@ def node_perf_map(ctx):
         if any(f["module"] is not None and f["function"].startswith("JS:")
                for f in l["backtrace"] if f["function"]):
             problems.append("a JS name on a frame with a module")
-    text = ctx.run([ctx.fdleak, "--"] + argv, env=ctx.env())
+    text = ctx.run([ctx.fdleak, "--"] + argv, env=ctx.env(), cwd=ctx.tmp)
     if not re.search(r"^fdleak:    by 0x[0-9a-f]+: JS:.leakOne %s:" %
                      re.escape(script), text.stderr, re.M):
         problems.append("no text frame line naming leakOne")
     # Without the map, the same frames have no name: the names are the map's.
     plain, report = ctx.trace_json([node, "--interpreted-frames-native-stack",
-                                    script])
+                                    script], cwd=ctx.tmp)
     for p in report["processes"]:
         for l in p["leaks"]:
             if any("leakOne" in (f or "") for f in h.functions(l)):
