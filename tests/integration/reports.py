@@ -451,7 +451,8 @@ def tree(ctx):
 def small_messages(ctx):
     """One line each: an ambiguous option lists what it may be, a value
     given to a flag is refused as such, a script's missing interpreter is
-    named, fdleak under fdleak says it is traced."""
+    named, a JSON report on a terminal is warned about, fdleak under
+    fdleak says it is traced."""
     problems = []
     cases = [
         (["--d=3", "--", "true"], 125,
@@ -470,6 +471,21 @@ def small_messages(ctx):
         if res.status != status or res.stderr.strip() != line:
             problems.append("%s: status %d, stderr %r; expected %d, %r" % (
                 " ".join(args), res.status, res.stderr, status, line))
+    # A JSON report on a terminal's stderr: warned; on a pipe: not.
+    script = shutil.which("script")
+    if script is not None:
+        tty = ctx.run([script, "-qec", "%s --format=json -- true" % ctx.fdleak,
+                       os.devnull], env=ctx.env())
+        warning = ("fdleak: the json report goes to standard error, a "
+                   "terminal, between the command's own output; -o FILE "
+                   "writes it to a file")
+        if warning not in tty.stdout:
+            problems.append("no warning for JSON on a terminal: %r" %
+                            tty.stdout[:300])
+        piped = ctx.run([ctx.fdleak, "--format=json", "--", "true"],
+                        env=ctx.env())
+        if "a terminal" in piped.stderr:
+            problems.append("the terminal warning on a pipe")
     res = ctx.run([ctx.fdleak, "-o", os.devnull, "--", ctx.fdleak, "--",
                    "true"], env=ctx.env())
     if res.status != 125 or not re.match(
