@@ -64,8 +64,10 @@ long procfs_parse_stat_flags(const char *text);
  */
 char **procfs_parse_cmdline(const char *text, size_t len);
 /*
- * The argv of pid from /proc/PID/cmdline, as procfs_parse_cmdline says;
- * empty for a zombie or a kernel thread. NULL with errno if pid is gone.
+ * The argv of pid from /proc/PID/cmdline, as procfs_parse_cmdline says,
+ * less the empty arguments that end it (a title written over argv, as
+ * nginx's, is padded with NULs); empty for a zombie or a kernel thread.
+ * NULL with errno if pid is gone.
  */
 char **procfs_read_cmdline(pid_t pid);
 /* A copy of argv (from procfs_parse_cmdline), in one allocation; NULL for NULL. */

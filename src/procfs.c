@@ -258,6 +258,20 @@ procfs_read_cmdline(pid_t pid)
 		return NULL;
 	argv = procfs_parse_cmdline(text, len);
 	free(text);
+	/* A process that wrote its title over argv (nginx) pads it with NULs. */
+	for (size_t n = 0; argv[n] != NULL; n++) {
+		if (argv[n][0] != '\0')
+			continue;
+		size_t k = n;
+
+		while (argv[k] != NULL && argv[k][0] == '\0')
+			k++;
+		if (argv[k] == NULL && n > 0) {
+			argv[n] = NULL;
+			break;
+		}
+		n = k - 1;
+	}
 	return argv;
 }
 

@@ -145,6 +145,8 @@ class Env:
                      "--log-file=/dev/null"] + list(argv))
         if tool == "fdleak":
             return [self.fdleak, "-o", "/dev/null"] + list(extra) + ["--"] + list(argv)
+        if tool == "baseline":
+            return [self.baseline, "-o", "/dev/null"] + list(extra) + ["--"] + list(argv)
         raise ValueError(tool)
 
     def versions(self):
@@ -231,11 +233,12 @@ def attach_cmd(env, tool, pid, sample=100):
         # --seccomp-bpf does not apply to -p: strace stops on everything too.
         return (["strace", "-f", "-qq", "-o", "/dev/null"] + k
                 + ["-e", "trace=" + env.trace, "-p", str(pid)])
-    if tool == "fdleak":
+    if tool in ("fdleak", "baseline"):
         if not env.fdleak_attach:
             return None
         s = [f"--sample={sample}"] if sample < 100 else []
-        return [env.fdleak, "-o", "/dev/null", "-p", str(pid)] + s
+        binary = env.fdleak if tool == "fdleak" else env.baseline
+        return [binary, "-o", "/dev/null", "-p", str(pid)] + s
     return None
 
 
@@ -453,6 +456,9 @@ def main():
                     help="do not write tests/bench/RESULTS.md")
     ap.add_argument("--write", action="store_true",
                     help="write RESULTS.md even with --quick or --only")
+    ap.add_argument("--baseline", metavar="FDLEAK",
+                    help="another fdleak binary (an earlier build) run in the "
+                    "same rounds, as the column 'baseline': before and after")
     args = ap.parse_args()
 
     fdleak = os.environ.get("FDLEAK", str(ROOT / "fdleak"))
@@ -479,6 +485,11 @@ def run_all(args, fdleak, fdleak_built):
     kruns = args.k_runs if args.k_runs is not None else (1 if args.quick else 2)
     asecs = args.attach_seconds or (1 if args.quick else 2)
     env = Env(fdleak)
+    env.baseline = args.baseline
+    if args.baseline:
+        # The default column list of every workload: the baseline joins it.
+        TOOLS.append("baseline")
+        HEAD["baseline"] = "baseline"
     env.wake = wake_probe()
     log(env.wake)
     env.built = fdleak_built
@@ -608,6 +619,9 @@ def run_all(args, fdleak, fdleak_built):
             r0 = statistics.median(report_tail["depth0"])
             extra["report"] = rt
             notes.append(f"after exit {rt:.2f} s (--depth=0: {r0:.2f} s)")
+        if ratio(med.get("fdleak"), med.get("baseline")):
+            notes.append(f"fdleak/baseline "
+                         f"{ratio(med['fdleak'], med['baseline']):.2f}x")
         if w.attach and ratio(u, med.get("fdleak")):
             notes.append(f"{100 * ratio(u, med['fdleak']):.0f}% of untraced "
                          "throughput")

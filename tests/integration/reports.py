@@ -240,7 +240,8 @@ def node_perf_map(ctx):
     script = write(ctx, "leak.js", LEAK_JS)
     argv = [node, "--perf-basic-prof", "--interpreted-frames-native-stack",
             script]
-    res, report = ctx.trace_json(argv)
+    # node writes isolate-*-v8.log files where it runs: in the test's directory.
+    res, report = ctx.trace_json(argv, cwd=ctx.tmp)
     problems = []
     procs = [p for p in report["processes"] if p["leaks"]]
     for p in report["processes"]:
@@ -263,13 +264,13 @@ def node_perf_map(ctx):
         if any(f["module"] is not None and f["function"].startswith("JS:")
                for f in l["backtrace"] if f["function"]):
             problems.append("a JS name on a frame with a module")
-    text = ctx.run([ctx.fdleak, "--"] + argv, env=ctx.env())
+    text = ctx.run([ctx.fdleak, "--"] + argv, env=ctx.env(), cwd=ctx.tmp)
     if not re.search(r"^fdleak:    by 0x[0-9a-f]+: JS:.leakOne %s:" %
                      re.escape(script), text.stderr, re.M):
         problems.append("no text frame line naming leakOne")
     # Without the map, the same frames have no name: the names are the map's.
     plain, report = ctx.trace_json([node, "--interpreted-frames-native-stack",
-                                    script])
+                                    script], cwd=ctx.tmp)
     for p in report["processes"]:
         for l in p["leaks"]:
             if any("leakOne" in (f or "") for f in h.functions(l)):
@@ -450,7 +451,8 @@ def tree(ctx):
 def small_messages(ctx):
     """One line each: an ambiguous option lists what it may be, a value
     given to a flag is refused as such, a script's missing interpreter is
-    named, fdleak under fdleak says it is traced."""
+    named, a JSON report on a terminal is warned about, fdleak under
+    fdleak says it is traced."""
     problems = []
     cases = [
         (["--d=3", "--", "true"], 125,
@@ -469,10 +471,28 @@ def small_messages(ctx):
         if res.status != status or res.stderr.strip() != line:
             problems.append("%s: status %d, stderr %r; expected %d, %r" % (
                 " ".join(args), res.status, res.stderr, status, line))
-    # The inner fdleak is traced: LeakSanitizer cannot work under ptrace
-    # and would add its own fatal error (make check ASAN=1).
+    # A JSON report on a terminal's stderr: warned; on a pipe: not.
+    script = shutil.which("script")
+    if script is not None:
+        tty = ctx.run([script, "-qec", "%s --format=json -- true" % ctx.fdleak,
+                       os.devnull], env=ctx.env())
+        warning = ("fdleak: the json report goes to standard error, a "
+                   "terminal, between the command's own output; -o FILE "
+                   "writes it to a file")
+        if warning not in tty.stdout:
+            problems.append("no warning for JSON on a terminal: %r" %
+                            tty.stdout[:300])
+        piped = ctx.run([ctx.fdleak, "--format=json", "--", "true"],
+                        env=ctx.env())
+        if "a terminal" in piped.stderr:
+            problems.append("the terminal warning on a pipe")
+    # LeakSanitizer cannot run under a tracer: the inner one, in a
+    # sanitizer build, would fail on its own.
+    env = ctx.env()
+    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
+                           ":detect_leaks=0").lstrip(":")
     res = ctx.run([ctx.fdleak, "-o", os.devnull, "--", ctx.fdleak, "--",
-                   "true"], env=ctx.env(ASAN_OPTIONS="detect_leaks=0"))
+                   "true"], env=env)
     if res.status != 125 or not re.match(
             r"^fdleak: cannot trace the command: fdleak is itself traced "
             r"\(by pid \d+, fdleak\), which traces its children too; run "

@@ -244,30 +244,30 @@ test_cmdline_parse(void **state)
 	expect_argv(procfs_parse_cmdline("abc", 3), plain, 1);
 }
 
-static void
-test_cmdline_read(void **state)
+/*
+ * The argv fdleak reads of a live sh run with args (waiting on a pipe,
+ * which *w holds open; the caller closes it and reaps *child).
+ */
+static char **
+live_argv(char *const args[], pid_t *child, int *w)
 {
-	static const char *const want[] = { "sh", "-c", "read x", "x", "", "b" };
-	struct proc_status st;
-	char **argv;
+	char **argv = NULL;
 	int p[2];
-	pid_t child;
 
-	(void)state;
-	/* A live process whose argv holds an empty argument. */
 	assert_int_equal(pipe(p), 0);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
+	*child = fork();
+	assert_true(*child >= 0);
+	if (*child == 0) {
 		dup2(p[0], 0);
 		close(p[0]);
 		close(p[1]);
-		execl("/bin/sh", "sh", "-c", "read x", "x", "", "b", (char *)NULL);
+		execv("/bin/sh", args);
 		_exit(127);
 	}
 	close(p[0]);
+	*w = p[1];
 	for (int i = 0; i < 500; i++) {
-		argv = procfs_read_cmdline(child);
+		argv = procfs_read_cmdline(*child);
 		assert_non_null(argv);
 		if (argv[0] != NULL && strcmp(argv[0], "sh") == 0)
 			break;
@@ -275,8 +275,27 @@ test_cmdline_read(void **state)
 		argv = NULL;
 		usleep(10000);
 	}
-	expect_argv(argv, want, 6);
-	close(p[1]);
+	return argv;
+}
+
+static void
+test_cmdline_read(void **state)
+{
+	static const char *const want[] = { "sh", "-c", "read x", "x", "", "b" };
+	char *run[] = { "sh", "-c", "read x", "x", "", "b", NULL };
+	char *padded[] = { "sh", "-c", "read x", "x", "", "b", "", "", NULL };
+	struct proc_status st;
+	pid_t child;
+	int w;
+
+	(void)state;
+	/* A live process whose argv holds an empty argument. */
+	expect_argv(live_argv(run, &child, &w), want, 6);
+	close(w);
+	waitpid(child, NULL, 0);
+	/* Empty arguments at the end (a title padded with NULs) are left out. */
+	expect_argv(live_argv(padded, &child, &w), want, 6);
+	close(w);
 	waitpid(child, NULL, 0);
 
 	/* A zombie has no arguments left. */
