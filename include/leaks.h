@@ -49,12 +49,21 @@ bool leaks_reportable(const struct leak_rules *lr, const struct fd_record *r,
 #define LEAKS_UNCONFIRMED_GAPS	2
 /* Whether r is such an fd, not yet reported (counted as unsampled). */
 bool leaks_held_back(const struct fd_record *r);
+/* Whether r is counted as unsampled: made in a gap, or held back. */
+bool leaks_unsampled(const struct fd_record *r);
 /*
  * Whether r came to lr->pid through a fork, made by another process (an
  * ancestor, before the fork) that is not this one.
  */
 bool leaks_fork_inherited(const struct leak_rules *lr,
     const struct fd_record *r);
+/*
+ * Whether the rules leave r out for what it is, though it could be a leak:
+ * too young (--min-age) or a fork copy (--skip-fork-inherited); counted
+ * in *hidden when that is not NULL.
+ */
+bool leaks_hidden(const struct leak_rules *lr, const struct fd_record *r,
+    uint64_t now, struct leak_hidden *hidden);
 /* Whether r was made less than --min-age before now (in use, most likely). */
 bool leaks_too_young(const struct leak_rules *lr, const struct fd_record *r,
     uint64_t now);

@@ -70,6 +70,8 @@ char **procfs_parse_cmdline(const char *text, size_t len);
  * NULL with errno if pid is gone.
  */
 char **procfs_read_cmdline(pid_t pid);
+/* The command name of pid (/proc/PID/comm), malloc'd; "?" if it cannot be read. */
+char *procfs_comm(pid_t pid);
 /* A copy of argv (from procfs_parse_cmdline), in one allocation; NULL for NULL. */
 char **procfs_argv_copy(char *const *argv);
 

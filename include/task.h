@@ -77,6 +77,11 @@ void task_del(struct task *t);
 unsigned task_count(void);
 /* Call fn for every task (fn must not add or delete tasks). */
 void task_foreach(void (*fn)(struct task *, void *), void *arg);
+/*
+ * One live task (not exited, of a known process) for each process that
+ * has one, in a malloc'd array of *n (the caller frees; NULL when none).
+ */
+struct task **task_per_proc(size_t *n);
 
 /* A new process with an empty report; the caller owns it. */
 struct proc *proc_new(pid_t pid, pid_t ppid);

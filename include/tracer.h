@@ -112,6 +112,8 @@ void tracer_dump_sampling(const struct proc *p, struct dump_proc *dp);
 bool tracer_attach_mode(void);
 /* The first traced process. */
 pid_t tracer_main_pid(void);
+/* now_ns() when the trace began (tracer_launch or tracer_attach was called). */
+uint64_t tracer_start_ns(void);
 /* Launch mode: when the command (the first process) ended; 0 if it runs. */
 uint64_t tracer_main_ended(void);
 

@@ -28,6 +28,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh buffer; caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* qsort and bsearch order of ints (fds, pids). */
+int int_cmp(const void *a, const void *b);
+/* The last component of path: after its last '/', or all of it. */
+const char *path_base(const char *path);
 
 /* One-line diagnostics on stderr, prefixed "fdleak: ". */
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

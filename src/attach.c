@@ -60,19 +60,6 @@ is_self_or_ancestor(pid_t pid, bool *self)
 	return false;
 }
 
-static char *
-command_of(pid_t pid)
-{
-	char path[64], *text;
-	size_t len;
-
-	snprintf(path, sizeof path, "/proc/%d/comm", pid);
-	if ((text = procfs_read(path, SMALL_MAX, PROCFS_HEAD, &len)) == NULL)
-		return xstrdup("?");
-	text[strcspn(text, "\n")] = '\0';
-	return text;
-}
-
 int
 attach_check(pid_t pid)
 {
@@ -107,7 +94,7 @@ attach_check(pid_t pid)
 		return -1;
 	}
 	if (st.tracer != 0) {
-		char *comm = command_of(st.tracer);
+		char *comm = procfs_comm(st.tracer);
 
 		warnmsg("cannot attach to pid %d: already traced by pid %d (%s)",
 		    pid, st.tracer, comm);
@@ -373,7 +360,7 @@ warn_untraced_children(const pid_t *v, size_t n)
 			if (listed(kids[k], v, n))
 				continue;
 			if (shown++ < 8) {
-				comm = command_of(kids[k]);
+				comm = procfs_comm(kids[k]);
 				fprintf(m, "%s%d (%s)", shown > 1 ? ", " : "",
 				    kids[k], comm);
 				free(comm);
@@ -384,7 +371,7 @@ warn_untraced_children(const pid_t *v, size_t n)
 		if (m != NULL)
 			fclose(m);
 		if (shown > 0) {
-			comm = command_of(v[i]);
+			comm = procfs_comm(v[i]);
 			warnmsg("pid %d (%s) has %d child%s that fdleak does not "
 			    "trace: %s; --tree traces a process's descendants too",
 			    v[i], comm, shown, shown == 1 ? "" : "ren", line);

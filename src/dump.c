@@ -95,14 +95,6 @@ serial_cmp(const void *a, const void *b)
 	return (x->serial > y->serial) - (x->serial < y->serial);
 }
 
-static int
-int_cmp(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 struct dump_proc *
 dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
     const struct leak_rules *rules)
@@ -122,10 +114,10 @@ dump_add_process(struct dump *d, int pid, pid_t tid, struct fdtab *tab,
 		if (n >= 0 && bsearch(&r->fd, open, (size_t)n, sizeof *open,
 		    int_cmp) == NULL)
 			continue;
-		if ((r->flags & FDREC_UNSAMPLED) || leaks_held_back(r))
+		if (leaks_unsampled(r))
 			dp->unsampled++;
-		if (!leaks_reportable(lr, r, r->fd) || leaks_too_young(lr, r, now) ||
-		    (lr->skip_fork_inherited && leaks_fork_inherited(lr, r)))
+		if (!leaks_reportable(lr, r, r->fd) ||
+		    leaks_hidden(lr, r, now, NULL))
 			continue;
 		recs = xgrow(recs, nrecs, sizeof *recs);
 		recs[nrecs++] = *r;

@@ -195,38 +195,48 @@ fdtab_close(struct fdtab *t, int fd)
 	return true;
 }
 
+/*
+ * The fds of t in [lo, hi], malloc'd (NULL when none), their number in *n:
+ * a small range is probed fd by fd, a large one found by scanning the slots.
+ */
+static int *
+fds_in_range(struct fdtab *t, unsigned lo, unsigned hi, size_t *n)
+{
+	int *fds = NULL;
+	size_t pos = 0;
+	struct fd_record *r;
+
+	*n = 0;
+	if (lo > hi)
+		return NULL;
+	if ((uint64_t)hi - lo < t->size) {
+		for (uint64_t fd = lo; fd <= hi; fd++) {
+			if (fdtab_lookup(t, (int)fd) != NULL) {
+				fds = xgrow(fds, *n, sizeof *fds);
+				fds[(*n)++] = (int)fd;
+			}
+		}
+		return fds;
+	}
+	while ((r = fdtab_next(t, &pos)) != NULL) {
+		if ((unsigned)r->fd >= lo && (unsigned)r->fd <= hi) {
+			fds = xgrow(fds, *n, sizeof *fds);
+			fds[(*n)++] = r->fd;
+		}
+	}
+	return fds;
+}
+
 size_t
 fdtab_close_range(struct fdtab *t, unsigned lo, unsigned hi)
 {
-	size_t closed = 0;
+	size_t n;
+	int *fds = fds_in_range(t, lo, hi, &n);
 
-	if (lo > hi)
-		return 0;
-	/* A small range is probed fd by fd; a large one by scanning the slots. */
-	if ((uint64_t)hi - lo < t->size) {
-		for (uint64_t fd = lo; fd <= hi; fd++)
-			closed += fdtab_close(t, (int)fd);
-		return closed;
-	}
-	for (size_t i = 0; i < t->size;) {
-		int fd = t->slot[i].fd;
-
-		if (fd != EMPTY && (unsigned)fd >= lo && (unsigned)fd <= hi) {
-			remove_slot(t, i);	/* slot i now holds a shifted record: look again */
-			closed++;
-		} else {
-			i++;
-		}
-	}
-	return closed;
-}
-
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
+	for (size_t i = 0; i < n; i++)
+		fdtab_close(t, fds[i]);
+	free(fds);
+	return n;
 }
 
 void
@@ -237,13 +247,13 @@ fdtab_exec(struct fdtab *t, const int *open, size_t n, unsigned missing_flags)
 	size_t ngone = 0;
 
 	memcpy(sorted, open, n * sizeof *sorted);
-	qsort(sorted, n, sizeof *sorted, cmp_int);
+	qsort(sorted, n, sizeof *sorted, int_cmp);
 	for (size_t i = 0; i < t->size; i++) {
 		struct fd_record *r = &t->slot[i];
 
 		if (r->fd == EMPTY)
 			continue;
-		if (bsearch(&r->fd, sorted, n, sizeof *sorted, cmp_int) == NULL)
+		if (bsearch(&r->fd, sorted, n, sizeof *sorted, int_cmp) == NULL)
 			gone[ngone++] = r->fd;
 		else if (!(r->flags & FDREC_BASELINE))
 			r->flags |= FDREC_ACROSS_EXEC;
@@ -375,24 +385,9 @@ close_fd(struct fdtab *t, int fd, uint32_t stack)
 static void
 close_range_fds(struct fdtab *t, unsigned lo, unsigned hi, uint32_t stack)
 {
-	int *fds = NULL;
-	size_t n = 0, pos = 0;
-	struct fd_record *r;
+	size_t n;
+	int *fds = fds_in_range(t, lo, hi, &n);
 
-	if (lo > hi)
-		return;
-	/* A small range is probed fd by fd; a large one by scanning the slots. */
-	if ((uint64_t)hi - lo < t->size) {
-		for (uint64_t fd = lo; fd <= hi; fd++)
-			close_fd(t, (int)fd, stack);
-		return;
-	}
-	while ((r = fdtab_next(t, &pos)) != NULL) {
-		if ((unsigned)r->fd >= lo && (unsigned)r->fd <= hi) {
-			fds = xreallocarray(fds, n + 1, sizeof *fds);
-			fds[n++] = r->fd;
-		}
-	}
 	for (size_t i = 0; i < n; i++)
 		close_fd(t, fds[i], stack);
 	free(fds);

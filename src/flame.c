@@ -54,12 +54,12 @@ flame_walk(const struct report *r,
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct proc_report *p = &r->procs[i];
 		const char *cmd = p->command != NULL ? p->command : "?";
-		const char *base = strrchr(cmd, '/');
+		const char *base = path_base(cmd);
 		char proc[LABEL_MAX];
 		struct site *sites;
 		size_t nsites;
 
-		sanitize(base != NULL && base[1] ? base + 1 : cmd, proc, sizeof proc);
+		sanitize(*base != '\0' ? base : cmd, proc, sizeof proc);
 		sites = report_sites(p, &nsites);
 		for (size_t j = 0; j < nsites; j++) {
 			struct report_stack st = report_stack(r, sites[j].stack);

@@ -203,16 +203,11 @@ tracer_launch(char *const argv[], const struct tracer_opts *o,
 		/* Under a tracer that follows forks, our child is its already. */
 		if (errno == EPERM && procfs_read_status(getpid(), &self) == 0 &&
 		    self.tracer != 0) {
-			char cpath[64], *comm, *nl;
-			size_t len;
+			char *comm = procfs_comm(self.tracer);
 
-			snprintf(cpath, sizeof cpath, "/proc/%d/comm", self.tracer);
-			comm = procfs_read(cpath, 64, PROCFS_HEAD, &len);
-			if (comm != NULL && (nl = strchr(comm, '\n')) != NULL)
-				*nl = '\0';
 			warnmsg("cannot trace the command: fdleak is itself traced "
 			    "(by pid %d, %s), which traces its children too; run "
-			    "one fdleak", self.tracer, comm != NULL ? comm : "?");
+			    "one fdleak", self.tracer, comm);
 			free(comm);
 		} else {
 			warnerr("cannot trace the command (ptrace)");

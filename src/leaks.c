@@ -31,9 +31,8 @@ leaks_fork_inherited(const struct leak_rules *lr, const struct fd_record *r)
 	    FDREC_UNKNOWN_ORIGIN));
 }
 
-/* Whether r is left out by the rules for what it is; counted in *hidden. */
-static bool
-hidden_by_rules(const struct leak_rules *lr, const struct fd_record *r,
+bool
+leaks_hidden(const struct leak_rules *lr, const struct fd_record *r,
     uint64_t now, struct leak_hidden *hidden)
 {
 	struct leak_hidden none = { 0 };
@@ -56,6 +55,12 @@ leaks_held_back(const struct fd_record *r)
 {
 	return r != NULL && (r->flags & FDREC_UNCONFIRMED) &&
 	    r->gaps < LEAKS_UNCONFIRMED_GAPS;
+}
+
+bool
+leaks_unsampled(const struct fd_record *r)
+{
+	return r != NULL && ((r->flags & FDREC_UNSAMPLED) || leaks_held_back(r));
 }
 
 bool
@@ -83,7 +88,7 @@ leaks_select(const struct leak_rules *lr, struct fdtab *tab, int *fds,
 		const struct fd_record *r = fdtab_lookup(tab, fds[i]);
 
 		if (!leaks_reportable(lr, r, fds[i]) ||
-		    hidden_by_rules(lr, r, now, hidden))
+		    leaks_hidden(lr, r, now, hidden))
 			continue;
 		if (r == NULL && closing != NULL && closing(fds[i], arg))
 			continue;
@@ -140,7 +145,7 @@ leaks_from_model(const struct leak_rules *lr, struct fdtab *tab, int pid,
 		struct leak l;
 
 		if (!leaks_reportable(lr, r, r->fd) ||
-		    hidden_by_rules(lr, r, now, hidden))
+		    leaks_hidden(lr, r, now, hidden))
 			continue;
 		memset(&l, 0, sizeof l);
 		l.fd = r->fd;

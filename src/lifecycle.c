@@ -318,11 +318,8 @@ snapshot_leaks(struct proc *p, pid_t tid, struct fdtab *tab)
 	if (n < 0)
 		return;
 	/* Sampling: the fds made while fdleak was away, open to the end. */
-	for (int i = 0; i < n; i++) {
-		const struct fd_record *r = fdtab_lookup(tab, fds[i]);
-
-		if (r != NULL && ((r->flags & FDREC_UNSAMPLED) ||
-		    leaks_held_back(r)))
+	for (int i = 0; p->sampled && i < n; i++) {
+		if (leaks_unsampled(fdtab_lookup(tab, fds[i])))
 			p->rep.sampling.unsampled++;
 	}
 	/* The leaks first, then one look at the whole table to describe them. */
@@ -816,6 +813,12 @@ pid_t
 tracer_main_pid(void)
 {
 	return main_pid;
+}
+
+uint64_t
+tracer_start_ns(void)
+{
+	return trace_start_ns;
 }
 
 uint64_t

@@ -295,7 +295,6 @@ static size_t nonly_from;
 static pid_t *pids;		/* -p */
 static size_t npids;
 static bool write_failed;	/* a write of the report failed */
-static uint64_t trace_start;	/* now_ns() when tracing began */
 
 struct output {
 	FILE *f;
@@ -424,8 +423,8 @@ print_process(struct proc_report *p, void *arg)
 	struct process_job j = { out, p };
 
 	p->dumps_before = out->dumps;
-	if (p->end_ns != 0 && p->end_ns >= trace_start)
-		p->ended = (double)(p->end_ns - trace_start) / 1e9;
+	if (p->end_ns != 0 && p->end_ns >= tracer_start_ns())
+		p->ended = (double)(p->end_ns - tracer_start_ns()) / 1e9;
 	report_resolve_process(out->rep, p);
 	suppress_apply(&out->supp, out->rep, p);
 	suppress_only_from(out->rep, p, only_from, nonly_from);
@@ -806,7 +805,6 @@ main(int argc, char *argv[])
 	topts.on_dump = print_dump;
 	topts.arg = &out;
 
-	trace_start = now_ns();
 	if (npids > 0)
 		rc = tracer_attach(pids, npids, &topts, &rep);
 	else

@@ -225,6 +225,19 @@ procfs_parse_cmdline(const char *text, size_t len)
 	return argv;
 }
 
+char *
+procfs_comm(pid_t pid)
+{
+	char path[64], *text;
+	size_t len;
+
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	if ((text = procfs_read(path, 64, PROCFS_HEAD, &len)) == NULL)
+		return xstrdup("?");
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
 char **
 procfs_argv_copy(char *const *argv)
 {
@@ -251,36 +264,19 @@ char **
 procfs_read_cmdline(pid_t pid)
 {
 	char path[64], *text, **argv;
-	size_t len;
+	size_t len, n = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
 	if ((text = procfs_read(path, CMDLINE_MAX, PROCFS_HEAD, &len)) == NULL)
 		return NULL;
 	argv = procfs_parse_cmdline(text, len);
 	free(text);
+	while (argv[n] != NULL)
+		n++;
 	/* A process that wrote its title over argv (nginx) pads it with NULs. */
-	for (size_t n = 0; argv[n] != NULL; n++) {
-		if (argv[n][0] != '\0')
-			continue;
-		size_t k = n;
-
-		while (argv[k] != NULL && argv[k][0] == '\0')
-			k++;
-		if (argv[k] == NULL && n > 0) {
-			argv[n] = NULL;
-			break;
-		}
-		n = k - 1;
-	}
+	while (n > 1 && argv[n - 1][0] == '\0')
+		argv[--n] = NULL;
 	return argv;
-}
-
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
 }
 
 int
@@ -326,7 +322,7 @@ procfs_list_fds(pid_t tid, int **fds)
 	closedir(d);
 	if (v == NULL)
 		v = xmalloc(sizeof *v);
-	qsort(v, n, sizeof *v, cmp_int);
+	qsort(v, n, sizeof *v, int_cmp);
 	*fds = v;
 	return (int)n;
 }
@@ -446,14 +442,6 @@ procfs_start_time(pid_t pid)
 	return v;
 }
 
-static int
-cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 procfs_children(pid_t pid, pid_t **out)
 {
@@ -493,7 +481,7 @@ procfs_children(pid_t pid, pid_t **out)
 	closedir(d);
 	if (v == NULL)
 		v = xmalloc(sizeof *v);
-	qsort(v, n, sizeof *v, cmp_pid);
+	qsort(v, n, sizeof *v, int_cmp);
 	*out = v;
 	return (int)n;
 }

@@ -207,9 +207,7 @@ pad(FILE *f, size_t n)
 static const char *
 module_name(const char *module)
 {
-	const char *base = module != NULL ? strrchr(module, '/') : NULL;
-
-	return module == NULL ? "-" : base != NULL ? base + 1 : module;
+	return module == NULL ? "-" : path_base(module);
 }
 
 /*

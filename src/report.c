@@ -531,7 +531,6 @@ report_stack(const struct report *r, uint32_t id)
 const char *
 report_frame_label(const struct report_frame *f, char *buf, size_t size)
 {
-	const char *base;
 
 	if (f->name != NULL)
 		return f->name;
@@ -539,9 +538,7 @@ report_frame_label(const struct report_frame *f, char *buf, size_t size)
 		snprintf(buf, size, "???");
 		return buf;
 	}
-	base = strrchr(f->module, '/');
-	snprintf(buf, size, "%s+0x%" PRIx64, base != NULL ? base + 1 : f->module,
-	    f->offset);
+	snprintf(buf, size, "%s+0x%" PRIx64, path_base(f->module), f->offset);
 	return buf;
 }
 

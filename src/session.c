@@ -18,6 +18,7 @@
 
 #include "dump.h"
 #include "leaks.h"
+#include "lifecycle.h"
 #include "task.h"
 #include "tracer.h"
 #include "util.h"
@@ -50,68 +51,28 @@ seconds_ns(double s)
 
 /* --- live dumps --- */
 
-struct dump_walk {
-	struct dump *d;
-	struct proc **seen;
-	size_t nseen;
-	struct leak_rules rules;
-};
-
-/* One section per process: its first live task reads /proc for it. */
-static void
-dump_task(struct task *t, void *arg)
-{
-	struct dump_walk *w = arg;
-	struct dump_proc *dp;
-
-	if (t->proc == NULL || t->exited)
-		return;
-	for (size_t i = 0; i < w->nseen; i++) {
-		if (w->seen[i] == t->proc)
-			return;
-	}
-	w->seen = xreallocarray(w->seen, w->nseen + 1, sizeof(struct proc *));
-	w->seen[w->nseen++] = t->proc;
-	dp = dump_add_process(w->d, t->proc->pid, t->tid, t->fdtab, &w->rules);
-	tracer_dump_sampling(t->proc, dp);
-}
-
 static void
 write_dump(void)
 {
 	struct dump d = { 0 };
-	struct dump_walk w = { &d, NULL, 0,
-	    { opts->std_fds, seconds_ns(opts->min_age),
-	    opts->skip_fork_inherited, 0 } };
+	struct leak_rules rules = lifecycle_rules();
+	size_t n;
+	struct task **live = task_per_proc(&n);
 
-	task_foreach(dump_task, &w);
-	free(w.seen);
+	/* One section per process: one of its live tasks reads /proc for it. */
+	for (size_t i = 0; i < n; i++) {
+		struct dump_proc *dp = dump_add_process(&d, live[i]->proc->pid,
+		    live[i]->tid, live[i]->fdtab, &rules);
+
+		tracer_dump_sampling(live[i]->proc, dp);
+	}
+	free(live);
 	tracer_dump_asleep(&d);
 	d.elapsed = (double)(now_ns() - start_ns) / 1e9;
 	dump_finish(&d);
 	if (opts->on_dump != NULL)
 		opts->on_dump(&d, opts->arg);
 	dump_free(&d);
-}
-
-struct left_walk {
-	struct proc **seen;
-	size_t n;
-};
-
-static void
-collect_proc(struct task *t, void *arg)
-{
-	struct left_walk *w = arg;
-
-	if (t->proc == NULL || t->exited)
-		return;
-	for (size_t i = 0; i < w->n; i++) {
-		if (w->seen[i] == t->proc)
-			return;
-	}
-	w->seen = xgrow(w->seen, w->n, sizeof(struct proc *));
-	w->seen[w->n++] = t->proc;
 }
 
 /*
@@ -121,42 +82,40 @@ collect_proc(struct task *t, void *arg)
 static void
 say_waiting(FILE *f)
 {
-	struct left_walk w = { NULL, 0 };
+	size_t n;
+	struct task **live = task_per_proc(&n);
 	char *line;
 	size_t len;
 	FILE *m;
 
-	task_foreach(collect_proc, &w);
-	if (w.n == 0)
+	if (n == 0)
 		return;
 	/* One line, one write: it may share stderr with the program. */
 	m = open_memstream(&line, &len);
 	if (m == NULL) {
-		free(w.seen);
+		free(live);
 		return;
 	}
 	fprintf(m, "fdleak: the command exited; waiting for the %zu process%s "
-	    "it left running:", w.n, w.n == 1 ? "" : "es");
-	for (size_t i = 0; i < w.n && i < 8; i++) {
+	    "it left running:", n, n == 1 ? "" : "es");
+	for (size_t i = 0; i < n && i < 8; i++) {
+		const struct proc *p = live[i]->proc;
 		/* As it was started: argv[0] says redis-server, exe a link's target. */
-		const char *exe = w.seen[i]->argv != NULL &&
-		    w.seen[i]->argv[0] != NULL && w.seen[i]->argv[0][0] != '\0' ?
-		    w.seen[i]->argv[0] : w.seen[i]->exe != NULL ?
-		    w.seen[i]->exe : "?";
-		const char *base = strrchr(exe, '/');
+		const char *exe = p->argv != NULL && p->argv[0] != NULL &&
+		    p->argv[0][0] != '\0' ? p->argv[0] : p->exe != NULL ?
+		    p->exe : "?";
 
-		fprintf(m, "%s %d (%s)", i ? "," : "", w.seen[i]->pid,
-		    base != NULL ? base + 1 : exe);
+		fprintf(m, "%s %d (%s)", i ? "," : "", p->pid, path_base(exe));
 	}
-	if (w.n > 8)
-		fprintf(m, " and %zu more", w.n - 8);
+	if (n > 8)
+		fprintf(m, " and %zu more", n - 8);
 	fputs("; they are reported when they end, or press Ctrl-C to kill "
 	    "them and report now\n", m);
 	fclose(m);
 	fwrite(line, 1, len, f);
 	fflush(f);
 	free(line);
-	free(w.seen);
+	free(live);
 }
 
 /* --- signals and timers --- */
@@ -416,7 +375,7 @@ tracer_loop(const struct tracer_opts *o, int (*attach_again)(void))
 	reattach = attach_again;
 	attach_mode = tracer_attach_mode();
 	main_pid = tracer_main_pid();
-	start_ns = now_ns();
+	start_ns = tracer_start_ns();
 	next_dump_ns = o->interval > 0 ? start_ns + seconds_ns(o->interval) : 0;
 	end_ns = attach_mode && o->duration > 0 ?
 	    start_ns + seconds_ns(o->duration) : 0;

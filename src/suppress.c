@@ -832,10 +832,9 @@ static char *
 entry_name(const char *command, const char *what, const char *function,
     unsigned n)
 {
-	const char *base = command != NULL ? strrchr(command, '/') : NULL;
+	const char *base = command != NULL ? path_base(command) : "?";
 	char *s;
 
-	base = base != NULL ? base + 1 : command != NULL ? command : "?";
 	s = xasprintf("fdleak-%s-%s%s-%u", base, what, function != NULL ?
 	    function : "unknown", n);
 	for (char *p = s; *p != '\0'; p++) {

@@ -88,6 +88,29 @@ task_foreach(void (*fn)(struct task *, void *), void *arg)
 	}
 }
 
+struct task **
+task_per_proc(size_t *n)
+{
+	struct task **v = NULL;
+
+	*n = 0;
+	for (unsigned i = 0; i < TASK_BUCKETS; i++) {
+		for (struct task *t = buckets[i]; t != NULL; t = t->hnext) {
+			size_t k = 0;
+
+			if (t->proc == NULL || t->exited)
+				continue;
+			while (k < *n && v[k]->proc != t->proc)
+				k++;
+			if (k == *n) {
+				v = xgrow(v, *n, sizeof(struct task *));
+				v[(*n)++] = t;
+			}
+		}
+	}
+	return v;
+}
+
 struct proc *
 proc_new(pid_t pid, pid_t ppid)
 {

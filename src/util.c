@@ -94,6 +94,22 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+int
+int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+const char *
+path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
 char *
 xasprintf(const char *fmt, ...)
 {
